@@ -1,0 +1,63 @@
+# Hoshin: one command per chore. `make run` serves the demo; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV := uv
+RUN := $(UV) run --frozen
+PYTEST_ARGS ?=
+
+.PHONY: help uv install run serve test lint fmt typecheck pytest browser migration i18n clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+uv: # install uv when it is missing (only Python 3.11+ is assumed)
+	@command -v uv >/dev/null 2>&1 || { echo "installing uv..."; \
+	  python3 -m pip install --user --quiet uv 2>/dev/null \
+	  || python3 -m pip install --user --quiet --break-system-packages uv; }
+
+install: uv ## install the locked dependencies into .venv
+	@$(UV) sync --frozen --quiet
+
+run: install ## migrate the embedded database, load demo data if empty, serve on http://127.0.0.1:8000
+	@$(RUN) hoshin db upgrade
+	@$(RUN) hoshin demo --if-empty
+	@$(RUN) hoshin serve
+
+serve: install ## serve without touching the data
+	@$(RUN) hoshin serve
+
+test: install lint typecheck browser pytest ## lint, type-check and run the whole test suite
+
+lint: install ## ruff lint and format check
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+
+fmt: install ## format and fix what ruff can
+	@$(RUN) ruff format .
+	@$(RUN) ruff check --fix .
+
+typecheck: install ## mypy strict on app/
+	@$(RUN) mypy
+
+browser: # Debian's chromium for the browser tests, when missing and we may install it
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "warning: could not install chromium"; \
+	  else echo "note: no chromium; browser tests will fail (apt-get install chromium)"; fi; }
+
+pytest: install
+	@$(RUN) pytest $(PYTEST_ARGS)
+
+migration: install ## new migration from model changes: make migration m="add okrs"
+	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 2; }
+	@$(RUN) alembic revision --autogenerate -m "$(m)"
+
+i18n: install ## extract messages and update the en/ja catalogues
+	@$(RUN) pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output --omit-header -o app/i18n/messages.pot .
+	@$(RUN) pybabel update -i app/i18n/messages.pot -d app/i18n/locales --no-fuzzy-matching --ignore-obsolete --omit-header
+
+clean: ## remove caches (keeps var/ and your data)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache test-output

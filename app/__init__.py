@@ -1,0 +1,1 @@
+"""Hoshin: MLOps maturity assessment and roadmap planner."""

@@ -1,0 +1,176 @@
+"""The `hoshin` command: serve, database, demo data, users, configuration check."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from app import migrate
+from app.config import ConfigurationError, get_settings, resolve_secret_key
+from app.db import make_engine, make_session_factory, session_scope
+
+cli = typer.Typer(help="Hoshin: MLOps maturity assessments and roadmaps.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+user_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(user_cli, name="user")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error to stderr and return the exit to raise."""
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code=1)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default HOSHIN_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default HOSHIN_PORT).")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the web application with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        resolve_secret_key(settings)
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    bind_host, bind_port = host or settings.host, port or settings.port
+    typer.echo(f"Hoshin is serving on http://{bind_host}:{bind_port}")
+    _print_demo_sign_in(settings.var_dir)
+    uvicorn.run("app.asgi:app", host=bind_host, port=bind_port, reload=reload, proxy_headers=False)
+
+
+def _print_demo_sign_in(var_dir: Path) -> None:
+    path = var_dir / "demo-sign-in.txt"
+    if path.exists():
+        typer.echo(path.read_text().strip())
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations up to REVISION and install the shipped maturity models."""
+    settings = get_settings()
+    try:
+        migrate.upgrade(settings.database_url, revision)
+        if revision == "head":
+            from app.maturity import service as maturity_service
+
+            engine = make_engine(settings.database_url)
+            with session_scope(make_session_factory(engine)) as session:
+                added = maturity_service.sync_builtin(session)
+            engine.dispose()
+            if added:
+                typer.echo(f"installed maturity models: {', '.join(added)}")
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot migrate the database: {_reason(exc)}") from None
+    typer.echo("database is up to date")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Revert migrations down to REVISION."""
+    try:
+        migrate.downgrade(get_settings().database_url, revision)
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot downgrade the database: {_reason(exc)}") from None
+    typer.echo(f"database downgraded to {revision}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the database's migration revision and whether it is the latest."""
+    settings = get_settings()
+    try:
+        current = migrate.current_revision(make_engine(settings.database_url))
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot read the database: {_reason(exc)}") from None
+    head = migrate.head_revision(settings.database_url)
+    state = "up to date" if current == head else f"behind (latest is {head}); run `hoshin db upgrade`"
+    typer.echo(f"{current or 'empty'}: {state}")
+
+
+@cli.command()
+def demo(
+    force: Annotated[bool, typer.Option("--force", help="Add demo data even if some exists.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing (successfully) if data exists.")
+    ] = False,
+) -> None:
+    """Load the demo organisation: three teams, two quarters of history, drafts in progress."""
+    from app import demo as demo_data
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            if demo_data.has_data(session) and not force:
+                if if_empty:
+                    typer.echo("demo data: the database already has data; leaving it as it is")
+                    return
+                raise fail("the database already has data; use --force to add the demo anyway")
+            credentials = demo_data.load(session, organisation_name=settings.organisation_name)
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot load demo data: {_reason(exc)}") from None
+    path = settings.var_dir / "demo-sign-in.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(credentials + "\n")
+    os.chmod(path, 0o600)
+    typer.echo("demo data loaded")
+    typer.echo(credentials)
+
+
+@user_cli.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    name: Annotated[str, typer.Option(help="Display name.")],
+    role: Annotated[str, typer.Option(help="admin, manager, member or viewer.")] = "member",
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password (≥ 12 characters); prompted when omitted.", envvar="HOSHIN_NEW_PASSWORD"),
+    ] = None,
+) -> None:
+    """Create a local user account."""
+    from app.users import service as users_service
+    from app.users.service import UserInputError
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            user = users_service.create(session, email=email, name=name, role=role, password=password)
+            typer.echo(f"created {user.role} {user.email}")
+    except UserInputError as exc:
+        raise fail(str(exc)) from None
+    except IntegrityError:
+        raise fail(f"a user with email {email.strip().lower()} already exists") from None
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot reach the database: {_reason(exc)}") from None
+
+
+@cli.command()
+def check() -> None:
+    """Print configuration problems (database, migrations, var/, fonts, secret key); exit 1 if any."""
+    from app import checks
+
+    problems = checks.run(get_settings())
+    for problem in problems:
+        typer.secho(f"problem: {problem}", err=True, fg=typer.colors.RED)
+    if problems:
+        raise typer.Exit(code=1)
+    typer.echo("configuration ok")
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original or exc).strip().splitlines()[0]
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,77 @@
+"""Settings from HOSHIN_ environment variables, with a secret key kept under var/ when none is given."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSECURE_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting Hoshin reads; the README's configuration table lists them."""
+
+    model_config = SettingsConfigDict(env_prefix="HOSHIN_", extra="ignore")
+
+    mode: Mode = Mode.DEVELOPMENT
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""  # default: SQLite under var_dir
+    secret_key: str = ""  # default: generated once into var_dir/secret_key (development only)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    default_locale: str = Field(default="en", pattern="^(en|ja)$")
+    organisation_name: str = "Hoshin Demo Org"
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    https: bool = False  # set when served over https: cookies get Secure
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _defaults_under_var(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'hoshin.sqlite3'}"
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that makes it unsafe or impossible to start."""
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """Return the configured secret, or (outside production) one generated once and kept under var/."""
+    if settings.secret_key.strip() not in INSECURE_SECRETS:
+        return settings.secret_key
+    if settings.is_production:
+        raise ConfigurationError("HOSHIN_SECRET_KEY must be set to a long random value in production mode")
+    path = settings.var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,42 @@
+"""create_app(): settings, database, middleware, routers, static files and error handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from app import errors
+from app.auth import csrf
+from app.auth.routes import router as auth_router
+from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
+from app.db import make_engine, make_session_factory
+from app.middleware import ShellMiddleware
+from app.system.routes import router as system_router
+from app.teams.routes import router as teams_router
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the application; tests pass their own settings and an engine bound to a test database."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    app = FastAPI(
+        title="Hoshin",
+        version="0.1.0",
+        description="MLOps maturity assessments and roadmaps. JSON API under /api/v1.",
+        dependencies=[Depends(csrf.verify)],
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.secret_key = resolve_secret_key(settings)
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    app.add_middleware(ShellMiddleware, https=settings.https)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    for router in (system_router, auth_router, teams_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,66 @@
+"""Stored maturity model versions: install the shipped ones, and read a version back as a model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.maturity.loader import builtin_models
+from app.maturity.schema import MaturityModel
+from app.models import MaturityModelVersion
+
+_parsed: dict[str, MaturityModel] = {}  # content hash → model: versions never change once stored
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def store(session: Session, *, model: MaturityModel, builtin: bool = False) -> MaturityModelVersion:
+    """Keep a model version; the same id and version must always have the same content."""
+    content = model.model_dump(mode="json")
+    row = MaturityModelVersion(
+        slug=model.id,
+        version=model.version,
+        name_en=model.name.en,
+        name_ja=model.name.ja,
+        content=content,
+        content_hash=content_hash(content),
+        is_builtin=builtin,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def sync_builtin(session: Session) -> list[str]:
+    """Install shipped model versions the database does not have yet; returns what was added."""
+    existing = set(session.execute(select(MaturityModelVersion.slug, MaturityModelVersion.version)).tuples())
+    added = []
+    for model in builtin_models():
+        if (model.id, model.version) not in existing:
+            store(session, model=model, builtin=True)
+            added.append(f"{model.id}@{model.version}")
+    return added
+
+
+def parsed(row: MaturityModelVersion) -> MaturityModel:
+    """The validated model for a stored version (parsed once per process)."""
+    model = _parsed.get(row.content_hash)
+    if model is None:
+        model = MaturityModel.model_validate(row.content)
+        _parsed[row.content_hash] = model
+    return model
+
+
+def latest(session: Session, *, slug: str) -> MaturityModelVersion | None:
+    rows = session.scalars(select(MaturityModelVersion).where(MaturityModelVersion.slug == slug)).all()
+    return max(rows, key=lambda row: _version_key(row.version), default=None)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))

@@ -1,0 +1,70 @@
+"""One pure-ASGI middleware for what every response needs: security headers, the CSRF cookie and
+the first guess at the locale (the signed-in user's setting refines it later in the request)."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.auth import csrf
+
+LANGUAGE_COOKIE = "hoshin_lang"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class ShellMiddleware:
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        token = request.cookies.get(csrf.COOKIE)
+        new_token = None if token else csrf.new_token()
+        state = scope.setdefault("state", {})
+        state["csrf_token"] = token or new_token
+        state["locale"] = i18n.negotiate(
+            request.cookies.get(LANGUAGE_COOKIE), accept_language=request.headers.get("Accept-Language", "")
+        )
+        state["user"] = None
+        i18n.current_locale.set(state["locale"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if self.https:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if new_token:
+                    headers.append("Set-Cookie", self._csrf_cookie(new_token))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _csrf_cookie(self, token: str) -> str:
+        cookie: SimpleCookie = SimpleCookie()
+        cookie[csrf.COOKIE] = token
+        morsel = cookie[csrf.COOKIE]
+        morsel["path"] = "/"
+        morsel["samesite"] = "Lax"
+        morsel["httponly"] = True
+        morsel["secure"] = self.https
+        return morsel.OutputString()

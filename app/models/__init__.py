@@ -1,0 +1,26 @@
+"""Every ORM class; Alembic imports this package and nothing else."""
+
+from app.models.assessment import Answer, Assessment, AssessmentStatus, Target
+from app.models.audit import AuditEvent
+from app.models.base import Base
+from app.models.maturity import MaturityModelVersion
+from app.models.organisation import Organisation
+from app.models.team import Membership, Team
+from app.models.user import LoginAttempt, Role, User, UserSession
+
+__all__ = [
+    "Answer",
+    "Assessment",
+    "AssessmentStatus",
+    "AuditEvent",
+    "Base",
+    "LoginAttempt",
+    "MaturityModelVersion",
+    "Membership",
+    "Organisation",
+    "Role",
+    "Target",
+    "Team",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,1 @@
+"""Health, readiness and language: the routes every deployment and every page needs."""

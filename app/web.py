@@ -1,0 +1,115 @@
+"""Templates (autoescaped, translated, fragment-aware) and the render helper every page uses."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jinja2
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from app import i18n
+from app.config import PROJECT_ROOT
+from app.kit import htmx
+from app.kit.signing import sign, unsign
+from app.kit.time import format_local
+
+FLASH_COOKIE = "hoshin_flash"
+
+
+def make_environment() -> jinja2.Environment:
+    """One Jinja environment: autoescape on for every template name, strict about missing values."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
+    )
+    env.filters["localtime"] = _localtime_filter
+    env.filters["localdate"] = _localdate_filter
+    return env
+
+
+@jinja2.pass_context
+def _localtime_filter(context: Any, moment: Any) -> str:
+    return format_local(moment, tz=_user_tz(context), locale=i18n.current_locale.get())
+
+
+@jinja2.pass_context
+def _localdate_filter(context: Any, moment: Any) -> str:
+    return format_local(moment, tz=_user_tz(context), locale=i18n.current_locale.get(), with_time=False)
+
+
+def _user_tz(context: Any) -> str | None:
+    user = context.get("current_user")
+    return user.timezone if user is not None else None
+
+
+@cache
+def templates() -> Jinja2Blocks:
+    return Jinja2Blocks(env=make_environment())
+
+
+def locale_of(request: Request) -> str:
+    return getattr(request.state, "locale", i18n.DEFAULT_LOCALE)
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a page, or just one of its blocks for an htmx request that asks for a fragment."""
+    i18n.current_locale.set(locale_of(request))
+    flashes = _read_flashes(request)
+    full = {**_shell_context(request), "flashes": flashes, **(context or {})}
+    wants_block = block if block and htmx.is_htmx(request) and not htmx.is_boosted(request) else None
+    response: Response = templates().TemplateResponse(
+        request, name, full, status_code=status_code, block_name=wants_block
+    )
+    if flashes:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def _shell_context(request: Request) -> dict[str, Any]:
+    return {
+        "current_user": getattr(request.state, "user", None),
+        "locale": locale_of(request),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "organisation_name": request.app.state.settings.organisation_name,
+    }
+
+
+def redirect(url: str, *, flash: str | None = None, kind: str = "success", request: Request) -> Response:
+    """303 to url (HX-Redirect for htmx), carrying an untranslated flash message shown on the next page."""
+    if htmx.is_htmx(request):
+        response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    if flash:
+        secure = request.app.state.settings.https
+        value = sign([[flash, kind]], request.app.state.secret_key)
+        response.set_cookie(FLASH_COOKIE, value, httponly=True, samesite="lax", secure=secure, path="/")
+    return response
+
+
+def _read_flashes(request: Request) -> list[tuple[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    value = unsign(raw, request.app.state.secret_key) if raw else None
+    if not isinstance(value, list):
+        return []
+    return [(i18n.gettext(str(msg)), str(kind)) for msg, kind in value if kind in _FLASH_KINDS]
+
+
+_FLASH_KINDS = {"success", "info", "warning", "error"}

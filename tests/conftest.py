@@ -1,0 +1,137 @@
+"""Test harness: a migrated database (SQLite, or PostgreSQL when HOSHIN_TEST_DATABASE_URL is set), each
+test inside a transaction that is rolled back, an app bound to it, and a client per persona."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import migrate
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from tests import factories
+
+PASSWORD = factories.PASSWORD
+
+
+def _test_database_url(tmp_root: Path) -> str:
+    url = os.environ.get("HOSHIN_TEST_DATABASE_URL")
+    return url or f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in url if the server does not have it yet."""
+    target = make_url(url)
+    if target.get_backend_name() != "postgresql":
+        return
+    server = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+
+
+def reset_database(url: str) -> None:
+    """An empty database: drop everything so migrations start from nothing."""
+    ensure_database(url)
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        Path(engine.url.database or "").unlink(missing_ok=True)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _test_database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    reset_database(database_url)
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    # Every session of the test, the app's included, works inside the outer transaction via savepoints.
+    return sessionmaker(
+        bind=connection, expire_on_commit=False, autoflush=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(var_dir=tmp_path / "var", database_url=database_url, secret_key="test-" + "x" * 40)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    application = create_app(settings, engine=engine)
+    application.state.session_factory = session_factory
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
+        yield test_client
+
+
+def csrf_token(client: TestClient) -> str:
+    """The CSRF token of this client's browser session (fetches a page first if needed)."""
+    if "hoshin_csrf" not in client.cookies:
+        client.get("/sign-in")
+    return client.cookies["hoshin_csrf"]
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post(
+        "/sign-in", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 303, response.text
+    assert "hoshin_session" in client.cookies
+
+
+@pytest.fixture
+def org(db: Session) -> factories.Org:
+    return factories.org(db)
+
+
+def hidden_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, f"no hidden field {name}"
+    return match.group(1)

@@ -1,0 +1,72 @@
+"""Migrations and models agree, and every migration goes up, down to nothing and up again,
+on SQLite always and on PostgreSQL when HOSHIN_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, make_url
+
+from app import migrate
+from app.db import make_engine
+from app.models import Base
+from tests.conftest import reset_database
+
+
+def _urls(tmp_path: Path) -> list[str]:
+    urls = [f"sqlite:///{tmp_path / 'migrations.sqlite3'}"]
+    server = os.environ.get("HOSHIN_TEST_DATABASE_URL")
+    if server:
+        name = make_url(server).database
+        urls.append(make_url(server).set(database=f"{name}_migrations").render_as_string(hide_password=False))
+    return urls
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    urls = {make_url(url).get_backend_name(): url for url in _urls(tmp_path)}
+    if request.param not in urls:
+        pytest.skip("PostgreSQL runs only when HOSHIN_TEST_DATABASE_URL is set (CI sets it)")
+    reset_database(urls[request.param])
+    return urls[request.param]
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_describe_the_same_schema(fresh_url: str) -> None:
+    migrate.upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
+    engine.dispose()
+    assert differences == [], "models changed without a migration: run `make migration m=...`"
+
+
+def test_upgrade_downgrade_to_base_and_upgrade_again(fresh_url: str) -> None:
+    migrate.upgrade(fresh_url)
+    assert _tables(fresh_url) == set(Base.metadata.tables)
+    migrate.downgrade(fresh_url, "base")
+    assert _tables(fresh_url) == set()
+    migrate.upgrade(fresh_url)
+    assert _tables(fresh_url) == set(Base.metadata.tables)
+
+
+def test_there_is_a_single_head_and_files_are_date_named() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1
+    names = [Path(rev.path).name for rev in script.walk_revisions()]
+    assert all(name[:10].count("-") == 2 and name[10] == "-" for name in names), names
