@@ -13,7 +13,11 @@ from app import migrate
 from app.config import ConfigurationError, get_settings, resolve_secret_key
 from app.db import make_engine, make_session_factory, session_scope
 
-cli = typer.Typer(help="Hoshin: MLOps maturity assessments and roadmaps.", no_args_is_help=True)
+cli = typer.Typer(
+    help="Hoshin: MLOps maturity assessments and roadmaps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 user_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
@@ -174,3 +178,7 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
 INSECURE_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
 
 
@@ -58,10 +59,14 @@ class ConfigurationError(RuntimeError):
 
 def resolve_secret_key(settings: Settings) -> str:
     """Return the configured secret, or (outside production) one generated once and kept under var/."""
-    if settings.secret_key.strip() not in INSECURE_SECRETS:
-        return settings.secret_key
-    if settings.is_production:
-        raise ConfigurationError("HOSHIN_SECRET_KEY must be set to a long random value in production mode")
+    configured = settings.secret_key.strip()
+    if settings.is_production and (configured in INSECURE_SECRETS or len(configured) < MIN_SECRET_LENGTH):
+        raise ConfigurationError(
+            f"HOSHIN_SECRET_KEY must be set to a random value of at least {MIN_SECRET_LENGTH} characters "
+            "in production mode"
+        )
+    if configured not in INSECURE_SECRETS:
+        return configured
     path = settings.var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
