@@ -105,7 +105,7 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
     _targets(session, organisation.id, model)
     session.flush()
     return (
-        f"Sign in at http://127.0.0.1:8000/sign-in as {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager) "
+        f"Demo sign-in: {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager) "
         f"or {VIEWER[0]} (viewer); demo password: {password}"
     )
 

@@ -80,8 +80,8 @@ def problem(request: Request, status: int, detail: str, field: str | None = None
     name = "errors/toast.html" if htmx.is_htmx(request) else "errors/page.html"
     response = render(request, name, {"status": status, "detail": detail}, status_code=status)
     response.headers.update(headers)
-    if htmx.is_htmx(request):
-        htmx.trigger_toast(response, detail, "error")
+    if htmx.is_htmx(request):  # show the message in the toast area instead of replacing the target
+        response.headers.update({"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"})
     return response
 
 
