@@ -6,7 +6,6 @@ import asyncio
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,7 +116,7 @@ class Figures:
 
     def line(self) -> str:
         return (
-            f"{self.name:<28} {self.throughput:8.0f} req/s  p50 {statistics.median(self.latencies_ms):6.1f} ms"
+            f"{self.name:<28} {self.throughput:8.0f} req/s  p50 {self.percentile(50):6.1f} ms"
             f"  p95 {self.percentile(95):6.1f} ms  p99 {self.percentile(99):6.1f} ms  errors {self.errors}"
         )
 

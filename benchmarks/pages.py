@@ -27,9 +27,8 @@ def main() -> None:
             for _ in range(50):
                 response = client.get("/")
                 single.append(response.elapsed.total_seconds() * 1000)
-        print(
-            f"database: {server.database_url.split(':')[0]}; {args.concurrency} clients for {args.seconds:.0f} s each"
-        )
+        engine = server.database_url.split(":")[0]
+        print(f"database: {engine}; {args.concurrency} clients for {args.seconds:.0f} s each")
         print(f"teams page, one client at a time: median {statistics.median(single):.1f} ms over 50 requests")
         runs = {}
         for name, path in [("baseline /healthz", "/healthz"), ("teams page /", "/")]:
