@@ -51,7 +51,10 @@ def _fonts() -> list[str]:
 
 
 def _database(settings: Settings) -> list[str]:
-    engine = make_engine(settings.database_url)
+    try:
+        engine = make_engine(settings.database_url)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        return [f"database file cannot be created under {settings.var_dir}: {exc.strerror}"]
     try:
         ping(engine)
         current = migrate.current_revision(engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
@@ -10,11 +11,14 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app import i18n
+from app.auth import permissions
 from app.auth import service as auth_service
+from app.auth.permissions import Action
 from app.config import Settings
-from app.errors import Forbidden, SignInRequired
+from app.errors import Forbidden, NotFound, SignInRequired
 from app.kit.time import utcnow
-from app.models import Role, User
+from app.models import Role, Team, User
+from app.teams import service as teams_service
 
 SESSION_COOKIE = "hoshin_session"
 
@@ -82,3 +86,38 @@ def require_role(*roles: Role) -> Callable[[User], User]:
 
 
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
+
+
+@dataclass(frozen=True)
+class TeamContext:
+    """A team the current user may see, with what they may do in it (for routes and templates)."""
+
+    team: Team
+    user: User
+    access: str | None
+    actions: frozenset[Action]
+
+    def can(self, action: Action) -> bool:
+        return action in self.actions
+
+
+def load_team_context(session: Session, *, user: User, team_id: int, action: Action) -> TeamContext:
+    """The team if `user` may do `action` in it: 404 when they may not even see it, 403 when only that."""
+    team = session.get(Team, team_id)
+    access = teams_service.membership_access(session, user_id=user.id, team_id=team_id) if team else None
+    actions = permissions.team_actions(user, access)
+    if team is None or Action.VIEW not in actions:
+        raise NotFound
+    if action not in actions:
+        raise Forbidden
+    return TeamContext(team, user, access, actions)
+
+
+def team_context(action: Action) -> Callable[..., TeamContext]:
+    """A dependency for routes with a `team_id` path parameter; `.access` declares the route's rule."""
+
+    def dependency(team_id: int, session: SessionDep, user: CurrentUser) -> TeamContext:
+        return load_team_context(session, user=user, team_id=team_id, action=action)
+
+    dependency.access = action  # type: ignore[attr-defined]
+    return dependency

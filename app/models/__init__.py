@@ -1,5 +1,6 @@
 """Every ORM class; Alembic imports this package and nothing else."""
 
+from app.models.access import ApiToken, OneTimeLink, RaciAssignment
 from app.models.assessment import Answer, Assessment, AssessmentStatus, Target
 from app.models.audit import AuditEvent
 from app.models.base import Base
@@ -10,6 +11,7 @@ from app.models.user import LoginAttempt, Role, User, UserSession
 
 __all__ = [
     "Answer",
+    "ApiToken",
     "Assessment",
     "AssessmentStatus",
     "AuditEvent",
@@ -17,7 +19,9 @@ __all__ = [
     "LoginAttempt",
     "MaturityModelVersion",
     "Membership",
+    "OneTimeLink",
     "Organisation",
+    "RaciAssignment",
     "Role",
     "Target",
     "Team",

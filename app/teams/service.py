@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Assessment, Team
+from app.models import Assessment, Membership, Team
 
 
 @dataclass(frozen=True)
@@ -35,3 +35,10 @@ def overview(session: Session) -> list[TeamOverview]:
     for assessment in assessments:
         by_team.setdefault(assessment.team_id, []).append(assessment)
     return [TeamOverview(team, len(team.memberships), by_team.get(team.id, [])) for team in teams]
+
+
+def membership_access(session: Session, *, user_id: int, team_id: int) -> str | None:
+    """The user's access in the team (manager, member, viewer), or None when not a member."""
+    return session.scalar(
+        select(Membership.access).where(Membership.user_id == user_id, Membership.team_id == team_id)
+    )
