@@ -62,5 +62,32 @@ def latest(session: Session, *, slug: str) -> MaturityModelVersion | None:
     return max(rows, key=lambda row: _version_key(row.version), default=None)
 
 
+def all_versions(session: Session) -> list[MaturityModelVersion]:
+    """Every stored version, by slug then version."""
+    rows = session.scalars(select(MaturityModelVersion)).all()
+    return sorted(rows, key=lambda row: (row.slug, _version_key(row.version)))
+
+
+def version(session: Session, *, slug: str, version: str | None) -> MaturityModelVersion | None:
+    """A stored version of a model, or its latest when version is None."""
+    if version is None:
+        return latest(session, slug=slug)
+    return session.scalars(
+        select(MaturityModelVersion).where(
+            MaturityModelVersion.slug == slug, MaturityModelVersion.version == version
+        )
+    ).first()
+
+
+def latest_all(session: Session) -> list[MaturityModelVersion]:
+    """The newest version of every model, ordered by name."""
+    rows = session.scalars(select(MaturityModelVersion)).all()
+    newest: dict[str, MaturityModelVersion] = {}
+    for row in rows:
+        if row.slug not in newest or _version_key(row.version) > _version_key(newest[row.slug].version):
+            newest[row.slug] = row
+    return sorted(newest.values(), key=lambda row: row.name_en)
+
+
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
