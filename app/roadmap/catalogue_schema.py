@@ -1,0 +1,263 @@
+"""The shape of a capability catalogue file, validated into frozen pydantic models.
+
+The catalogue is what the roadmap is built from: per capability its dimension, level descriptions,
+prerequisites, effort per level step, RACI, tools, key results, checklist and playbook phase. Every
+user-visible text is in English and Japanese. Cross-references (unknown ids, prerequisite cycles, a
+RACI row without exactly one A) are checked on the raw data by `catalogue_checks`, so the loader can
+list them next to pydantic's field errors.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from app.maturity.schema import DEFER_REFERENCE_CHECKS, Frozen, Level, NonEmpty, Slug, Text
+from app.roadmap.catalogue_checks import catalogue_findings
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"  # as app.maturity.schema.Slug
+FIRST_STEP = 1
+LAST_STEP = 4
+LEVEL_STEPS = tuple(range(FIRST_STEP, LAST_STEP + 1))
+# A prerequisite needs this level before a dependant aiming at level 3+ starts, else SHARED_LEVEL (§8.4).
+GATED_LEVEL = 3
+SHARED_LEVEL = 2
+
+
+class Phase(StrEnum):
+    """The playbook's four quarters, in order."""
+
+    FOUNDATION = "foundation"
+    AUTOMATION = "automation"
+    MONITORING = "monitoring"
+    OPTIMISATION = "optimisation"
+
+    @property
+    def order(self) -> int:
+        return list(Phase).index(self)
+
+    @property
+    def months(self) -> tuple[int, int]:
+        """The phase's months as a half-open range of 0-based month indexes: foundation is (0, 3)."""
+        return 3 * self.order, 3 * self.order + 3
+
+
+class Raci(StrEnum):
+    RESPONSIBLE = "R"
+    ACCOUNTABLE = "A"
+    CONSULTED = "C"
+    INFORMED = "I"
+
+
+class MetricType(StrEnum):
+    NUMERIC = "numeric"
+    PERCENTAGE = "percentage"
+    MILESTONE = "milestone"
+
+
+class RiskKind(StrEnum):
+    """The playbook's common failure patterns; `risks.py` holds the rule that spots each."""
+
+    OVER_COMPLEXITY = "over-complexity"
+    TOOL_DEPENDENCY = "tool-dependency"
+    DATA_SCIENTIST_RESISTANCE = "data-scientist-resistance"
+    LATE_MONITORING = "late-monitoring"
+
+
+def _known_step(value: int) -> int:
+    if not FIRST_STEP <= value <= LAST_STEP:
+        raise ValueError(f"unknown level step {value} (steps reach levels {FIRST_STEP} to {LAST_STEP})")
+    return value
+
+
+Step = Annotated[
+    int,
+    AfterValidator(_known_step),
+    WithJsonSchema({"type": "integer", "minimum": FIRST_STEP, "maximum": LAST_STEP}),
+]
+Version = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")]
+
+
+class Role(Frozen):
+    """A team role that can own roadmap work."""
+
+    id: Slug
+    name: Text
+
+
+class Tool(Frozen):
+    """A recommended tool; its name is a proper noun, the same in both languages."""
+
+    id: Slug
+    name: NonEmpty
+    description: Text
+    url: str | None = None
+
+
+class Dimension(Frozen):
+    id: Slug
+    name: Text
+
+
+class Effort(Frozen):
+    """A person-week range for one level step."""
+
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Effort:
+        if self.low > self.high:
+            raise ValueError(f"effort low {self.low} is above high {self.high}")
+        return self
+
+    @property
+    def planned(self) -> float:
+        """The figure the planner books: the middle of the range."""
+        return (self.low + self.high) / 2
+
+
+class Prerequisite(Frozen):
+    """A capability that must reach `level` before work towards `from_target` or above starts."""
+
+    capability: Slug
+    level: Level | None = None
+    """The level needed; by default 3 when the dependant aims at 3 or more, else 2."""
+    from_target: Step = 1
+    """The prerequisite applies only to targets at or above this level."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"capability": data} if isinstance(data, str) else data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Editors must accept the short form too: a bare capability id.
+        return {"anyOf": [{"type": "string", "pattern": SLUG_PATTERN}, handler(schema)]}
+
+    def needed_level(self, target: int) -> int:
+        """The level this prerequisite must reach before work towards `target` starts."""
+        if self.level is not None:
+            return self.level
+        return GATED_LEVEL if target >= GATED_LEVEL else SHARED_LEVEL
+
+
+class KeyResult(Frozen):
+    """A success criterion usable as an OKR key result."""
+
+    id: Slug
+    text: Text
+    metric: MetricType
+    target: float | None = None
+    """The number to reach for numeric and percentage key results; none for milestones."""
+
+    @model_validator(mode="after")
+    def _target_fits_metric(self) -> KeyResult:
+        if (self.metric is MetricType.MILESTONE) != (self.target is None):
+            raise ValueError("numeric and percentage key results need a target; milestones take none")
+        return self
+
+
+class ChecklistItem(Frozen):
+    id: Slug
+    text: Text
+    role: Slug | None = None
+    """Who does it; by default the capability's first Responsible role."""
+
+
+class Capability(Frozen):
+    """One capability: what its levels mean and what it takes to raise it."""
+
+    id: Slug
+    dimension: Slug
+    name: Text
+    description: Text | None = None
+    weight: float = Field(default=1.0, gt=0)
+    levels: dict[Level, Text] = Field(json_schema_extra={"propertyNames": {"pattern": "^[0-4]$"}})
+    phase: Phase
+    """The playbook phase the work normally belongs to."""
+    phase_by_target: dict[Level, Phase] = Field(
+        default_factory=dict, json_schema_extra={"propertyNames": {"pattern": "^[0-4]$"}}
+    )
+    """Earlier phases for modest targets: {2: foundation} puts work aiming at level 2 or less there."""
+    prerequisites: tuple[Prerequisite, ...] = ()
+    effort: dict[Step, Effort] = Field(json_schema_extra={"propertyNames": {"pattern": "^[1-4]$"}})
+    """Person-weeks to reach each level from the one below."""
+    raci: dict[Slug, Raci]
+    """The default RACI: role id → R, A, C or I, with exactly one A."""
+    tools: tuple[Slug, ...] = ()
+    key_results: tuple[KeyResult, ...] = Field(min_length=1)
+    checklist: tuple[ChecklistItem, ...] = Field(min_length=3, max_length=6)
+
+    def phase_for(self, target: int) -> Phase:
+        """The playbook phase of work that raises this capability to `target`."""
+        earlier = [level for level in self.phase_by_target if target <= level]
+        return self.phase_by_target[min(earlier)] if earlier else self.phase
+
+    def roles(self, kind: Raci) -> tuple[str, ...]:
+        """The roles holding `kind` in the default RACI, in file order."""
+        return tuple(role for role, value in self.raci.items() if value is kind)
+
+    def effort_between(self, current: int, target: int) -> tuple[float, float, float]:
+        """Low, planned and high person-weeks to go from `current` to `target`."""
+        steps = [self.effort[level] for level in range(current + 1, target + 1)]
+        return sum(s.low for s in steps), sum(s.planned for s in steps), sum(s.high for s in steps)
+
+
+class RiskTemplate(Frozen):
+    """A common failure pattern, with what to do about it."""
+
+    id: RiskKind
+    name: Text
+    mitigation: Text
+
+
+class Objective(Frozen):
+    """An objective to suggest when the plan works on its capabilities."""
+
+    id: Slug
+    text: Text
+    capabilities: tuple[Slug, ...] = Field(min_length=1)
+
+
+class Catalogue(Frozen):
+    """A versioned capability catalogue."""
+
+    id: Slug
+    version: Version
+    name: Text
+    description: Text | None = None
+    maturity_model: Slug | None = None
+    """The maturity model whose capability ids this catalogue uses."""
+    roles: tuple[Role, ...] = Field(min_length=1)
+    tools: tuple[Tool, ...] = ()
+    dimensions: tuple[Dimension, ...] = Field(min_length=1)
+    capabilities: tuple[Capability, ...] = Field(min_length=1)
+    risks: tuple[RiskTemplate, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_references(self, info: ValidationInfo) -> Catalogue:
+        deferred = isinstance(info.context, dict) and info.context.get(DEFER_REFERENCE_CHECKS)
+        findings = [] if deferred else catalogue_findings(self.model_dump())
+        if findings:
+            raise ValueError("; ".join(str(finding) for finding in findings))
+        return self
+
+    def capability(self, capability_id: str) -> Capability | None:
+        return next((c for c in self.capabilities if c.id == capability_id), None)

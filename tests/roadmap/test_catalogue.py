@@ -1,0 +1,157 @@
+"""The shipped catalogue loads and matches the full maturity model; bad catalogues are refused whole."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from app.maturity.loader import MODELS_DIR, load_model_file
+from app.roadmap.catalogue import (
+    BUILTIN,
+    SCHEMA_FILE,
+    CatalogueFileError,
+    builtin_catalogue,
+    load_catalogue_text,
+    render_json_schema,
+)
+from app.roadmap.catalogue_checks import prerequisite_ids
+from app.roadmap.catalogue_schema import Catalogue, MetricType, Raci
+from tests.roadmap.builders import ROLES, Spec, catalogue_data
+
+REGENERATE = "uv run python -m app.roadmap.catalogue > app/roadmap/catalogue.schema.json"
+
+
+def test_shipped_catalogue_loads() -> None:
+    assert len(builtin_catalogue().capabilities) >= 30
+
+
+def test_shipped_catalogue_has_one_entry_per_capability_of_the_full_model_with_its_dimension() -> None:
+    model = load_model_file(MODELS_DIR / "mlops-full.yaml")
+    in_model = {c.id: d.id for d in model.dimensions for c in d.capabilities}
+    in_catalogue = {c.id: c.dimension for c in builtin_catalogue().capabilities}
+    assert in_catalogue == in_model
+
+
+def test_shipped_prerequisites_are_those_of_the_full_model() -> None:
+    model = {
+        c.id: set(c.prerequisites) for c in load_model_file(MODELS_DIR / "mlops-full.yaml").capabilities()
+    }
+    for capability in builtin_catalogue().capabilities:
+        assert {p.capability for p in capability.prerequisites} == model[capability.id], capability.id
+
+
+def test_shipped_capabilities_have_owners_key_results_checklists_and_tools() -> None:
+    catalogue = builtin_catalogue()
+    assert {r.id for r in catalogue.roles} == set(ROLES)
+    for capability in catalogue.capabilities:
+        assert len(capability.roles(Raci.ACCOUNTABLE)) == 1, capability.id
+        assert capability.roles(Raci.RESPONSIBLE), capability.id
+        assert 3 <= len(capability.checklist) <= 6, capability.id
+        assert {kr.metric for kr in capability.key_results} <= set(MetricType)
+        assert set(capability.levels) == {0, 1, 2, 3, 4}
+    assert {"data_scientist"} <= {r for c in catalogue.capabilities for r in c.roles(Raci.RESPONSIBLE)}
+
+
+def test_shipped_catalogue_names_the_playbook_tools() -> None:
+    names = {t.name for t in builtin_catalogue().tools}
+    wanted = {"Git", "DVC", "MLflow Tracking", "MLflow Model Registry", "Feast", "Prefect", "Evidently"}
+    assert wanted | {"Prometheus", "Alertmanager", "GitHub Actions", "Docker"} <= names
+
+
+def test_committed_json_schema_is_up_to_date() -> None:
+    committed = SCHEMA_FILE.read_text(encoding="utf-8")
+    assert committed == render_json_schema(), (
+        f"the JSON Schema is out of date; regenerate it with: {REGENERATE}"
+    )
+
+
+def test_shipped_catalogue_points_editors_at_the_schema() -> None:
+    first = BUILTIN.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../catalogue.schema.json"
+
+
+def refused(data: object) -> CatalogueFileError:
+    """The error the loader raises for the YAML dump of `data`."""
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with pytest.raises(CatalogueFileError) as error:
+        load_catalogue_text(text, "custom.yaml")
+    return error.value
+
+
+def test_prerequisite_cycle_is_refused_with_the_cycle_named() -> None:
+    data = catalogue_data([Spec("a", ["c"]), Spec("b", ["a"]), Spec("c", ["b"])])
+    [problem] = refused(data).problems
+    assert problem.message == "prerequisite cycle: a → c → b → a"
+    assert problem.path == "capabilities[0].prerequisites"
+
+
+def test_a_bad_catalogue_is_refused_with_every_problem_and_its_line() -> None:
+    data = catalogue_data([Spec("a", ["b"]), Spec("b", ["a", "nowhere"])])
+    data["capabilities"][0]["raci"] = {"mlops_engineer": "A", "ml_engineer": "A", "data_scientist": "R"}
+    del data["capabilities"][1]["name"]["ja"]
+    problems = refused(data).problems
+    messages = {p.message for p in problems}
+    assert "prerequisite cycle: a → b → a" in messages
+    assert "unknown prerequisite 'nowhere'" in messages
+    assert "2 roles are Accountable (mlops_engineer, ml_engineer): exactly one must be" in messages
+    assert "missing Japanese translation" in messages
+    assert all(p.line and p.line > 1 for p in problems)
+    assert {p.path for p in problems} >= {"capabilities[0].raci", "capabilities[1].name.ja"}
+
+
+def test_problems_point_at_the_offending_line() -> None:
+    data = catalogue_data([Spec("a", ["nowhere"])])
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    with pytest.raises(CatalogueFileError) as error:
+        load_catalogue_text(text, "custom.yaml")
+    [problem] = error.value.problems
+    assert text.splitlines()[problem.line - 1].strip() == "- nowhere"  # type: ignore[operator]
+    assert str(problem).startswith(f"custom.yaml:{problem.line}: capabilities[0].prerequisites[0]")
+
+
+def test_unknown_roles_tools_and_dimensions_and_missing_steps_are_refused() -> None:
+    data = catalogue_data([Spec("a", tools=["hammer"])])
+    data["tools"] = []
+    capability = data["capabilities"][0]
+    capability["dimension"] = "nowhere"
+    capability["raci"]["wizard"] = "C"
+    del capability["effort"][3]
+    messages = {p.message for p in refused(data).problems}
+    assert messages == {
+        "unknown tool 'hammer'",
+        "unknown dimension 'nowhere'",
+        "unknown role 'wizard'",
+        "missing effort for the step to level 3",
+    }
+
+
+def test_catalogue_model_refuses_a_cycle_without_the_loader() -> None:
+    with pytest.raises(ValueError, match="prerequisite cycle: a → a"):
+        Catalogue.model_validate(catalogue_data([Spec("a", ["a"])]))
+
+
+def test_prerequisites_may_name_a_level_and_a_first_target() -> None:
+    data = catalogue_data([Spec("a"), Spec("b", [{"capability": "a", "level": 1, "from_target": 3}, "a"])])
+    assert prerequisite_ids(data["capabilities"][1]) == ["a", "a"]
+    first = Catalogue.model_validate(data).capabilities[1].prerequisites[0]
+    assert (first.needed_level(4), first.from_target) == (1, 3)
+
+
+def test_default_needed_level_follows_the_target() -> None:
+    [_, b] = Catalogue.model_validate(catalogue_data([Spec("a"), Spec("b", ["a"])])).capabilities
+    assert [b.prerequisites[0].needed_level(t) for t in (1, 2, 3, 4)] == [2, 2, 3, 3]
+
+
+def test_milestone_key_results_take_no_target() -> None:
+    data = catalogue_data([Spec("a")])
+    data["capabilities"][0]["key_results"][0]["target"] = 80
+    [problem] = refused(data).problems
+    assert "milestones take none" in problem.message
+
+
+def test_json_schema_accepts_a_bare_capability_id_as_a_prerequisite() -> None:
+    [short, long] = json.loads(render_json_schema())["$defs"]["Prerequisite"]["anyOf"]
+    assert short["type"] == "string"
+    assert long["required"] == ["capability"]
