@@ -21,7 +21,9 @@ cli = typer.Typer(
 db_cli = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 user_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+token_cli = typer.Typer(help="Personal API tokens for /api/v1.", no_args_is_help=True)
 cli.add_typer(user_cli, name="user")
+cli.add_typer(token_cli, name="token")
 
 
 def fail(message: str) -> typer.Exit:
@@ -156,6 +158,59 @@ def user_create(
         raise fail(f"a user with email {email.strip().lower()} already exists") from None
     except SQLAlchemyError as exc:
         raise fail(f"cannot reach the database: {_reason(exc)}") from None
+
+
+@user_cli.command("invite")
+def user_invite(
+    email: Annotated[str, typer.Option(help="Email of the person to invite.")],
+    role: Annotated[str, typer.Option(help="admin, manager, member or viewer.")] = "member",
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="Address people open Hoshin at (default http://HOSHIN_HOST:HOSHIN_PORT)."),
+    ] = None,
+) -> None:
+    """Print a one-time invitation link (valid 7 days); the person chooses their name and password."""
+    from app.kit.time import utcnow
+    from app.users import service as users_service
+    from app.users.forms import FieldError
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            issued = users_service.invite(session, email=email, role=role, actor=None, now=utcnow())
+            expires = issued.link.expires_at
+    except FieldError as exc:
+        raise fail(f"{exc.field}: {exc.text()}") from None
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot reach the database: {_reason(exc)}") from None
+    base = (base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    typer.echo(f"invitation for {email.strip().lower()} ({role}), valid until {expires:%Y-%m-%d %H:%M} UTC:")
+    typer.echo(f"{base}/invite/{issued.token}")
+
+
+@token_cli.command("create")
+def token_create(
+    email: Annotated[str, typer.Option(help="Owner of the token.")],
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. the script using it.")],
+) -> None:
+    """Create a personal API token and print it (it is shown only this once)."""
+    from app.auth import tokens
+    from app.auth.tokens import TokenInputError
+    from app.users import service as users_service
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            owner = users_service.by_email(session, email=email)
+            if owner is None or not owner.is_active:
+                raise fail(f"no active user with email {email.strip().lower()}")
+            secret = tokens.create(session, user=owner, name=name).secret
+    except TokenInputError as exc:
+        raise fail(f"name: {exc}") from None
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot reach the database: {_reason(exc)}") from None
+    typer.echo(secret)
 
 
 @cli.command()

@@ -42,11 +42,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Writers take the lock up front (and wait for it) instead of failing when they upgrade a read lock.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+WRITE_OPTION = "hoshin_write"
 
 
 def make_session_factory(bind: Any) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+
+
+def make_write_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for requests that change data (on SQLite their transactions begin IMMEDIATE)."""
+    return make_session_factory(engine.execution_options(**{WRITE_OPTION: True}))
 
 
 @contextmanager

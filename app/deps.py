@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app import i18n
 from app.auth import permissions
 from app.auth import service as auth_service
+from app.auth import tokens as api_tokens
+from app.auth.csrf import SAFE_METHODS
 from app.auth.permissions import Action
 from app.config import Settings
 from app.errors import Forbidden, NotFound, SignInRequired
@@ -23,9 +27,46 @@ from app.teams import service as teams_service
 SESSION_COOKIE = "hoshin_session"
 
 
-def get_session(request: Request) -> Iterator[Session]:
+@dataclass(frozen=True)
+class Viewer:
+    """Who is signed in, as the page shell shows them."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+    timezone: str
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(user.id, user.name, user.email, user.role, user.timezone)
+
+
+# Waiting for the write gate happens on these threads, never on the request threadpool: if request
+# threads waited, the one holding the gate could find no thread left to commit and release it.
+_gate_waiters = CapacityLimiter(1000)
+
+
+async def write_gate(request: Request) -> AsyncIterator[None]:
+    """On SQLite, let one changing request at a time in (SQLite has a single writer anyway)."""
+    lock: threading.Lock | None = request.app.state.write_gate
+    if lock is None or request.method in SAFE_METHODS:
+        yield
+        return
+    await to_thread.run_sync(lock.acquire, limiter=_gate_waiters)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def get_session(
+    request: Request, _gate: Annotated[None, Depends(write_gate, scope="function")]
+) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, rolled back on error."""
-    session: Session = request.app.state.session_factory()
+    writes = request.method not in SAFE_METHODS
+    factory = request.app.state.write_session_factory if writes else request.app.state.session_factory
+    session: Session = factory()
     try:
         yield session
         session.commit()
@@ -49,16 +90,29 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    """The signed-in user, if any; also settles the request's locale from their setting."""
+    """The signed-in user (session cookie, or a bearer token under /api/), if any; also settles the
+    request's locale from their setting."""
     token = request.cookies.get(SESSION_COOKIE)
     user = None
-    if token:
+    bearer = _bearer_token(request)
+    if bearer is not None:
+        user = api_tokens.resolve(session, secret=bearer, now=utcnow())
+    elif token:
         idle = timedelta(minutes=settings.session_idle_minutes)
         user = auth_service.resolve_session(session, token=token, now=utcnow(), idle=idle)
-    request.state.user = user
+    # The page shell reads a snapshot: an error rolls the session back and would expire the ORM row.
+    request.state.user = Viewer.of(user) if user is not None else None
     if user is not None and user.locale:
         request.state.locale = i18n.negotiate(user.locale)
     return user
+
+
+def _bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header on an /api/ request (elsewhere it is ignored)."""
+    scheme, _sep, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not request.url.path.startswith("/api/"):
+        return None
+    return value.strip()
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app import errors
+from app.admin.routes import router as admin_router
+from app.api import api_router
+from app.assessments.api import router as assessments_api
+from app.assessments.routes import router as assessments_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
-from app.db import make_engine, make_session_factory
+from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.middleware import ShellMiddleware
 from app.system.routes import router as system_router
 from app.teams.routes import router as teams_router
+from app.users.routes import router as users_router
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -34,9 +40,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.secret_key = resolve_secret_key(settings)
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
+    app.state.write_session_factory = make_write_session_factory(app.state.engine)
+    # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
+    # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
+    app.state.write_gate = threading.Lock() if app.state.engine.dialect.name == "sqlite" else None
     app.add_middleware(ShellMiddleware, https=settings.https)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    for router in (system_router, auth_router, teams_router):
+    for router in (system_router, auth_router, teams_router, assessments_router, assessments_api):
+        app.include_router(router)
+    for router in (users_router, admin_router, api_router):
         app.include_router(router)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import socket
 import subprocess
@@ -66,8 +67,17 @@ def demo_server(database_url: str | None = None) -> Iterator[Server]:
             _wait(base)
             yield Server(base, password.group(1), url)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server; if open keep-alive connections hold up its graceful shutdown, kill it."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 def _free_port() -> int:
@@ -129,13 +139,17 @@ def load(
     cookies: httpx.Cookies | None = None,
     concurrency: int = 10,
     seconds: float = 5.0,
+    pause: float = 0.0,
     ok: Callable[[httpx.Response], bool] = lambda r: r.status_code < 400,
 ) -> Figures:
-    """Run `concurrency` clients in a loop for `seconds` (bounded), recording each request's latency."""
-    return asyncio.run(_load(name, make_request, base_url, cookies, concurrency, seconds, ok))
+    """Run `concurrency` clients in a loop for `seconds` (bounded), recording each request's latency.
+
+    With `pause`, each client waits about that long between requests (jittered), as a person would.
+    """
+    return asyncio.run(_load(name, make_request, base_url, cookies, concurrency, seconds, ok, pause))
 
 
-async def _load(name, make_request, base_url, cookies, concurrency, seconds, ok) -> Figures:  # type: ignore[no-untyped-def]
+async def _load(name, make_request, base_url, cookies, concurrency, seconds, ok, pause) -> Figures:  # type: ignore[no-untyped-def]
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -151,6 +165,8 @@ async def _load(name, make_request, base_url, cookies, concurrency, seconds, ok)
                 latencies.append((time.perf_counter() - start) * 1000)
                 errors += 0 if ok(response) else 1
                 count += 1
+                if pause:
+                    await asyncio.sleep(pause * random.uniform(0.5, 1.5))
 
         started = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(concurrency)))

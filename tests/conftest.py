@@ -102,6 +102,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
     application = create_app(settings, engine=engine)
     application.state.session_factory = session_factory
+    application.state.write_session_factory = session_factory
     return application
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy.orm import Session
 
 from app.auth import passwords
-from app.models import Membership, Organisation, Team, User
+from app.models import Answer, Assessment, MaturityModelVersion, Membership, Organisation, Team, User
 
 PASSWORD = "correct horse battery staple"
 
@@ -79,3 +80,62 @@ def org(session: Session) -> Org:
     member(session, other, people["outsider"], "manager")
     session.commit()
     return Org(organisation, main, other, **people)
+
+
+def maturity_model(session: Session, slug: str = "playbook-base") -> MaturityModelVersion:
+    """A shipped model installed in the test database."""
+    from app.maturity import service as maturity_service
+
+    maturity_service.sync_builtin(session)
+    row = maturity_service.latest(session, slug=slug)
+    assert row is not None
+    return row
+
+
+def assessment(
+    session: Session,
+    team: Team,
+    model_row: MaturityModelVersion,
+    *,
+    period: str = "2026-Q3",
+    level: int | None = None,
+    submitted: bool = False,
+    by: User | None = None,
+) -> Assessment:
+    """An assessment; with `level`, every question answered with the choice nearest that level."""
+    from app.maturity import service as maturity_service
+
+    row = Assessment(
+        team_id=team.id,
+        model_id=model_row.id,
+        period=period,
+        status="submitted" if submitted else "draft",
+        submitted_at=datetime.now(UTC) if submitted else None,
+    )
+    session.add(row)
+    session.flush()
+    if level is not None:
+        for question in maturity_service.parsed(model_row).questions():
+            choice = min(
+                (c for c in question.choices if c.level is not None), key=lambda c: abs(c.level - level)
+            )
+            session.add(
+                Answer(
+                    assessment_id=row.id,
+                    question_id=question.id,
+                    choice_id=choice.id,
+                    answered_by_id=by.id if by else None,
+                    answered_at=datetime.now(UTC),
+                )
+            )
+    session.flush()
+    return row
+
+
+def api_token(session: Session, owner: User, name: str = "script") -> str:
+    """A personal API token for `owner`; returns the secret a client sends as a bearer token."""
+    from app.auth import tokens
+
+    secret = tokens.create(session, user=owner, name=name).secret
+    session.commit()
+    return secret

@@ -1,15 +1,367 @@
-"""Assessments: reading answers and scoring them. Services take a session and keyword arguments."""
+"""Assessments: start (fresh or as a copy), answer with optimistic concurrency, submit, reopen, score.
+Services take a session and keyword arguments and only flush; the request or job commits."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.assessments.scoring import AnswerValue, Results, score_assessment
+from app.audit import service as audit_service
+from app.errors import BadInput, Conflict, NotFound
+from app.i18n import N_
 from app.maturity import service as maturity_service
-from app.models import Answer, Assessment
+from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, MaturityModel, Question
+from app.models import Answer, Assessment, AssessmentStatus, MaturityModelVersion, Membership, Role, User
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    choice_id: str | None
+    not_applicable: bool = False
+    na_reason: str = ""
+    note: str = ""
+    evidence_links: tuple[str, ...] = ()
+    expected_version: int = 0  # the version the person saw; 0 = they saw no answer
+
+
+class AnswerConflict(Conflict):
+    """Someone saved this answer since the person loaded it; carries the stored answer to show them."""
+
+    message = N_("Someone else saved this answer while you were editing. Their answer is shown below.")
+
+    def __init__(self, current: Answer | None) -> None:
+        super().__init__()
+        self.current = current
+
+
+def get(session: Session, *, assessment_id: int) -> Assessment:
+    """An assessment with its team, model version and answers loaded."""
+    assessment = session.scalars(
+        select(Assessment)
+        .options(joinedload(Assessment.team), joinedload(Assessment.model), selectinload(Assessment.answers))
+        .where(Assessment.id == assessment_id)
+        .execution_options(populate_existing=True)  # a re-read after a save must see the new answers
+    ).first()
+    if assessment is None:
+        raise NotFound
+    return assessment
+
+
+def model_of(assessment: Assessment) -> MaturityModel:
+    return maturity_service.parsed(assessment.model)
+
+
+def list_for_team(session: Session, *, team_id: int) -> list[Assessment]:
+    """The team's assessments, newest period first."""
+    return list(
+        session.scalars(
+            select(Assessment)
+            .options(joinedload(Assessment.model))
+            .where(Assessment.team_id == team_id)
+            .order_by(Assessment.period.desc(), Assessment.id.desc())
+        )
+    )
+
+
+def last_of_team(
+    session: Session, *, team_id: int, slug: str, before: Assessment | None = None
+) -> Assessment | None:
+    """The team's most recent submitted assessment of a model (any version), optionally before another."""
+    query = (
+        select(Assessment)
+        .join(Assessment.model)
+        .options(joinedload(Assessment.model), selectinload(Assessment.answers))
+        .where(
+            Assessment.team_id == team_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+            MaturityModelVersion.slug == slug,
+        )
+        .order_by(Assessment.period.desc(), Assessment.submitted_at.desc())
+    )
+    if before is not None:
+        query = query.where(Assessment.id != before.id, Assessment.period <= before.period)
+    return session.scalars(query).first()
+
+
+def visible_assessments(session: Session, *, user: User, team_id: int | None) -> list[Assessment]:
+    """Assessments of teams the user may see, newest period first."""
+    query = (
+        select(Assessment)
+        .options(joinedload(Assessment.model), selectinload(Assessment.answers))
+        .order_by(Assessment.period.desc(), Assessment.id.desc())
+    )
+    if team_id is not None:
+        query = query.where(Assessment.team_id == team_id)
+    if user.role not in (Role.ADMIN, Role.VIEWER):
+        member_of = select(Membership.team_id).where(Membership.user_id == user.id)
+        query = query.where(Assessment.team_id.in_(member_of))
+    return list(session.scalars(query))
+
+
+def start(
+    session: Session,
+    *,
+    team_id: int,
+    model_row: MaturityModelVersion,
+    period: str,
+    user: User,
+    copy_last: bool,
+) -> Assessment:
+    """A new draft for the team and period, optionally pre-filled from the team's last submitted one."""
+    assessment = Assessment(
+        team_id=team_id,
+        model_id=model_row.id,
+        period=period,
+        status=AssessmentStatus.DRAFT,
+        created_by_id=user.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(assessment)
+            session.flush()
+    except IntegrityError:
+        raise BadInput(
+            N_("This team already has an assessment of this model for %(period)s."),
+            field="period",
+            period=period,
+        ) from None
+    if copy_last:
+        previous = last_of_team(session, team_id=team_id, slug=model_row.slug)
+        if previous is not None:
+            assessment.copied_from_id = previous.id
+            _carry_over(session, target=assessment, source=previous, model=maturity_service.parsed(model_row))
+    audit_service.record(
+        session,
+        actor=user,
+        action="assessment.start",
+        object_type="assessment",
+        object_id=assessment.id,
+        after={"team_id": team_id, "model": f"{model_row.slug}@{model_row.version}", "period": period},
+    )
+    return assessment
+
+
+def _carry_over(session: Session, *, target: Assessment, source: Assessment, model: MaturityModel) -> None:
+    """Copy answers whose question and choice still exist; they stay marked until confirmed."""
+    for old in source.answers:
+        question = model.question(old.question_id)
+        if question is None or (old.choice_id and old.choice_id not in {c.id for c in question.choices}):
+            continue
+        session.add(
+            Answer(
+                assessment_id=target.id,
+                question_id=old.question_id,
+                choice_id=old.choice_id,
+                not_applicable=old.not_applicable,
+                na_reason=old.na_reason,
+                note=old.note,
+                evidence_links=list(old.evidence_links),
+                carried_over=True,
+                answered_by_id=old.answered_by_id,
+                answered_at=old.answered_at,
+            )
+        )
+    session.flush()
+
+
+def save_answer(
+    session: Session,
+    *,
+    assessment: Assessment,
+    question_id: str,
+    data: AnswerInput,
+    user: User,
+    now: datetime,
+) -> Answer:
+    """Save one answer unless someone else saved it since `data.expected_version` (then AnswerConflict)."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise Conflict(N_("This assessment is submitted and locked. A manager can reopen it."))
+    question = model_of(assessment).question(question_id)
+    if question is None:
+        raise NotFound(N_("This assessment has no question %(id)s."), field="question_id", id=question_id)
+    _validate(question, data)
+    current = next((a for a in assessment.answers if a.question_id == question_id), None)
+    if (current.version_id if current else 0) != data.expected_version:
+        raise AnswerConflict(current)
+    before = _answer_dict(current) if current else None
+    answer = current or Answer(assessment_id=assessment.id, question_id=question_id)
+    if current is None:
+        assessment.answers.append(answer)  # keep the loaded collection true, so callers need not re-read
+    _apply(answer, data, user, now)
+    try:
+        with session.begin_nested():
+            session.add(answer)
+            session.flush()
+    except (IntegrityError, StaleDataError):  # a concurrent save won between our read and our write
+        session.expire_all()
+        raise AnswerConflict(_stored(session, assessment.id, question_id)) from None
+    audit_service.record(
+        session,
+        actor=user,
+        action="answer.save",
+        object_type="answer",
+        object_id=f"{assessment.id}/{question_id}",
+        before=before,
+        after=_answer_dict(answer),
+    )
+    return answer
+
+
+def _stored(session: Session, assessment_id: int, question_id: str) -> Answer | None:
+    return session.scalars(
+        select(Answer).where(Answer.assessment_id == assessment_id, Answer.question_id == question_id)
+    ).first()
+
+
+def _validate(question: Question, data: AnswerInput) -> None:
+    choices = {c.id: c for c in question.choices}
+    if data.choice_id is not None and data.choice_id not in choices:
+        raise BadInput(
+            N_("%(choice)s is not a choice of this question."), field="choice_id", choice=data.choice_id
+        )
+    not_applicable = data.not_applicable or (
+        data.choice_id is not None and choices[data.choice_id].level is None
+    )
+    if data.not_applicable and not question.allow_na:
+        raise BadInput(N_("This question cannot be marked not applicable."), field="not_applicable")
+    if not_applicable and not data.na_reason.strip():
+        raise BadInput(N_("Say why this question does not apply."), field="na_reason")
+    for link in data.evidence_links:
+        if not link.lower().startswith(("http://", "https://")) or any(c.isspace() for c in link):
+            raise BadInput(N_("Evidence links must be http or https addresses."), field="evidence_links")
+
+
+def _apply(answer: Answer, data: AnswerInput, user: User, now: datetime) -> None:
+    answer.choice_id = None if data.not_applicable else data.choice_id
+    answer.not_applicable = data.not_applicable
+    answer.na_reason = data.na_reason.strip()
+    answer.note = data.note.strip()
+    answer.evidence_links = list(data.evidence_links)
+    answer.carried_over = False
+    answer.answered_by_id = user.id
+    answer.answered_at = now
+
+
+def _answer_dict(answer: Answer) -> dict[str, Any]:
+    return {
+        "choice_id": answer.choice_id,
+        "not_applicable": answer.not_applicable,
+        "na_reason": answer.na_reason,
+        "note": answer.note,
+        "evidence_links": list(answer.evidence_links or []),
+    }
+
+
+def submit(session: Session, *, assessment: Assessment, user: User, now: datetime) -> None:
+    """Lock the assessment; its results become the team's current standing."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise Conflict(N_("This assessment is already submitted."))
+    assessment.status = AssessmentStatus.SUBMITTED
+    assessment.submitted_at = now
+    assessment.submitted_by_id = user.id
+    audit_service.record(
+        session,
+        actor=user,
+        action="assessment.submit",
+        object_type="assessment",
+        object_id=assessment.id,
+        before={"status": "draft"},
+        after={"status": "submitted"},
+    )
+    session.flush()
+
+
+def reopen(session: Session, *, assessment: Assessment, user: User) -> None:
+    """Unlock a submitted assessment for changes (recorded in the audit log)."""
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise Conflict(N_("Only a submitted assessment can be reopened."))
+    assessment.status = AssessmentStatus.DRAFT
+    audit_service.record(
+        session,
+        actor=user,
+        action="assessment.reopen",
+        object_type="assessment",
+        object_id=assessment.id,
+        before={"status": "submitted"},
+        after={"status": "draft"},
+    )
+    session.flush()
+
+
+PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def parse_period(text: str) -> str:
+    """A period label such as 2026-Q4 (spaces and lower case forgiven)."""
+    period = text.strip().upper().replace(" ", "")
+    if not PERIOD.match(period):
+        raise BadInput(N_("Write the period as year and quarter, for example 2026-Q4."), field="period")
+    return period
+
+
+def parse_target_levels(model: MaturityModel, form: Mapping[str, str]) -> dict[str, int | None]:
+    """Target levels from `target-<dimension>` fields: 0–4, or empty for the organisation default."""
+    wanted: dict[str, int | None] = {}
+    for dimension in model.dimensions:
+        raw = form.get(f"target-{dimension.id}", "").strip()
+        if raw == "":
+            wanted[dimension.id] = None
+        elif raw.isdigit() and MIN_LEVEL <= int(raw) <= MAX_LEVEL:
+            wanted[dimension.id] = int(raw)
+        else:
+            raise BadInput(N_("A target is a level from 0 to 4."), field=f"target-{dimension.id}")
+    return wanted
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    total: int
+    by_dimension: dict[str, tuple[int, int]]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 0
+
+
+def progress(model: MaturityModel, answers: Mapping[str, Answer]) -> Progress:
+    """Answered questions per dimension and overall (carried-over answers count once confirmed)."""
+    by_dimension = {}
+    for dimension in model.dimensions:
+        questions = [q for c in dimension.capabilities for q in c.questions]
+        done = sum(1 for q in questions if _is_answered(answers.get(q.id)))
+        by_dimension[dimension.id] = (done, len(questions))
+    answered = sum(done for done, _ in by_dimension.values())
+    return Progress(answered, sum(total for _, total in by_dimension.values()), by_dimension)
+
+
+def _is_answered(answer: Answer | None) -> bool:
+    return (
+        answer is not None
+        and not answer.carried_over
+        and (answer.choice_id is not None or answer.not_applicable)
+    )
+
+
+def people_names(session: Session, *, answers: Sequence[Answer]) -> dict[int, str]:
+    """Names of the people who gave these answers, in one query."""
+    ids = {a.answered_by_id for a in answers if a.answered_by_id is not None}
+    if not ids:
+        return {}
+    return {row.id: row.name for row in session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+
+
+def answer_values(answers: Sequence[Answer]) -> dict[str, AnswerValue]:
+    return {a.question_id: AnswerValue(a.choice_id, a.not_applicable) for a in answers}
 
 
 def answers_by_assessment(

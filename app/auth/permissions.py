@@ -48,3 +48,13 @@ def can(user: User, action: Action, access: str | None) -> bool:
 
 def is_admin(user: User) -> bool:
     return user.role == Role.ADMIN
+
+
+def sees_every_team(user: User) -> bool:
+    """Admins and installation viewers (leadership) read every team without being members."""
+    return user.role in (Role.ADMIN, Role.VIEWER)
+
+
+def can_create_team(user: User) -> bool:
+    """Admins and installation managers start new teams (a manager then runs the team they started)."""
+    return user.role in (Role.ADMIN, Role.MANAGER)

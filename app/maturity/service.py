@@ -39,7 +39,7 @@ def store(session: Session, *, model: MaturityModel, builtin: bool = False) -> M
 
 def sync_builtin(session: Session) -> list[str]:
     """Install shipped model versions the database does not have yet; returns what was added."""
-    existing = set(session.execute(select(MaturityModelVersion.slug, MaturityModelVersion.version)).tuples())
+    existing = set(session.execute(select(MaturityModelVersion.slug, MaturityModelVersion.version)).all())
     added = []
     for model in builtin_models():
         if (model.id, model.version) not in existing:

@@ -20,6 +20,7 @@ class AssessmentStatus(StrEnum):
 
 class Assessment(CreatedAt, Base):
     __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("team_id", "model_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)

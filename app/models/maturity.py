@@ -19,6 +19,7 @@ class MaturityModelVersion(CreatedAt, Base):
     version: Mapped[str] = mapped_column(String(20))
     name_en: Mapped[str] = mapped_column(String(200))
     name_ja: Mapped[str] = mapped_column(String(200))
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Deferred: pages need the parsed model, which is cached by content_hash; the JSON loads only on a miss.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,23 +1,284 @@
-"""Team pages."""
+"""Team pages: the overview, one team with its members, capacity and role coverage, and its RACI."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from app.assessments import service as assessments_service
-from app.deps import CurrentUser, SessionDep
-from app.teams import service
-from app.web import render
+from app.auth import permissions
+from app.auth.permissions import Action, TeamAccess
+from app.deps import CurrentUser, SessionDep, SettingsDep, TeamContext, team_context
+from app.errors import BadInput, Forbidden, NotFound
+from app.i18n import N_
+from app.kit import htmx
+from app.models import Membership
+from app.teams import raci, raci_service, roles, service
+from app.teams.roles import RECOMMENDED
+from app.users.forms import FieldError
+from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
+
+Viewer = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
+Manager = Annotated[TeamContext, Depends(team_context(Action.MANAGE))]
+TeamRoles = Annotated[list[str], Form()]
 
 
 @router.get("/", name="home")
 def home(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    """The organisation at a glance: every team, its latest assessment and what is in progress."""
-    teams = service.overview(session)
+    """The teams this person may see, each with its latest assessment and what is in progress."""
+    visible = {team.id for team, _access in service.visible(session, user=user)}
+    teams = [row for row in service.overview(session) if row.team.id in visible]
     latest = [row.latest_submitted for row in teams if row.latest_submitted is not None]
     results = assessments_service.results_for(session, assessments=latest)
     levels = {assessment_id: result.overall for assessment_id, result in results.items()}
-    return render(request, "teams/overview.html", {"teams": teams, "levels": levels})
+    context = {
+        "teams": teams,
+        "levels": levels,
+        "visible": visible,
+        "can_create": permissions.can_create_team(user),
+    }
+    return render(request, "teams/overview.html", context)
+
+
+def _require_creator(user: CurrentUser) -> Any:
+    if not permissions.can_create_team(user):
+        raise Forbidden
+    return user
+
+
+Creator = Annotated[Any, Depends(_require_creator)]
+
+
+@router.get("/teams/new", name="team_new")
+def team_new(request: Request, user: Creator) -> Response:
+    """The form for a new team."""
+    return render(request, "teams/form.html", {"team": None, "form": {}, "errors": {}})
+
+
+@router.post("/teams", name="team_create")
+def team_create(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Creator,
+    name: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Create a team; its creator (unless an admin) becomes its manager."""
+    try:
+        team = service.create(
+            session,
+            name=name,
+            description=description,
+            actor=user,
+            organisation_name=settings.organisation_name,
+        )
+    except FieldError as exc:
+        form = {"name": name, "description": description}
+        return render(
+            request,
+            "teams/form.html",
+            {"team": None, "form": form, "errors": exc.as_errors()},
+            status_code=422,
+        )
+    url = str(request.url_for("team_detail", team_id=team.id))
+    return redirect(url, flash=N_("Team created. Now add the people who work in it."), request=request)
+
+
+def _detail_context(session: SessionDep, ctx: TeamContext, **extra: Any) -> dict[str, Any]:
+    team = service.with_members(session, team_id=ctx.team.id)
+    members = sorted(team.memberships, key=lambda m: (m.user.name.lower(), m.id))
+    candidates = service.candidates(session, team=team) if ctx.can(Action.MANAGE) else []
+    return {
+        "ctx": ctx,
+        "team": team,
+        "members": members,
+        "figures": service.figures(team),
+        "candidates": candidates,
+        "recommended": RECOMMENDED,
+        "accesses": [a.value for a in TeamAccess],
+        "form": {},
+        "errors": {},
+        **extra,
+    }
+
+
+@router.get("/teams/{team_id}", name="team_detail")
+def team_detail(request: Request, session: SessionDep, ctx: Viewer) -> Response:
+    """One team: members with roles and capacity, the team's capacity and its missing roles."""
+    return render(request, "teams/detail.html", _detail_context(session, ctx))
+
+
+@router.get("/teams/{team_id}/edit", name="team_edit")
+def team_edit(request: Request, ctx: Manager) -> Response:
+    """The form to rename a team or change its description."""
+    form = {"name": ctx.team.name, "description": ctx.team.description}
+    return render(request, "teams/form.html", {"team": ctx.team, "form": form, "errors": {}})
+
+
+@router.post("/teams/{team_id}", name="team_update")
+def team_update(
+    request: Request,
+    session: SessionDep,
+    ctx: Manager,
+    name: Annotated[str, Form(max_length=400)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Save the team's name and description."""
+    try:
+        service.update(session, team=ctx.team, name=name, description=description, actor=ctx.user)
+    except FieldError as exc:
+        form = {"name": name, "description": description}
+        context = {"team": ctx.team, "form": form, "errors": exc.as_errors()}
+        return render(request, "teams/form.html", context, status_code=422)
+    url = str(request.url_for("team_detail", team_id=ctx.team.id))
+    return redirect(url, flash=N_("Team saved."), request=request)
+
+
+def _member_form(access: str, team_roles: list[str], custom_role: str, capacity: str) -> dict[str, Any]:
+    return {"access": access, "team_roles": team_roles, "custom_role": custom_role, "capacity": capacity}
+
+
+@router.post("/teams/{team_id}/members", name="member_add")
+def member_add(
+    request: Request,
+    session: SessionDep,
+    ctx: Manager,
+    user_id: Annotated[int | None, Form()] = None,
+    access: Annotated[str, Form(max_length=20)] = "member",
+    team_roles: TeamRoles = [],  # noqa: B006 - FastAPI copies defaults
+    custom_role: Annotated[str, Form(max_length=400)] = "",
+    capacity: Annotated[str, Form(max_length=20)] = "50",
+) -> Response:
+    """Add a person to the team with access, roles and capacity."""
+    try:
+        data = service.clean_member(access, team_roles, custom_role, capacity)
+        if user_id is None:
+            raise FieldError("user_id", N_("Choose a person from the list."))
+        service.add_member(session, team=ctx.team, user_id=user_id, data=data, actor=ctx.user)
+    except FieldError as exc:
+        form = {"user_id": user_id, **_member_form(access, team_roles, custom_role, capacity)}
+        context = _detail_context(session, ctx, form=form, errors=exc.as_errors())
+        return render(request, "teams/detail.html", context, status_code=422)
+    url = str(request.url_for("team_detail", team_id=ctx.team.id))
+    return redirect(url, flash=N_("Member added."), request=request)
+
+
+def _membership(session: SessionDep, ctx: TeamContext, membership_id: int) -> Membership:
+    membership = service.membership(session, team_id=ctx.team.id, membership_id=membership_id)
+    if membership is None:
+        raise NotFound
+    return membership
+
+
+@router.get("/teams/{team_id}/members/{membership_id}/edit", name="member_edit")
+def member_edit(request: Request, session: SessionDep, ctx: Manager, membership_id: int) -> Response:
+    """The form to change one member's access, roles and capacity."""
+    membership = _membership(session, ctx, membership_id)
+    custom = ", ".join(r for r in membership.team_roles if r not in RECOMMENDED)
+    form = _member_form(membership.access, membership.team_roles, custom, f"{membership.capacity * 100:g}")
+    return render(request, "teams/member.html", _member_context(ctx, membership, form, {}))
+
+
+def _member_context(
+    ctx: TeamContext, membership: Membership, form: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    accesses = [a.value for a in TeamAccess]
+    return {
+        "ctx": ctx,
+        "team": ctx.team,
+        "membership": membership,
+        "form": form,
+        "errors": errors,
+        "recommended": RECOMMENDED,
+        "accesses": accesses,
+    }
+
+
+@router.post("/teams/{team_id}/members/{membership_id}", name="member_update")
+def member_update(
+    request: Request,
+    session: SessionDep,
+    ctx: Manager,
+    membership_id: int,
+    access: Annotated[str, Form(max_length=20)] = "",
+    team_roles: TeamRoles = [],  # noqa: B006 - FastAPI copies defaults
+    custom_role: Annotated[str, Form(max_length=400)] = "",
+    capacity: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Save one member's access, roles and capacity."""
+    membership = _membership(session, ctx, membership_id)
+    try:
+        data = service.clean_member(access, team_roles, custom_role, capacity)
+        service.update_member(session, membership=membership, data=data, actor=ctx.user)
+    except FieldError as exc:
+        form = _member_form(access, team_roles, custom_role, capacity)
+        context = _member_context(ctx, membership, form, exc.as_errors())
+        return render(request, "teams/member.html", context, status_code=422)
+    url = str(request.url_for("team_detail", team_id=ctx.team.id))
+    return redirect(url, flash=N_("Member saved."), request=request)
+
+
+@router.post("/teams/{team_id}/members/{membership_id}/remove", name="member_remove")
+def member_remove(request: Request, session: SessionDep, ctx: Manager, membership_id: int) -> Response:
+    """Take a person out of the team (after the page asked for confirmation)."""
+    membership = _membership(session, ctx, membership_id)
+    url = str(request.url_for("team_detail", team_id=ctx.team.id))
+    try:
+        service.remove_member(session, membership=membership, actor=ctx.user)
+    except FieldError as exc:
+        return redirect(url, flash=exc.message, kind="error", request=request)
+    return redirect(url, flash=N_("Member removed."), request=request)
+
+
+def _raci_context(ctx: TeamContext, matrix: raci_service.TeamMatrix) -> dict[str, Any]:
+    return {
+        "ctx": ctx,
+        "team": ctx.team,
+        "matrix": matrix,
+        "letters": raci.LETTERS,
+        "role_label": roles.label,
+    }
+
+
+@router.get("/teams/{team_id}/raci", name="team_raci")
+def team_raci(request: Request, session: SessionDep, ctx: Viewer) -> Response:
+    """The team's RACI matrix; managers edit it in place."""
+    matrix = raci_service.matrix(session, team=ctx.team)
+    return render(request, "teams/raci.html", _raci_context(ctx, matrix))
+
+
+@router.post("/teams/{team_id}/raci/cell", name="raci_cell")
+def raci_cell(
+    request: Request,
+    session: SessionDep,
+    ctx: Manager,
+    capability: Annotated[str, Form(max_length=80)] = "",
+    role: Annotated[str, Form(max_length=80)] = "",
+    letter: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Set one cell; htmx gets the row back (with its check), a plain form goes back to the page."""
+    try:
+        matrix = raci_service.set_cell(
+            session, team=ctx.team, capability_id=capability, role=role, letter=letter, actor=ctx.user
+        )
+    except FieldError as exc:
+        raise BadInput(exc.message, field=exc.field) from None
+    row = next(row for row in matrix.rows if row.id == capability)
+    context = {**_raci_context(ctx, matrix), "row": row}
+    if htmx.is_htmx(request):
+        return render(request, "teams/raci.html", context, block="row")
+    url = str(request.url_for("team_raci", team_id=ctx.team.id)) + f"#raci-{capability}"
+    return redirect(url, flash=N_("RACI saved."), request=request)
+
+
+@router.post("/teams/{team_id}/raci/reset", name="raci_reset")
+def raci_reset(request: Request, session: SessionDep, ctx: Manager) -> Response:
+    """Go back to the default matrix (after the page asked for confirmation)."""
+    raci_service.reset(session, team=ctx.team, actor=ctx.user)
+    url = str(request.url_for("team_raci", team_id=ctx.team.id))
+    return redirect(url, flash=N_("The RACI matrix is back to the defaults."), request=request)

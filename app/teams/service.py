@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.models import Assessment, Membership, Team
+from app.audit import service as audit
+from app.auth import permissions
+from app.auth.permissions import TeamAccess
+from app.i18n import N_
+from app.models import Assessment, Membership, Organisation, Team, User
+from app.teams import capacity
+from app.teams import coverage as role_coverage
+from app.teams import roles as team_roles
+from app.teams.coverage import Cover, RoleCoverage
+from app.teams.roles import RECOMMENDED
+from app.users.forms import FieldError
+
+MAX_TEAM_NAME = 200
+MAX_DESCRIPTION = 2000
 
 
 @dataclass(frozen=True)
@@ -41,4 +55,291 @@ def membership_access(session: Session, *, user_id: int, team_id: int) -> str | 
     """The user's access in the team (manager, member, viewer), or None when not a member."""
     return session.scalar(
         select(Membership.access).where(Membership.user_id == user_id, Membership.team_id == team_id)
+    )
+
+
+# --- Teams and members -------------------------------------------------------------------------
+
+
+def visible(session: Session, *, user: User, members: bool = False) -> list[tuple[Team, str | None]]:
+    """The teams `user` may see, with their access in each (None where they see it without membership)."""
+    rows = session.execute(select(Membership.team_id, Membership.access).where(Membership.user_id == user.id))
+    mine: dict[int, str] = dict(rows.all())
+    query = select(Team).order_by(Team.name, Team.id)
+    if members:
+        query = query.options(selectinload(Team.memberships).joinedload(Membership.user))
+    if not permissions.sees_every_team(user):
+        query = query.where(Team.id.in_(mine))
+    return [(team, mine.get(team.id)) for team in session.scalars(query).all()]
+
+
+def visible_with_members(session: Session, *, user: User) -> list[tuple[Team, str | None]]:
+    """Like `visible`, with every team's memberships and users loaded (three queries in all)."""
+    return visible(session, user=user, members=True)
+
+
+def with_members(session: Session, *, team_id: int) -> Team:
+    """The team with its memberships and their users loaded (two queries)."""
+    team = session.scalars(
+        select(Team)
+        .options(selectinload(Team.memberships).joinedload(Membership.user))
+        .where(Team.id == team_id)
+    ).one()
+    return team
+
+
+def _organisation(session: Session, *, name: str) -> Organisation:
+    organisation = session.scalars(select(Organisation).order_by(Organisation.id)).first()
+    if organisation is None:  # a fresh installation without demo data
+        organisation = Organisation(name=name)
+        session.add(organisation)
+        session.flush()
+    return organisation
+
+
+def _unique_slug(session: Session, name: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "team"
+    taken = set(session.scalars(select(Team.slug).where(Team.slug.startswith(base, autoescape=True))))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@dataclass(frozen=True)
+class TeamInput:
+    name: str
+    description: str
+
+
+def clean_team(name: str, description: str) -> TeamInput:
+    """Validated team fields; raises FieldError naming the field."""
+    name = " ".join(name.split())
+    if not name:
+        raise FieldError("name", N_("Give the team a name."))
+    if len(name) > MAX_TEAM_NAME:
+        raise FieldError("name", N_("The name is too long (at most 200 characters)."))
+    description = description.strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise FieldError("description", N_("The description is too long (at most 2000 characters)."))
+    return TeamInput(name, description)
+
+
+def create(session: Session, *, name: str, description: str, actor: User, organisation_name: str) -> Team:
+    """A new team; a non-admin creator becomes its manager."""
+    data = clean_team(name, description)
+    organisation = _organisation(session, name=organisation_name)
+    team = Team(
+        organisation_id=organisation.id,
+        name=data.name,
+        slug=_unique_slug(session, data.name),
+        description=data.description,
+    )
+    session.add(team)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="team.create",
+        object_type="team",
+        object_id=team.id,
+        after={"name": team.name, "description": team.description},
+    )
+    if not permissions.is_admin(actor):
+        add_member(
+            session,
+            team=team,
+            user_id=actor.id,
+            actor=actor,
+            data=MemberInput(TeamAccess.MANAGER, [], 0.5),
+        )
+    return team
+
+
+def update(session: Session, *, team: Team, name: str, description: str, actor: User) -> None:
+    """Rename the team or change its description."""
+    data = clean_team(name, description)
+    before = {"name": team.name, "description": team.description}
+    team.name, team.description = data.name, data.description
+    after = {"name": team.name, "description": team.description}
+    if before != after:
+        audit.record(
+            session,
+            actor=actor,
+            action="team.update",
+            object_type="team",
+            object_id=team.id,
+            before=before,
+            after=after,
+        )
+
+
+@dataclass(frozen=True)
+class MemberInput:
+    access: str
+    team_roles: list[str]
+    capacity: float  # 0–1
+
+
+def clean_member(access: str, roles: list[str], custom: str, capacity_percent: str) -> MemberInput:
+    """Validated membership fields from the form (capacity as a percentage); raises FieldError."""
+    if access not in {a.value for a in TeamAccess}:
+        raise FieldError("access", N_("Choose manager, member or viewer."))
+    unknown = [r for r in roles if r not in RECOMMENDED]
+    if unknown:
+        raise FieldError("team_roles", N_("Choose roles from the list, or type a custom role."))
+    customs = [team_roles.clean_custom(part) for part in custom.split(",") if part.strip()]
+    if any(len(part.strip()) > team_roles.MAX_CUSTOM_LENGTH for part in custom.split(",")):
+        raise FieldError("custom_role", N_("A custom role can be at most 60 characters."))
+    try:
+        percent = float(capacity_percent.strip().rstrip("%"))
+    except ValueError:
+        raise FieldError("capacity", N_("Enter a share of time from 0 to 100 %.")) from None
+    if not 0 <= percent <= 100:  # NaN fails this too
+        raise FieldError("capacity", N_("Enter a share of time from 0 to 100 %."))
+    chosen = [r for r in RECOMMENDED if r in roles] + [c for c in dict.fromkeys(customs) if c]
+    return MemberInput(access, chosen, round(percent / 100, 2))
+
+
+def _member_state(membership: Membership) -> dict[str, object]:
+    return {
+        "access": membership.access,
+        "team_roles": list(membership.team_roles),
+        "capacity": membership.capacity,
+    }
+
+
+def add_member(session: Session, *, team: Team, user_id: int, data: MemberInput, actor: User) -> Membership:
+    """Put an active user into the team with access, roles and capacity."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise FieldError("user_id", N_("Choose a person from the list."))
+    if membership_access(session, user_id=user_id, team_id=team.id) is not None:
+        raise FieldError("user_id", N_("This person is already in the team."))
+    membership = Membership(
+        team_id=team.id,
+        user_id=user_id,
+        access=data.access,
+        team_roles=data.team_roles,
+        capacity=data.capacity,
+    )
+    session.add(membership)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="membership.create",
+        object_type="membership",
+        object_id=membership.id,
+        after={"team": team.name, "user": user.email, **_member_state(membership)},
+    )
+    return membership
+
+
+def membership(session: Session, *, team_id: int, membership_id: int) -> Membership | None:
+    """A membership of this team with its user, or None."""
+    return session.scalars(
+        select(Membership)
+        .options(joinedload(Membership.user))
+        .where(Membership.id == membership_id, Membership.team_id == team_id)
+    ).first()
+
+
+def _managers_left(session: Session, *, team_id: int, without: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.team_id == team_id,
+                Membership.access == TeamAccess.MANAGER.value,
+                Membership.id != without,
+            )
+        )
+        or 0
+    )
+
+
+def update_member(session: Session, *, membership: Membership, data: MemberInput, actor: User) -> None:
+    """Change a member's access, roles or capacity (a team keeps at least one manager)."""
+    if (
+        membership.access == TeamAccess.MANAGER
+        and data.access != TeamAccess.MANAGER
+        and not _managers_left(session, team_id=membership.team_id, without=membership.id)
+    ):
+        raise FieldError("access", N_("A team needs at least one manager; make someone else manager first."))
+    before = _member_state(membership)
+    membership.access, membership.team_roles, membership.capacity = (
+        data.access,
+        data.team_roles,
+        data.capacity,
+    )
+    after = _member_state(membership)
+    if before != after:
+        audit.record(
+            session,
+            actor=actor,
+            action="membership.update",
+            object_type="membership",
+            object_id=membership.id,
+            before={"user": membership.user.email, **before},
+            after={"user": membership.user.email, **after},
+        )
+
+
+def remove_member(session: Session, *, membership: Membership, actor: User) -> None:
+    """Take a person out of the team (a team keeps at least one manager)."""
+    if membership.access == TeamAccess.MANAGER and not _managers_left(
+        session, team_id=membership.team_id, without=membership.id
+    ):
+        raise FieldError("access", N_("A team needs at least one manager; make someone else manager first."))
+    audit.record(
+        session,
+        actor=actor,
+        action="membership.delete",
+        object_type="membership",
+        object_id=membership.id,
+        before={"user": membership.user.email, **_member_state(membership)},
+    )
+    session.delete(membership)
+    session.flush()
+
+
+def teams_of(session: Session, *, user_id: int) -> list[Membership]:
+    """A user's memberships with their teams, by team name."""
+    return list(
+        session.scalars(
+            select(Membership)
+            .options(joinedload(Membership.team))
+            .join(Team)
+            .where(Membership.user_id == user_id)
+            .order_by(Team.name)
+        ).all()
+    )
+
+
+def candidates(session: Session, *, team: Team) -> list[User]:
+    """Active users who are not in the team yet, by name."""
+    inside = select(Membership.user_id).where(Membership.team_id == team.id)
+    return list(
+        session.scalars(select(User).where(User.is_active, User.id.not_in(inside)).order_by(User.name)).all()
+    )
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    person_weeks: float
+    coverage: list[RoleCoverage]
+
+    @property
+    def gaps(self) -> list[RoleCoverage]:
+        return [row for row in self.coverage if row.cover is not Cover.OK]
+
+
+def figures(team: Team) -> TeamFigures:
+    """Capacity and role coverage of a team whose memberships are loaded."""
+    members = [(m.team_roles, m.capacity) for m in team.memberships]
+    return TeamFigures(
+        capacity.team_person_weeks_per_month(m.capacity for m in team.memberships),
+        role_coverage.coverage(members),
     )

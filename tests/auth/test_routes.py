@@ -12,10 +12,17 @@ def test_anonymous_visitor_is_sent_to_sign_in(client: TestClient) -> None:
     assert response.headers["location"] == "/sign-in?next=/"
 
 
-def test_member_signs_in_and_sees_the_teams_page(client: TestClient, org: Org) -> None:
+def test_member_signs_in_and_sees_only_their_own_teams(client: TestClient, org: Org) -> None:
     sign_in(client, org.member.email)
     page = client.get("/")
     assert page.status_code == 200
+    assert "Vision" in page.text
+    assert "Search" not in page.text  # a team they do not belong to
+
+
+def test_leadership_viewer_sees_every_team(client: TestClient, org: Org) -> None:
+    sign_in(client, org.viewer.email)
+    page = client.get("/")
     assert "Vision" in page.text
     assert "Search" in page.text
 

@@ -1,0 +1,1 @@
+"""Admin pages: users, teams and the audit log."""

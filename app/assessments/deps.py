@@ -1,0 +1,31 @@
+"""Loading an assessment for a route also checks the user may do the route's action in its team."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.assessments import service
+from app.auth.permissions import Action
+from app.deps import CurrentUser, SessionDep, TeamContext, load_team_context
+from app.maturity.schema import MaturityModel
+from app.models import Assessment
+
+
+@dataclass(frozen=True)
+class AssessmentContext:
+    assessment: Assessment
+    model: MaturityModel
+    team: TeamContext
+
+
+def assessment_context(action: Action) -> Callable[..., AssessmentContext]:
+    """A dependency for routes with an `assessment_id` path parameter; `.access` declares the rule."""
+
+    def dependency(assessment_id: int, session: SessionDep, user: CurrentUser) -> AssessmentContext:
+        assessment = service.get(session, assessment_id=assessment_id)
+        team = load_team_context(session, user=user, team_id=assessment.team_id, action=action)
+        return AssessmentContext(assessment, service.model_of(assessment), team)
+
+    dependency.access = action  # type: ignore[attr-defined]
+    return dependency

@@ -1,0 +1,103 @@
+"""Everything the results page (and later the reports) shows, gathered in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.assessments import scoring, service, targets
+from app.assessments.radar import RadarAxis, RadarSeries, radar_svg
+from app.maturity.schema import Capability, MaturityModel, Question
+from app.models import Assessment
+
+RADAR_CAPABILITY_LIMIT = 12  # beyond this the chart shows dimensions: thirty spokes are unreadable
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    assessment: Assessment
+    model: MaturityModel
+    results: scoring.Results
+    previous: Assessment | None
+    previous_results: scoring.Results | None
+    targets: dict[str, int]
+    gaps: tuple[scoring.Gap, ...]
+    changes: dict[tuple[str, str], scoring.Change]
+    strongest: tuple[scoring.CapabilityScore, ...]
+    weakest: tuple[scoring.CapabilityScore, ...]
+    unanswered: tuple[Question, ...]
+
+    def capability(self, capability_id: str) -> Capability:
+        return next(c for c in self.model.capabilities() if c.id == capability_id)
+
+    def change(self, kind: str, item_id: str) -> scoring.Change | None:
+        return self.changes.get((kind, item_id))
+
+
+def build(session: Session, *, assessment: Assessment, organisation_id: int) -> ResultsView:
+    """Score the assessment, find the previous one, and compare, with a fixed number of queries."""
+    model = service.model_of(assessment)
+    results = scoring.score_assessment(model, service.answer_values(assessment.answers))
+    previous = service.last_of_team(session, team_id=assessment.team_id, slug=model.id, before=assessment)
+    previous_results = None
+    if previous is not None:
+        previous_results = scoring.score_assessment(
+            service.model_of(previous), service.answer_values(previous.answers)
+        )
+    goal = targets.levels(
+        session, organisation_id=organisation_id, team_id=assessment.team_id, model_slug=model.id
+    )
+    goal = {d.id: goal.get(d.id, targets.DEFAULT_TARGET) for d in model.dimensions}
+    strongest, weakest = scoring.strongest_and_weakest(results)
+    changes: dict[tuple[str, str], scoring.Change] = {
+        (c.kind, c.id): c for c in scoring.compare(results, previous_results)
+    }
+    unanswered = tuple(q for q in model.questions() if q.id in set(results.unanswered))
+    return ResultsView(
+        assessment,
+        model,
+        results,
+        previous,
+        previous_results,
+        goal,
+        scoring.gaps(results, goal),
+        changes,
+        strongest,
+        weakest,
+        unanswered,
+    )
+
+
+def radar(view: ResultsView, *, locale: str, title: str, names: dict[str, str]) -> str:
+    """The radar chart: capabilities when there are few enough, else dimensions."""
+    by_capability = len(view.model.capabilities()) <= RADAR_CAPABILITY_LIMIT
+    if by_capability:
+        items = view.model.capabilities()
+        axes = [RadarAxis(c.name.get(locale)) for c in items]
+        current = [s.level for s in view.results.capabilities]
+        target = [float(view.targets[c_dim]) for c_dim in _dimension_of_each(view.model)]
+        before = _previous(view, "capabilities", [c.id for c in items])
+    else:
+        axes = [RadarAxis(d.name.get(locale)) for d in view.model.dimensions]
+        current = [s.level for s in view.results.dimensions]
+        target = [float(view.targets[d.id]) for d in view.model.dimensions]
+        before = _previous(view, "dimensions", [d.id for d in view.model.dimensions])
+    series = [RadarSeries(names["target"], target, "radar-target")]
+    if before is not None:
+        series.append(RadarSeries(names["previous"], before, "radar-previous"))
+    series.append(RadarSeries(names["current"], current, "radar-current"))
+    return radar_svg(axes, series, title=title)
+
+
+def _dimension_of_each(model: MaturityModel) -> list[str]:
+    return [d.id for d in model.dimensions for _ in d.capabilities]
+
+
+def _previous(view: ResultsView, kind: str, ids: list[str]) -> list[float | None] | None:
+    """Last time's levels in this chart's order, matched by id (the model version may differ)."""
+    if view.previous_results is None:
+        return None
+    scores = getattr(view.previous_results, kind)
+    levels = {score.id: score.level for score in scores}
+    return [levels.get(item_id) for item_id in ids]

@@ -1,0 +1,296 @@
+"""Assessment pages: the team list, the questionnaire (saves on change), submit, reopen, results, targets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from markupsafe import Markup
+from starlette.responses import Response
+
+from app import i18n
+from app.assessments import forms, results, service, targets
+from app.assessments.deps import AssessmentContext, assessment_context
+from app.auth.permissions import Action
+from app.deps import SessionDep, TeamContext, team_context
+from app.errors import AppError, BadInput
+from app.i18n import N_
+from app.kit import htmx
+from app.kit.time import quarter_of, utcnow
+from app.maturity import service as maturity_service
+from app.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
+ManageTeam = Annotated[TeamContext, Depends(team_context(Action.MANAGE))]
+ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
+AnswerAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.ANSWER))]
+ManageAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.MANAGE))]
+
+
+@router.get("/teams/{team_id}/assessments", name="team_assessments")
+def team_assessments(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
+    """The team's assessments, and (for managers) the form to start the next one."""
+    return _list_page(request, session, ctx)
+
+
+def _list_page(
+    request: Request, session: SessionDep, ctx: TeamContext, error: AppError | None = None, status: int = 200
+) -> Response:
+    assessments = service.list_for_team(session, team_id=ctx.team.id)
+    submitted = [a for a in assessments if a.status == "submitted"]
+    levels = {a_id: r.overall for a_id, r in service.results_for(session, assessments=submitted).items()}
+    context = {
+        "ctx": ctx,
+        "assessments": assessments,
+        "levels": levels,
+        "models": maturity_service.latest_all(session),
+        "default_period": quarter_of(utcnow()),
+        "error": error,
+        "form": dict(request.query_params),
+    }
+    return render(request, "assessments/list.html", context, status_code=status)
+
+
+@router.post("/teams/{team_id}/assessments", name="start_assessment")
+def start_assessment(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    model: Annotated[str, Form(max_length=80)],
+    period: Annotated[str, Form(max_length=20)],
+    copy_last: Annotated[bool, Form()] = False,
+) -> Response:
+    """Start a draft for the team and period (optionally a copy of the last one), then open it."""
+    try:
+        period = service.parse_period(period)
+        model_row = maturity_service.latest(session, slug=model)
+        if model_row is None:
+            raise BadInput(N_("Choose a maturity model."), field="model")
+        assessment = service.start(
+            session,
+            team_id=ctx.team.id,
+            model_row=model_row,
+            period=period,
+            user=ctx.user,
+            copy_last=copy_last,
+        )
+    except BadInput as error:
+        session.rollback()
+        return _list_page(request, session, ctx, error=error, status=422)
+    return redirect(
+        str(request.url_for("assessment", assessment_id=assessment.id)),
+        request=request,
+        flash=N_("Assessment started. Answers save as you go."),
+    )
+
+
+@router.get("/assessments/{assessment_id}", name="assessment")
+def questionnaire(request: Request, session: SessionDep, ctx: ViewAssessment) -> Response:
+    """The questionnaire, grouped by dimension, with progress; read-only once submitted."""
+    return render(request, "assessments/questionnaire.html", _questionnaire_context(session, ctx))
+
+
+def _questionnaire_context(session: SessionDep, ctx: AssessmentContext, **extra: Any) -> dict[str, Any]:
+    answers = {a.question_id: a for a in ctx.assessment.answers}
+    people = service.people_names(session, answers=list(answers.values()))
+    editable = ctx.assessment.status == "draft" and ctx.team.can(Action.ANSWER)
+    return {
+        "ctx": ctx,
+        "model": ctx.model,
+        "answers": answers,
+        "people": people,
+        "editable": editable,
+        "progress": service.progress(ctx.model, answers),
+        "na": forms.NOT_APPLICABLE,
+        **extra,
+    }
+
+
+@router.post("/assessments/{assessment_id}/answers/{question_id}", name="save_answer")
+def save_answer(
+    request: Request,
+    session: SessionDep,
+    ctx: AnswerAssessment,
+    question_id: str,
+    version: Annotated[int, Form(ge=0)] = 0,
+    choice: Annotated[str | None, Form(max_length=80)] = None,
+    na_reason: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+    evidence: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Save one answer: the question's fragment for htmx, or back to the page for a plain form post."""
+    data = forms.answer_input(
+        choice=choice, na_reason=na_reason, note=note, evidence=evidence, version=version
+    )
+    question = ctx.model.question(question_id)
+    try:
+        service.save_answer(
+            session,
+            assessment=ctx.assessment,
+            question_id=question_id,
+            data=data,
+            user=ctx.team.user,
+            now=utcnow(),
+        )
+    except service.AnswerConflict as conflict:
+        session.rollback()
+        return _question_response(
+            request,
+            session,
+            ctx,
+            question_id,
+            status=409,
+            error=conflict,
+            conflict=conflict.current,
+            attempted=data,
+        )
+    except AppError as error:
+        if question is None:
+            raise
+        session.rollback()
+        return _question_response(
+            request, session, ctx, question_id, status=error.status_code, error=error, attempted=data
+        )
+    if not htmx.is_htmx(request):
+        target = f"{request.url_for('assessment', assessment_id=ctx.assessment.id)}#q-{question_id}"
+        return redirect(target, request=request, flash=N_("Answer saved."))
+    response = _question_response(request, session, ctx, question_id, status=200, saved=True)
+    response.headers["HX-Reswap"] = "none"  # keep the form (and the person's focus); parts update out of band
+    return response
+
+
+def _question_response(
+    request: Request,
+    session: SessionDep,
+    ctx: AssessmentContext,
+    question_id: str,
+    *,
+    status: int,
+    **extra: Any,
+) -> Response:
+    if status != 200:  # after a rollback: read what is stored now
+        ctx = AssessmentContext(service.get(session, assessment_id=ctx.assessment.id), ctx.model, ctx.team)
+    context = _questionnaire_context(session, ctx, **extra)
+    question = ctx.model.question(question_id)
+    if not htmx.is_htmx(request):
+        context["focus"] = question_id
+        return render(request, "assessments/questionnaire.html", context, status_code=status)
+    capability = next(c for c in ctx.model.capabilities() if question in c.questions)
+    context.update(question=question, capability=capability, oob=True)
+    template = "assessments/_saved.html" if status == 200 else "assessments/_question.html"
+    return render(request, template, context, status_code=status)
+
+
+@router.post("/assessments/{assessment_id}/submit", name="submit_assessment")
+def submit_assessment(request: Request, session: SessionDep, ctx: ManageAssessment) -> Response:
+    """Lock the assessment and show its results."""
+    service.submit(session, assessment=ctx.assessment, user=ctx.team.user, now=utcnow())
+    url = str(request.url_for("assessment_results", assessment_id=ctx.assessment.id))
+    return redirect(url, request=request, flash=N_("Assessment submitted. Here are the results."))
+
+
+@router.post("/assessments/{assessment_id}/reopen", name="reopen_assessment")
+def reopen_assessment(request: Request, session: SessionDep, ctx: ManageAssessment) -> Response:
+    """Unlock a submitted assessment for changes."""
+    service.reopen(session, assessment=ctx.assessment, user=ctx.team.user)
+    url = str(request.url_for("assessment", assessment_id=ctx.assessment.id))
+    return redirect(
+        url, request=request, flash=N_("Assessment reopened. Submit it again when you are done."), kind="info"
+    )
+
+
+@router.get("/assessments/{assessment_id}/results", name="assessment_results")
+def assessment_results(request: Request, session: SessionDep, ctx: ViewAssessment) -> Response:
+    """Levels per capability and dimension, targets and gaps, radar chart, change since last time."""
+    view = results.build(session, assessment=ctx.assessment, organisation_id=ctx.team.team.organisation_id)
+    i18n.current_locale.set(request.state.locale)
+    names = {
+        "current": i18n.gettext(N_("This assessment")),
+        "target": i18n.gettext(N_("Target")),
+        "previous": i18n.gettext(N_("Previous")),
+    }
+    chart = results.radar(
+        view,
+        locale=request.state.locale,
+        names=names,
+        title=i18n.gettext(N_("Maturity by area compared with the target")),
+    )
+    return render(request, "assessments/results.html", {"ctx": ctx, "view": view, "radar": Markup(chart)})  # noqa: S704 - escaped by radar_svg
+
+
+@router.get("/teams/{team_id}/targets", name="team_targets")
+def team_targets(request: Request, session: SessionDep, ctx: ViewTeam, model: str = "") -> Response:
+    """Target level per dimension for the team, beside the organisation default."""
+    return _targets_page(request, session, ctx, model)
+
+
+def _targets_page(
+    request: Request,
+    session: SessionDep,
+    ctx: TeamContext,
+    slug: str,
+    status: int = 200,
+    error: AppError | None = None,
+) -> Response:
+    models = maturity_service.latest_all(session)
+    row = next((m for m in models if m.slug == slug), models[0] if models else None)
+    model = maturity_service.parsed(row) if row else None
+    org_id = ctx.team.organisation_id
+    context = {
+        "ctx": ctx,
+        "models": models,
+        "model": model,
+        "error": error,
+        "own": targets.own_levels(session, organisation_id=org_id, team_id=ctx.team.id, model_slug=row.slug)
+        if row
+        else {},
+        "defaults": targets.own_levels(session, organisation_id=org_id, team_id=None, model_slug=row.slug)
+        if row
+        else {},
+        "fallback": targets.DEFAULT_TARGET,
+    }
+    return render(request, "assessments/targets.html", context, status_code=status)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """Every text field of a posted form (for forms whose field names come from data)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+@router.post("/teams/{team_id}/targets", name="save_team_targets")
+def save_team_targets(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    form: Annotated[dict[str, str], Depends(form_fields)],
+) -> Response:
+    """Save the team's targets; an empty choice falls back to the organisation default."""
+    slug = form.get("model", "")
+    row = maturity_service.latest(session, slug=slug)
+    if row is None:
+        return _targets_page(
+            request,
+            session,
+            ctx,
+            slug,
+            status=422,
+            error=BadInput(N_("Choose a maturity model."), field="model"),
+        )
+    model = maturity_service.parsed(row)
+    try:
+        wanted = service.parse_target_levels(model, form)
+    except BadInput as error:
+        return _targets_page(request, session, ctx, slug, status=422, error=error)
+    targets.save(
+        session,
+        organisation_id=ctx.team.organisation_id,
+        team_id=ctx.team.id,
+        model_slug=slug,
+        wanted=wanted,
+        user=ctx.user,
+    )
+    url = f"{request.url_for('team_targets', team_id=ctx.team.id)}?model={slug}"
+    return redirect(url, request=request, flash=N_("Targets saved."))

@@ -1,0 +1,98 @@
+"""Personal API tokens for /api/v1: random, shown once, stored as SHA-256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.audit import service as audit
+from app.i18n import N_
+from app.models import ApiToken, User
+
+PREFIX = "hsn_"
+TOUCH_EVERY = timedelta(minutes=1)  # write last_used_at at most this often
+MAX_NAME_LENGTH = 100
+
+
+class TokenInputError(ValueError):
+    """A token name that cannot be used; the message is an untranslated msgid."""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    row: ApiToken
+    secret: str  # shown to its owner once, never stored
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create(session: Session, *, user: User, name: str, actor: User | None = None) -> NewToken:
+    """A new token for `user`; the plain secret is returned once and only its hash is kept."""
+    name = " ".join(name.split())
+    if not name:
+        raise TokenInputError(N_("Give the token a name, e.g. the script that will use it."))
+    if len(name) > MAX_NAME_LENGTH:
+        raise TokenInputError(N_("The name is too long (at most 100 characters)."))
+    secret = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=digest(secret))
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor or user,
+        action="token.create",
+        object_type="api_token",
+        object_id=row.id,
+        after={"user": user.email, "name": name, "prefix": row.prefix},
+    )
+    return NewToken(row, secret)
+
+
+def for_user(session: Session, *, user_id: int) -> Sequence[ApiToken]:
+    """The user's tokens, active ones first, newest first."""
+    return session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == user_id)
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+
+
+def revoke(session: Session, *, user: User, token_id: int, now: datetime) -> ApiToken | None:
+    """Revoke one of `user`'s own tokens; None when they have no such token."""
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    ).first()
+    if row is None:
+        return None
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(
+            session,
+            actor=user,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=row.id,
+            before={"name": row.name, "prefix": row.prefix, "revoked": False},
+            after={"name": row.name, "prefix": row.prefix, "revoked": True},
+        )
+    return row
+
+
+def resolve(session: Session, *, secret: str, now: datetime) -> User | None:
+    """The active user a bearer token belongs to, or None when it is unknown or revoked."""
+    row = session.scalars(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == digest(secret))
+    ).first()
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
+        row.last_used_at = now
+    return row.user

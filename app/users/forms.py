@@ -1,0 +1,23 @@
+"""Form input errors raised by services and shown inline next to the field by the routes."""
+
+from __future__ import annotations
+
+from app import i18n
+
+
+class FieldError(ValueError):
+    """Bad input for a form field: `field` names it, `message` is an untranslated msgid."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.params = params
+
+    def text(self) -> str:
+        translated = i18n.gettext(self.message)
+        return translated % self.params if self.params else translated
+
+    def as_errors(self) -> dict[str, str]:
+        """The form's `errors` mapping (field → translated message) for the template."""
+        return {self.field: self.text()}

@@ -1,0 +1,61 @@
+"""Personas signed in without a password round-trip (argon2 is slow), and the ids every route needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.auth import service as auth_service
+from app.kit.time import utcnow
+from app.maturity import service as maturity_service
+from app.models import Membership, User
+from app.users import service as users_service
+from tests import factories
+from tests.conftest import csrf_token
+from tests.factories import Org
+
+PERSONAS = ("admin", "manager", "member", "viewer", "outsider", "anonymous")
+
+
+def act_as(client: TestClient, db: Session, user: User | None) -> None:
+    """Give the client a signed-in session for `user` (None: stay anonymous), and a CSRF cookie."""
+    csrf_token(client)
+    if user is None:
+        return
+    token = auth_service.start_session(db, user=user, now=utcnow(), absolute=timedelta(hours=1))
+    db.commit()
+    client.cookies.set("hoshin_session", token, domain="testserver.local")
+
+
+@dataclass(frozen=True)
+class World:
+    org: Org
+    params: dict[str, object]  # path parameter → value for the org's main team
+
+
+@pytest.fixture
+def world(db: Session, org: Org) -> World:
+    model = factories.maturity_model(db, "playbook-base")
+    factories.maturity_model(db, "mlops-full")
+    assessment = factories.assessment(db, org.team, model)
+    membership = db.query(Membership).filter_by(team_id=org.team.id, user_id=org.member.id).one()
+    now = utcnow()
+    invite = users_service.invite(db, email="new@example.com", role="member", actor=org.admin, now=now)
+    reset = users_service.password_reset_link(db, user=org.member, actor=org.admin, now=now)
+    question = maturity_service.parsed(model).questions()[0]
+    db.commit()
+    params: dict[str, object] = {
+        "team_id": org.team.id,
+        "membership_id": membership.id,
+        "user_id": org.member.id,
+        "assessment_id": assessment.id,
+        "question_id": question.id,
+        "slug": model.slug,
+        "invite_token": invite.token,
+        "reset_token": reset.token,
+    }
+    return World(org, params)

@@ -1,0 +1,207 @@
+"""Every route and API endpoint, tried by each persona (admin, the team's manager, member and viewer, a
+manager of another team, and an anonymous client), against the access it declares here.
+
+Adding a route without declaring it in ACCESS fails `test_every_route_declares_its_access`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from starlette.routing import Mount
+
+from app.auth import tokens
+from tests.access.conftest import PERSONAS, World, act_as
+from tests.conftest import csrf_token
+
+SIGNED_IN_PERSONAS = frozenset(PERSONAS) - {"anonymous"}
+TEAM = frozenset({"admin", "manager", "member", "viewer"})  # everyone with a way into the main team
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who gets through; `hidden` get 404 (they may not know the team exists); other signed-in people
+    get 403; anonymous clients are sent to sign in (303) or, under /api/, get 401."""
+
+    name: str
+    allowed: frozenset[str]
+    hidden: frozenset[str] = frozenset()
+
+
+PUBLIC = Rule("public", frozenset(PERSONAS))
+SIGNED_IN = Rule("signed in", SIGNED_IN_PERSONAS)
+ADMIN = Rule("admin", frozenset({"admin"}))
+TEAM_CREATOR = Rule("admin or installation manager", frozenset({"admin", "manager", "outsider"}))
+TEAM_VIEW = Rule("team: view", TEAM, hidden=frozenset({"outsider"}))
+TEAM_ANSWER = Rule("team: answer", TEAM - {"viewer"}, hidden=frozenset({"outsider"}))
+TEAM_MANAGE = Rule("team: manage", frozenset({"admin", "manager"}), hidden=frozenset({"outsider"}))
+
+ACCESS: dict[tuple[str, str], Rule] = {
+    # system, sign-in, API description
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("POST", "/language"): PUBLIC,
+    ("GET", "/sign-in"): PUBLIC,
+    ("POST", "/sign-in"): PUBLIC,
+    ("POST", "/sign-out"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/invite/{token}"): PUBLIC,
+    ("POST", "/invite/{token}"): PUBLIC,
+    ("GET", "/reset/{token}"): PUBLIC,
+    ("POST", "/reset/{token}"): PUBLIC,
+    # teams
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/teams/new"): TEAM_CREATOR,
+    ("POST", "/teams"): TEAM_CREATOR,
+    ("GET", "/teams/{team_id}"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/edit"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/members"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/members/{membership_id}/edit"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/members/{membership_id}"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/members/{membership_id}/remove"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/raci"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/raci/cell"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/raci/reset"): TEAM_MANAGE,
+    # account
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/profile"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
+    # admin
+    ("GET", "/admin/users"): ADMIN,
+    ("GET", "/admin/users/invite"): ADMIN,
+    ("POST", "/admin/users/invite"): ADMIN,
+    ("GET", "/admin/users/{user_id}"): ADMIN,
+    ("POST", "/admin/users/{user_id}/role"): ADMIN,
+    ("POST", "/admin/users/{user_id}/active"): ADMIN,
+    ("POST", "/admin/users/{user_id}/reset"): ADMIN,
+    ("GET", "/admin/teams"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/admin/audit.csv"): ADMIN,
+    # assessments (pages)
+    ("GET", "/teams/{team_id}/assessments"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/assessments"): TEAM_MANAGE,
+    ("GET", "/assessments/{assessment_id}"): TEAM_VIEW,
+    ("POST", "/assessments/{assessment_id}/answers/{question_id}"): TEAM_ANSWER,
+    ("POST", "/assessments/{assessment_id}/submit"): TEAM_MANAGE,
+    ("POST", "/assessments/{assessment_id}/reopen"): TEAM_MANAGE,
+    ("GET", "/assessments/{assessment_id}/results"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/targets"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/targets"): TEAM_MANAGE,
+    # JSON API
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/teams"): SIGNED_IN,
+    ("GET", "/api/v1/models"): SIGNED_IN,
+    ("GET", "/api/v1/models/{slug}"): SIGNED_IN,
+    ("GET", "/api/v1/assessments"): SIGNED_IN,
+    ("POST", "/api/v1/assessments"): SIGNED_IN,  # the team is in the body: checked by the endpoint
+    ("GET", "/api/v1/assessments/{assessment_id}"): TEAM_VIEW,
+    ("GET", "/api/v1/assessments/{assessment_id}/answers"): TEAM_VIEW,
+    ("PUT", "/api/v1/assessments/{assessment_id}/answers/{question_id}"): TEAM_ANSWER,
+    ("GET", "/api/v1/assessments/{assessment_id}/results"): TEAM_VIEW,
+    ("POST", "/api/v1/assessments/{assessment_id}/submit"): TEAM_MANAGE,
+    ("POST", "/api/v1/assessments/{assessment_id}/reopen"): TEAM_MANAGE,
+}
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+def app_routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(method, path) of every route, including those of included routers (kept lazily by FastAPI)."""
+    found = set()
+    for route in app.routes:
+        if isinstance(route, Mount):
+            continue
+        # FastAPI ≥ 0.16x keeps included routers as one entry that lists its effective routes.
+        candidates = route.effective_candidates() if hasattr(route, "effective_candidates") else [route]
+        for candidate in candidates:
+            for method in getattr(candidate, "methods", None) or ():
+                if method != "HEAD":
+                    found.add((method, candidate.path))
+    return found
+
+
+def test_every_route_declares_its_access(app) -> None:  # type: ignore[no-untyped-def]
+    undeclared = sorted(app_routes(app) - ACCESS.keys())
+    assert undeclared == [], f"declare who may use these routes in ACCESS: {undeclared}"
+
+
+def test_no_declared_route_is_stale(app) -> None:  # type: ignore[no-untyped-def]
+    assert sorted(ACCESS.keys() - app_routes(app)) == []
+
+
+def _url(path: str, world: World) -> str:
+    params = {**world.params, "token_id": 0}
+    params["token"] = params["invite_token"] if path.startswith("/invite") else params["reset_token"]
+    return path.format(**params)
+
+
+def _expected(rule: Rule, persona: str, path: str) -> str:
+    if persona in rule.allowed:
+        return "allowed"
+    if persona == "anonymous":
+        return "401" if path.startswith("/api/") else "sign-in"
+    return "404" if persona in rule.hidden else "403"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("method", "path"), sorted(ACCESS), ids=lambda v: v)
+def test_route_gives_each_persona_the_declared_access(
+    client: TestClient, db: Session, world: World, method: str, path: str, persona: str
+) -> None:
+    user = None if persona == "anonymous" else getattr(world.org, persona)
+    act_as(client, db, user)
+    url = _url(path, world)
+    if path == "/account/tokens/{token_id}/revoke":  # one's own token: the route only reaches those
+        owner = user or world.org.admin
+        url = path.format(token_id=tokens.create(db, user=owner, name="matrix").row.id)
+        db.commit()
+    headers = {} if method in SAFE else {"X-CSRF-Token": csrf_token(client)}
+    body = {"json": {}} if path.startswith("/api/") and method not in SAFE else {"data": {}}
+    response = client.request(method, url, headers=headers, **body)  # type: ignore[arg-type]
+    expected = _expected(ACCESS[(method, path)], persona, path)
+    status, location = response.status_code, response.headers.get("location", "")
+    if expected == "allowed":
+        assert status not in (401, 403, 404), (status, response.text[:300])
+        assert not location.startswith("/sign-in?"), location
+        assert status < 500, response.text[:500]
+    elif expected == "sign-in":
+        assert status == 303, status
+        assert location.startswith("/sign-in?next="), location
+    else:
+        assert status == int(expected), (status, response.text[:300])
+
+
+UNSAFE = sorted((m, p) for m, p in ACCESS if m not in SAFE)
+
+
+@pytest.mark.parametrize(("method", "path"), UNSAFE, ids=lambda v: v)
+def test_state_changing_route_refuses_a_request_without_the_csrf_token(
+    client: TestClient, db: Session, world: World, method: str, path: str
+) -> None:
+    act_as(client, db, world.org.admin)
+    url = _url(path, world).replace("{token_id}", "1")
+    response = client.request(method, url, data={"csrf_token": "forged"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("method", "path"), UNSAFE, ids=lambda v: v)
+def test_forged_cross_site_request_is_refused_even_with_a_valid_token(
+    client: TestClient, db: Session, world: World, method: str, path: str
+) -> None:
+    act_as(client, db, world.org.admin)
+    url = _url(path, world).replace("{token_id}", "1")
+    headers = {
+        "X-CSRF-Token": csrf_token(client),
+        "Origin": "https://evil.example",
+        "Sec-Fetch-Site": "cross-site",
+    }
+    response = client.request(method, url, headers=headers, data={})
+    assert response.status_code == 403
+    assert "another site" in response.text
