@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from app import migrate
 from app.config import ConfigurationError, get_settings, resolve_secret_key
 from app.db import make_engine, make_session_factory, session_scope
+from app.maturity.schema import MaturityModel
 
 cli = typer.Typer(
     help="Hoshin: MLOps maturity assessments and roadmaps.",
@@ -23,6 +24,8 @@ user_cli = typer.Typer(help="User accounts.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 token_cli = typer.Typer(help="Personal API tokens for /api/v1.", no_args_is_help=True)
 cli.add_typer(user_cli, name="user")
+model_cli = typer.Typer(help="Maturity models: validate, import, list.", no_args_is_help=True)
+cli.add_typer(model_cli, name="model")
 cli.add_typer(token_cli, name="token")
 
 
@@ -211,6 +214,64 @@ def token_create(
     except SQLAlchemyError as exc:
         raise fail(f"cannot reach the database: {_reason(exc)}") from None
     typer.echo(secret)
+
+
+def _load_model(path: Path) -> MaturityModel:
+    from app.maturity.loader import ModelFileError, load_model_file
+
+    try:
+        return load_model_file(path)
+    except ModelFileError as exc:
+        for problem in exc.problems:
+            typer.secho(f"problem: {problem}", err=True, fg=typer.colors.RED)
+        raise fail(f"{path}: {len(exc.problems)} problem(s); nothing was imported") from None
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}") from None
+
+
+@model_cli.command("validate")
+def model_validate(path: Annotated[Path, typer.Argument(help="A maturity model YAML file.")]) -> None:
+    """Check a model file and list every problem by path and line."""
+    model = _load_model(path)
+    typer.echo(
+        f"ok: {model.id} version {model.version}: {len(model.dimensions)} dimensions, "
+        f"{len(model.capabilities())} capabilities, {len(model.questions())} questions"
+    )
+
+
+@model_cli.command("import")
+def model_import(path: Annotated[Path, typer.Argument(help="A maturity model YAML file.")]) -> None:
+    """Validate and install a model version (refused whole if anything is wrong)."""
+    from app.maturity import service as maturity_service
+
+    model = _load_model(path)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            _row, created = maturity_service.import_model(session, model=model, actor=None)
+    except maturity_service.VersionClash as exc:
+        raise fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot reach the database: {_reason(exc)}") from None
+    state = "imported" if created else "already installed"
+    typer.echo(f"{state}: {model.id} version {model.version}")
+
+
+@model_cli.command("list")
+def model_list() -> None:
+    """List installed model versions."""
+    from app.maturity import service as maturity_service
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            rows = maturity_service.all_versions(session)
+            for row in rows:
+                typer.echo(
+                    f"{row.slug}\t{row.version}\t{'shipped' if row.is_builtin else 'imported'}\t{row.name_en}"
+                )
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot reach the database: {_reason(exc)}") from None
 
 
 @cli.command()

@@ -18,6 +18,7 @@ from app.auth import csrf
 from app.auth.routes import router as auth_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.db import make_engine, make_session_factory, make_write_session_factory
+from app.maturity.routes import router as maturity_router
 from app.middleware import ShellMiddleware
 from app.system.routes import router as system_router
 from app.teams.routes import router as teams_router
@@ -49,6 +50,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for router in (system_router, auth_router, teams_router, assessments_router, assessments_api):
         app.include_router(router)
-    for router in (users_router, admin_router, api_router):
+    for router in (users_router, admin_router, api_router, maturity_router):
         app.include_router(router)
     return app

@@ -139,3 +139,30 @@ def api_token(session: Session, owner: User, name: str = "script") -> str:
     secret = tokens.create(session, user=owner, name=name).secret
     session.commit()
     return secret
+
+
+def synthetic_model(session: Session, *, questions: int, slug: str = "synthetic") -> MaturityModelVersion:
+    """A generated model with `questions` questions over five dimensions (for size and query-count tests)."""
+    from app.maturity import service as maturity_service
+    from app.maturity.schema import MaturityModel
+
+    def text(value: str) -> dict[str, str]:
+        return {"en": value, "ja": f"{value}（日本語）"}
+
+    def capability(n: int) -> dict[str, object]:
+        choices = [{"id": f"c{level}", "label": text(f"Level {level}"), "level": level} for level in range(5)]
+        question = {"id": f"q{n}", "text": text(f"Question {n}?"), "choices": choices}
+        return {"id": f"cap{n}", "name": text(f"Capability {n}"), "questions": [question]}
+
+    dimensions = [
+        {
+            "id": f"d{d}",
+            "name": text(f"Dimension {d}"),
+            "capabilities": [capability(n) for n in range(d, questions, 5)],
+        }
+        for d in range(5)
+    ]
+    model = MaturityModel.model_validate(
+        {"id": slug, "version": "1.0", "name": text("Synthetic"), "dimensions": dimensions}
+    )
+    return maturity_service.store(session, model=model)

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import service as audit_service
 from app.maturity.loader import builtin_models
 from app.maturity.schema import MaturityModel
-from app.models import MaturityModelVersion
+from app.models import MaturityModelVersion, User
 
 _parsed: dict[str, MaturityModel] = {}  # content hash → model: versions never change once stored
 
@@ -91,3 +92,32 @@ def latest_all(session: Session) -> list[MaturityModelVersion]:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+class VersionClash(ValueError):
+    """The same model id and version already exist with different content."""
+
+
+def import_model(
+    session: Session, *, model: MaturityModel, actor: User | None
+) -> tuple[MaturityModelVersion, bool]:
+    """Install an admin's model version; returns (row, created). Changing content needs a new version."""
+    existing = version(session, slug=model.id, version=model.version)
+    digest = content_hash(model.model_dump(mode="json"))
+    if existing is not None:
+        if existing.content_hash != digest:
+            raise VersionClash(
+                f"{model.id} version {model.version} is already installed with different content; "
+                "raise the version to import the change (assessments keep the version they started with)"
+            )
+        return existing, False
+    row = store(session, model=model)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="model.import",
+        object_type="maturity_model",
+        object_id=f"{model.id}@{model.version}",
+        after={"name": model.name.en},
+    )
+    return row, True

@@ -84,6 +84,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{user_id}/reset"): ADMIN,
     ("GET", "/admin/teams"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/admin/models"): ADMIN,
+    ("POST", "/admin/models"): ADMIN,
+    ("GET", "/admin/models/schema.json"): ADMIN,
     ("GET", "/admin/audit.csv"): ADMIN,
     # assessments (pages)
     ("GET", "/teams/{team_id}/assessments"): TEAM_VIEW,

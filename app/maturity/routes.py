@@ -1,0 +1,64 @@
+"""Admin pages for maturity models: what is installed, and importing a new model or version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from starlette.responses import FileResponse, Response
+
+from app.deps import AdminUser, SessionDep
+from app.i18n import N_
+from app.maturity import service
+from app.maturity.loader import ModelFileError, Problem, load_model_text
+from app.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+SCHEMA = Path(__file__).parent / "maturity-model.schema.json"
+MAX_UPLOAD = 1_000_000  # bytes: the largest shipped model is under 100 kB
+
+
+@router.get("/admin/models", name="admin_models")
+def models_page(request: Request, session: SessionDep, admin: AdminUser) -> Response:
+    """Installed model versions and the upload form."""
+    return _page(request, session)
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    *,
+    problems: list[Problem] | None = None,
+    message: str = "",
+    status: int = 200,
+) -> Response:
+    context = {"rows": service.all_versions(session), "problems": problems or [], "message": message}
+    return render(request, "admin/models.html", context, status_code=status)
+
+
+@router.post("/admin/models", name="admin_models_import")
+def import_model(
+    request: Request, session: SessionDep, admin: AdminUser, file: Annotated[UploadFile, File()]
+) -> Response:
+    """Validate an uploaded YAML model and install it; a bad file is refused whole with every problem."""
+    data = file.file.read(MAX_UPLOAD + 1)  # a def route: the spooled upload is read off the event loop
+    if len(data) > MAX_UPLOAD:
+        return _page(request, session, message=N_("The file is larger than 1 MB."), status=422)
+    try:
+        model = load_model_text(data.decode("utf-8"), file.filename or "upload.yaml")
+        _row, created = service.import_model(session, model=model, actor=admin)
+    except UnicodeDecodeError:
+        return _page(request, session, message=N_("The file is not UTF-8 text."), status=422)
+    except ModelFileError as exc:
+        return _page(request, session, problems=exc.problems, status=422)
+    except service.VersionClash as exc:
+        return _page(request, session, message=str(exc), status=409)
+    flash = N_("Model imported.") if created else N_("That model version is already installed.")
+    return redirect(str(request.url_for("admin_models")), request=request, flash=flash)
+
+
+@router.get("/admin/models/schema.json", name="admin_model_schema")
+def model_schema(admin: AdminUser) -> FileResponse:
+    """The JSON Schema of model files, for editor completion while writing one."""
+    return FileResponse(SCHEMA, media_type="application/schema+json", filename="maturity-model.schema.json")
