@@ -14,6 +14,7 @@ from app.admin.routes import router as admin_router
 from app.api import api_router
 from app.assessments.api import router as assessments_api
 from app.assessments.routes import router as assessments_router
+from app.assessments.target_routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
@@ -48,7 +49,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(ShellMiddleware, https=settings.https)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    for router in (system_router, auth_router, teams_router, assessments_router, assessments_api):
+    for router in (
+        system_router,
+        auth_router,
+        teams_router,
+        assessments_router,
+        targets_router,
+        assessments_api,
+    ):
         app.include_router(router)
     for router in (users_router, admin_router, api_router, maturity_router):
         app.include_router(router)

@@ -9,7 +9,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from app import i18n
-from app.assessments import forms, results, service, targets
+from app.assessments import forms, results, service
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
@@ -209,7 +209,7 @@ def assessment_results(request: Request, session: SessionDep, ctx: ViewAssessmen
     names = {
         "current": i18n.gettext(N_("This assessment")),
         "target": i18n.gettext(N_("Target")),
-        "previous": i18n.gettext(N_("Previous")),
+        "previous": i18n.gettext(N_("Previous assessment")),
     }
     chart = results.radar(
         view,
@@ -218,79 +218,3 @@ def assessment_results(request: Request, session: SessionDep, ctx: ViewAssessmen
         title=i18n.gettext(N_("Maturity by area compared with the target")),
     )
     return render(request, "assessments/results.html", {"ctx": ctx, "view": view, "radar": Markup(chart)})  # noqa: S704 - escaped by radar_svg
-
-
-@router.get("/teams/{team_id}/targets", name="team_targets")
-def team_targets(request: Request, session: SessionDep, ctx: ViewTeam, model: str = "") -> Response:
-    """Target level per dimension for the team, beside the organisation default."""
-    return _targets_page(request, session, ctx, model)
-
-
-def _targets_page(
-    request: Request,
-    session: SessionDep,
-    ctx: TeamContext,
-    slug: str,
-    status: int = 200,
-    error: AppError | None = None,
-) -> Response:
-    models = maturity_service.latest_all(session)
-    row = next((m for m in models if m.slug == slug), models[0] if models else None)
-    model = maturity_service.parsed(row) if row else None
-    org_id = ctx.team.organisation_id
-    context = {
-        "ctx": ctx,
-        "models": models,
-        "model": model,
-        "error": error,
-        "own": targets.own_levels(session, organisation_id=org_id, team_id=ctx.team.id, model_slug=row.slug)
-        if row
-        else {},
-        "defaults": targets.own_levels(session, organisation_id=org_id, team_id=None, model_slug=row.slug)
-        if row
-        else {},
-        "fallback": targets.DEFAULT_TARGET,
-    }
-    return render(request, "assessments/targets.html", context, status_code=status)
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """Every text field of a posted form (for forms whose field names come from data)."""
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-@router.post("/teams/{team_id}/targets", name="save_team_targets")
-def save_team_targets(
-    request: Request,
-    session: SessionDep,
-    ctx: ManageTeam,
-    form: Annotated[dict[str, str], Depends(form_fields)],
-) -> Response:
-    """Save the team's targets; an empty choice falls back to the organisation default."""
-    slug = form.get("model", "")
-    row = maturity_service.latest(session, slug=slug)
-    if row is None:
-        return _targets_page(
-            request,
-            session,
-            ctx,
-            slug,
-            status=422,
-            error=BadInput(N_("Choose a maturity model."), field="model"),
-        )
-    model = maturity_service.parsed(row)
-    try:
-        wanted = service.parse_target_levels(model, form)
-    except BadInput as error:
-        return _targets_page(request, session, ctx, slug, status=422, error=error)
-    targets.save(
-        session,
-        organisation_id=ctx.team.organisation_id,
-        team_id=ctx.team.id,
-        model_slug=slug,
-        wanted=wanted,
-        user=ctx.user,
-    )
-    url = f"{request.url_for('team_targets', team_id=ctx.team.id)}?model={slug}"
-    return redirect(url, request=request, flash=N_("Targets saved."))

@@ -85,6 +85,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/teams"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/models"): ADMIN,
+    ("GET", "/admin/targets"): ADMIN,
+    ("POST", "/admin/targets"): ADMIN,
     ("POST", "/admin/models"): ADMIN,
     ("GET", "/admin/models/schema.json"): ADMIN,
     ("GET", "/admin/audit.csv"): ADMIN,

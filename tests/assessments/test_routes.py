@@ -267,3 +267,24 @@ def test_team_target_overrides_the_default_and_bad_level_is_refused(
     bad = client.post(url, data={"model": "playbook-base", "target-deployment": "9", "csrf_token": token})
     assert bad.status_code == 422
     assert "A target is a level from 0 to 4." in bad.text
+
+
+def test_admin_sets_an_organisation_default_that_teams_without_their_own_target_inherit(
+    client: TestClient, org: Org, base_model: MaturityModelVersion
+) -> None:
+    sign_in(client, org.admin.email)
+    token = csrf_token(client)
+    saved = client.post("/admin/targets", data={"model": "playbook-base", "target-monitoring": "2", "csrf_token": token})
+    assert saved.status_code == 303
+    team_page = client.get(f"/teams/{org.team.id}/targets?model=playbook-base").text
+    assert "Use the default (2)" in team_page
+    assert "Use the default (3)" in team_page  # the other areas keep the built-in default
+
+
+def test_manager_cannot_change_organisation_defaults(
+    client: TestClient, org: Org, base_model: MaturityModelVersion
+) -> None:
+    sign_in(client, org.manager.email)
+    response = client.post("/admin/targets", data={"model": "playbook-base", "target-monitoring": "1",
+                                                   "csrf_token": csrf_token(client)})
+    assert response.status_code == 403
