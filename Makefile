@@ -6,7 +6,7 @@ UV := uv
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 
-.PHONY: help uv install run serve test lint fmt typecheck pytest browser migration i18n clean
+.PHONY: help uv install run serve test lint fmt typecheck pytest browser fuzz load migration i18n clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,12 @@ browser: # Debian's chromium for the browser tests, when missing and we may inst
 
 pytest: install
 	@$(RUN) pytest $(PYTEST_ARGS)
+
+fuzz: install ## a longer API fuzzing run (schemathesis, in process): make fuzz n=500
+	@HOSHIN_FUZZ_EXAMPLES=$(or $(n),300) $(RUN) pytest -q tests/fuzz -p no:cacheprovider
+
+load: install ## the load mix on 127.0.0.1 (50 users, 60 s): make load a="--users 50 --seconds 60"
+	@$(RUN) python -m benchmarks.load $(a)
 
 migration: install ## new migration from model changes: make migration m="add okrs"
 	@test -n "$(m)" || { echo 'usage: make migration m="what changed"'; exit 2; }

@@ -16,6 +16,7 @@ REQUIRED_FONTS = (
     "noto-sans-jp-japanese-700-normal.woff",
     "noto-sans-jp-latin-400-normal.woff",
     "noto-sans-jp-latin-700-normal.woff",
+    *(f"noto-sans-jp-{subset}-{weight}-normal.woff" for subset in (58, 60, 107) for weight in (400, 700)),
 )
 
 

@@ -275,6 +275,44 @@ def model_list() -> None:
 
 
 @cli.command()
+def report(
+    assessment_id: Annotated[int, typer.Argument(help="The assessment's id (see /api/v1/assessments).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the PDF.")],
+    lang: Annotated[str, typer.Option(help="en or ja.")] = "en",
+) -> None:
+    """Write an assessment report PDF (the same document leadership downloads in the browser)."""
+    from app.assessments import service as assessments_service
+    from app.errors import NotFound
+    from app.reports import assessment as assessment_report
+    from app.reports.render import html_to_pdf
+
+    if lang not in ("en", "ja"):
+        raise fail("--lang must be en or ja")
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            assessment = assessments_service.get(session, assessment_id=assessment_id)
+            document = assessment_report.html(
+                session,
+                assessment=assessment,
+                team=assessment.team,
+                locale=lang,
+                organisation_name=settings.organisation_name,
+                pdf=True,
+            )
+    except NotFound:
+        raise fail(f"there is no assessment {assessment_id}") from None
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot reach the database: {_reason(exc)}") from None
+    try:
+        out.write_bytes(html_to_pdf(document).data)
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror}") from None
+    typer.echo(f"wrote {out}")
+
+
+@cli.command()
 def check() -> None:
     """Print configuration problems (database, migrations, var/, fonts, secret key); exit 1 if any."""
     from app import checks

@@ -17,6 +17,7 @@ from app.models import Answer, Assessment, Membership, Organisation, Target, Tea
 from app.users import service as users_service
 
 DEMO_MODEL = "playbook-base"
+PLANNER_MODEL = "mlops-full"  # the roadmap reads this model's capabilities
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
     if version is None:
         raise RuntimeError(f"the shipped model {DEMO_MODEL} is missing")
     model = maturity_service.parsed(version)
+    full_version = maturity_service.latest(session, slug=PLANNER_MODEL)
+    if full_version is None:
+        raise RuntimeError(f"the shipped model {PLANNER_MODEL} is missing")
+    full_model = maturity_service.parsed(full_version)
     organisation = Organisation(name=organisation_name, default_locale="en")
     session.add(organisation)
     session.flush()
@@ -102,7 +107,19 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
             now=now,
             seed=number,
         )
+        _history(
+            session,
+            team=team,
+            model=full_model,
+            version_id=full_version.id,
+            demo=demo,
+            manager=manager,
+            now=now,
+            seed=100 + number,
+            draft=False,
+        )
     _targets(session, organisation.id, model)
+    _targets(session, organisation.id, full_model)
     session.flush()
     return (
         f"Demo sign-in: {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager) "
@@ -138,9 +155,11 @@ def _history(
     manager: User,
     now: datetime,
     seed: int,
+    draft: bool = True,
 ) -> None:
+    """Two submitted quarters (and, with `draft`, this quarter's draft) of `model` for the team."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    quarters = [now - timedelta(days=182), now - timedelta(days=91), now]
+    quarters = [now - timedelta(days=182), now - timedelta(days=91), *([now] if draft else [])]
     for index, moment in enumerate(quarters):
         level = demo.level + (index - 1) * 0.45
         submitted = index < 2

@@ -7,7 +7,8 @@ import logging
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -91,6 +92,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _out_of_range)  # type: ignore[arg-type]
+    app.add_exception_handler(OverflowError, _out_of_range)  # type: ignore[arg-type]  # SQLite, ids > 64 bits
+    app.add_exception_handler(StaleDataError, _stale)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -108,7 +112,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
     i18n.current_locale.set(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
     messages = {404: NotFound.message, 405: N_("That action is not allowed here.")}
     detail = i18n.gettext(messages.get(exc.status_code, AppError.message))
-    return problem(request, exc.status_code, detail)
+    response = problem(request, exc.status_code, detail)
+    response.headers.update(exc.headers or {})  # e.g. `Allow` on a 405
+    return response
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -125,6 +131,17 @@ async def _database_error(request: Request, exc: DBAPIError) -> Response:
     i18n.current_locale.set(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
     detail = i18n.gettext(N_("The database is not answering right now. Please try again in a moment."))
     return problem(request, 503, detail)
+
+
+async def _out_of_range(request: Request, exc: DataError | OverflowError) -> Response:
+    # The database refused a value the schema let through (an id beyond its integer range): bad input.
+    i18n.current_locale.set(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
+    return problem(request, 422, i18n.gettext(AppError.message))
+
+
+async def _stale(request: Request, exc: StaleDataError) -> Response:
+    # A versioned row changed between our read and our write (e.g. the same submit sent twice at once).
+    return await _app_error(request, Conflict())
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

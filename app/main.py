@@ -21,6 +21,10 @@ from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.maturity.routes import router as maturity_router
 from app.middleware import ShellMiddleware
+from app.reports.routes import router as reports_router
+from app.roadmap.api import router as roadmap_api
+from app.roadmap.exports_routes import router as roadmap_exports
+from app.roadmap.routes import router as roadmap_router
 from app.system.routes import router as system_router
 from app.teams.routes import router as teams_router
 from app.users.routes import router as users_router
@@ -58,6 +62,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         assessments_api,
     ):
         app.include_router(router)
-    for router in (users_router, admin_router, api_router, maturity_router):
+    for router in (users_router, admin_router, api_router, maturity_router, reports_router):
+        app.include_router(router)
+    for router in (roadmap_router, roadmap_exports, roadmap_api):
         app.include_router(router)
     return app

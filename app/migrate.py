@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 
 from app.config import PROJECT_ROOT
 
@@ -19,11 +21,34 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    _run(command.upgrade, url, revision)
 
 
 def downgrade(url: str, revision: str) -> None:
-    command.downgrade(alembic_config(url), revision)
+    _run(command.downgrade, url, revision)
+
+
+def _run(step: Callable[[Config, str], None], url: str, revision: str) -> None:
+    if make_url(url).get_backend_name() != "sqlite":
+        step(alembic_config(url), revision)
+        return
+    # SQLite ALTERs by copying a table and dropping the old one; with foreign keys on, that drop
+    # would cascade and delete every child row. The pragma only works outside a transaction.
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            step(config, revision)
+            connection.commit()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows pointing at nothing: {broken[:5]}")
+    finally:
+        engine.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:

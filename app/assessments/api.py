@@ -23,7 +23,8 @@ PROBLEM: dict[str, Any] = {
     "model": dict[str, str | None],
     "description": "A problem: `detail` says what, `field` names the input",
 }
-ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((401, 403, 404, 422), PROBLEM)
+# 400: a body that is not JSON at all
+ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((400, 401, 403, 404, 422), PROBLEM)
 LOCKABLE: dict[int | str, dict[str, Any]] = {**ERRORS, 409: PROBLEM}
 
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
@@ -54,7 +55,7 @@ def _out(assessment: Assessment) -> schemas.AssessmentOut:
     return schemas.AssessmentOut.of(assessment, answered=progress.answered, total=progress.total)
 
 
-@router.get("/assessments", responses={401: PROBLEM})
+@router.get("/assessments", responses={401: PROBLEM, 422: PROBLEM})
 def list_assessments(
     session: SessionDep, user: CurrentUser, team_id: Annotated[int | None, Query(ge=1)] = None
 ) -> list[schemas.AssessmentOut]:

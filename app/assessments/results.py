@@ -69,7 +69,9 @@ def build(session: Session, *, assessment: Assessment, organisation_id: int) -> 
     )
 
 
-def radar(view: ResultsView, *, locale: str, title: str, names: dict[str, str]) -> str:
+def radar(
+    view: ResultsView, *, locale: str, title: str, names: dict[str, str], font_family: str | None = None
+) -> str:
     """The radar chart: capabilities when there are few enough, else dimensions."""
     by_capability = len(view.model.capabilities()) <= RADAR_CAPABILITY_LIMIT
     if by_capability:
@@ -87,7 +89,7 @@ def radar(view: ResultsView, *, locale: str, title: str, names: dict[str, str]) 
     if before is not None:
         series.append(RadarSeries(names["previous"], before, "radar-previous"))
     series.append(RadarSeries(names["current"], current, "radar-current"))
-    return radar_svg(axes, series, title=title)
+    return radar_svg(axes, series, title=title, font_family=font_family)
 
 
 def _dimension_of_each(model: MaturityModel) -> list[str]:

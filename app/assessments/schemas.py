@@ -119,7 +119,8 @@ class AnswerOut(BaseModel):
 class Conflict(BaseModel):
     detail: str
     field: str | None = None
-    current: AnswerOut | None = Field(description="The answer as it is stored now")
+    # absent when the conflict is not about one answer (the assessment is locked)
+    current: AnswerOut | None = Field(default=None, description="The answer as it is stored now")
 
 
 class ScoreOut(BaseModel):

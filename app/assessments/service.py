@@ -194,16 +194,16 @@ def save_answer(
         raise AnswerConflict(current)
     before = _answer_dict(current) if current else None
     answer = current or Answer(assessment_id=assessment.id, question_id=question_id)
-    if current is None:
-        assessment.answers.append(answer)  # keep the loaded collection true, so callers need not re-read
     _apply(answer, data, user, now)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # a losing write rolls back to here and leaves nothing pending
             session.add(answer)
             session.flush()
     except (IntegrityError, StaleDataError):  # a concurrent save won between our read and our write
         session.expire_all()
         raise AnswerConflict(_stored(session, assessment.id, question_id)) from None
+    if current is None:
+        assessment.answers.append(answer)  # only once stored: callers then need not re-read
     audit_service.record(
         session,
         actor=user,

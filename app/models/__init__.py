@@ -6,6 +6,8 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.maturity import MaturityModelVersion
 from app.models.organisation import Organisation
+from app.models.report import CachedReport
+from app.models.roadmap import ItemStatus, Roadmap, RoadmapEdit, RoadmapItemStatus, RoadmapVersion
 from app.models.team import Membership, Team
 from app.models.user import LoginAttempt, Role, User, UserSession
 
@@ -16,12 +18,18 @@ __all__ = [
     "AssessmentStatus",
     "AuditEvent",
     "Base",
+    "CachedReport",
+    "ItemStatus",
     "LoginAttempt",
     "MaturityModelVersion",
     "Membership",
     "OneTimeLink",
     "Organisation",
     "RaciAssignment",
+    "Roadmap",
+    "RoadmapEdit",
+    "RoadmapItemStatus",
+    "RoadmapVersion",
     "Role",
     "Target",
     "Team",

@@ -98,8 +98,26 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/assessments/{assessment_id}/submit"): TEAM_MANAGE,
     ("POST", "/assessments/{assessment_id}/reopen"): TEAM_MANAGE,
     ("GET", "/assessments/{assessment_id}/results"): TEAM_VIEW,
+    ("GET", "/reports/assessment/{assessment_id}"): TEAM_VIEW,
+    ("GET", "/reports/assessment/{assessment_id}.pdf"): TEAM_VIEW,
     ("GET", "/teams/{team_id}/targets"): TEAM_VIEW,
     ("POST", "/teams/{team_id}/targets"): TEAM_MANAGE,
+    # roadmap
+    ("GET", "/teams/{team_id}/roadmap"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/roadmap/generate"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/roadmap/items"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/roadmap/items/{item_id}/edit"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/roadmap/items/{item_id}/status"): TEAM_ANSWER,  # Action.CHECK_IN
+    ("GET", "/teams/{team_id}/roadmap/versions"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/roadmap/action-plan"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/roadmap/poc"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/roadmap.csv"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/roadmap.md"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/roadmap.ics"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/roadmap.json"): TEAM_VIEW,
+    ("POST", "/api/v1/teams/{team_id}/roadmap"): TEAM_MANAGE,
+    ("GET", "/api/v1/teams/{team_id}/roadmap"): TEAM_VIEW,
+    ("PATCH", "/api/v1/teams/{team_id}/roadmap/items/{item_id}"): TEAM_ANSWER,  # edits: checked inside
     # JSON API
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/teams"): SIGNED_IN,
@@ -142,7 +160,7 @@ def test_no_declared_route_is_stale(app) -> None:  # type: ignore[no-untyped-def
 
 
 def _url(path: str, world: World) -> str:
-    params = {**world.params, "token_id": 0}
+    params = {**world.params, "token_id": 0, "item_id": "data-versioning"}
     params["token"] = params["invite_token"] if path.startswith("/invite") else params["reset_token"]
     return path.format(**params)
 

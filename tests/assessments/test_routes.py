@@ -274,7 +274,9 @@ def test_admin_sets_an_organisation_default_that_teams_without_their_own_target_
 ) -> None:
     sign_in(client, org.admin.email)
     token = csrf_token(client)
-    saved = client.post("/admin/targets", data={"model": "playbook-base", "target-monitoring": "2", "csrf_token": token})
+    saved = client.post(
+        "/admin/targets", data={"model": "playbook-base", "target-monitoring": "2", "csrf_token": token}
+    )
     assert saved.status_code == 303
     team_page = client.get(f"/teams/{org.team.id}/targets?model=playbook-base").text
     assert "Use the default (2)" in team_page
@@ -285,6 +287,8 @@ def test_manager_cannot_change_organisation_defaults(
     client: TestClient, org: Org, base_model: MaturityModelVersion
 ) -> None:
     sign_in(client, org.manager.email)
-    response = client.post("/admin/targets", data={"model": "playbook-base", "target-monitoring": "1",
-                                                   "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/admin/targets",
+        data={"model": "playbook-base", "target-monitoring": "1", "csrf_token": csrf_token(client)},
+    )
     assert response.status_code == 403

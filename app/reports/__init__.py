@@ -1,0 +1,1 @@
+"""Reports for leadership: the same templates as a page in the browser and as a PDF."""

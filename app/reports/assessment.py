@@ -1,0 +1,72 @@
+"""The assessment report's HTML, for the page, the PDF download and `hoshin report`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from app import i18n
+from app.assessments import results, service
+from app.i18n import N_
+from app.models import Assessment, Team
+from app.web import templates
+
+# Unquoted on purpose: WeasyPrint's SVG text keeps only the first family of a quoted list.
+REPORT_FONT = "Report Latin, Report JP, Report Arrows, Report Math, Report Marks, sans-serif"
+
+
+def data_time(assessment: Assessment) -> datetime:
+    """When the report's data last changed: the same data always gives the same document."""
+    moments = [assessment.created_at, assessment.submitted_at, *(a.answered_at for a in assessment.answers)]
+    return max(moment for moment in moments if moment is not None)
+
+
+def html(
+    session: Session,
+    *,
+    assessment: Assessment,
+    team: Team,
+    locale: str,
+    organisation_name: str,
+    pdf: bool,
+    request: Request | None = None,
+    viewer: Any = None,
+) -> str:
+    """Render the report (its links need `request` only for the page version)."""
+    i18n.current_locale.set(locale)
+    view = results.build(session, assessment=assessment, organisation_id=team.organisation_id)
+    names = {
+        "current": i18n.gettext(N_("This assessment")),
+        "target": i18n.gettext(N_("Target")),
+        "previous": i18n.gettext(N_("Previous assessment")),
+    }
+    chart = results.radar(
+        view,
+        locale=locale,
+        names=names,
+        font_family=REPORT_FONT if pdf else None,
+        title=i18n.gettext(N_("Maturity by area compared with the target")),
+    )
+    answers = {a.question_id: a for a in assessment.answers}
+    stylesheet = (
+        "css/report.css" if pdf or request is None else str(request.url_for("static", path="css/report.css"))
+    )
+    context: dict[str, Any] = {
+        "request": request,
+        "view": view,
+        "team": team,
+        "answers": answers,
+        "pdf": pdf,
+        "locale": locale,
+        "people": service.people_names(session, answers=list(answers.values())),
+        "radar": Markup(chart),  # noqa: S704 - radar_svg escapes every text it draws
+        "generated_at": data_time(assessment),
+        "current_user": viewer,
+        "organisation_name": organisation_name,
+        "stylesheet": stylesheet,
+    }
+    return templates().get_template("reports/assessment.html").render(context)

@@ -1,0 +1,71 @@
+"""Report pages and their PDF downloads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from app import i18n
+from app.assessments.deps import AssessmentContext, assessment_context
+from app.auth.permissions import Action
+from app.deps import SessionDep
+from app.kit.time import utcnow
+from app.reports import assessment as assessment_report_html
+from app.reports import cache
+from app.reports.render import html_to_pdf
+
+router = APIRouter(include_in_schema=False)
+ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
+Lang = Annotated[str | None, Query(pattern="^(en|ja)$")]
+
+
+# The .pdf route first: otherwise `/reports/assessment/5.pdf` would match the page route's id.
+@router.get("/reports/assessment/{assessment_id}.pdf", name="assessment_report_pdf")
+def assessment_report_pdf(
+    request: Request, session: SessionDep, ctx: ViewAssessment, lang: Lang = None
+) -> Response:
+    """The assessment report as a PDF, in the language asked for (else the reader's)."""
+    locale = i18n.negotiate(lang, request.state.locale)
+    data, state = _cached_pdf(session, _html(request, session, ctx, locale, pdf=True), kind="assessment")
+    name = f"hoshin-assessment-{ctx.team.team.slug}-{ctx.assessment.period}-{locale}.pdf"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private",
+        "X-Hoshin-Cache": state,
+    }
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
+def _cached_pdf(session: SessionDep, html: str, *, kind: str) -> tuple[bytes, str]:
+    """The PDF for this exact document: from the cache, or rendered now and kept."""
+    key, now = cache.key_for(html), utcnow()
+    data = cache.get(session, key=key, now=now)
+    if data is not None:
+        return data, "hit"
+    data = html_to_pdf(html).data
+    cache.put(session, key=key, kind=kind, data=data, now=now)
+    return data, "miss"
+
+
+@router.get("/reports/assessment/{assessment_id}", name="assessment_report")
+def assessment_report(
+    request: Request, session: SessionDep, ctx: ViewAssessment, lang: Lang = None
+) -> Response:
+    """The assessment report as a page (print it, or download the PDF from it)."""
+    locale = i18n.negotiate(lang, request.state.locale)
+    return Response(_html(request, session, ctx, locale, pdf=False), media_type="text/html")
+
+
+def _html(request: Request, session: SessionDep, ctx: AssessmentContext, locale: str, *, pdf: bool) -> str:
+    return assessment_report_html.html(
+        session,
+        assessment=ctx.assessment,
+        team=ctx.team.team,
+        locale=locale,
+        pdf=pdf,
+        request=request,
+        organisation_name=request.app.state.settings.organisation_name,
+        viewer=request.state.user,
+    )

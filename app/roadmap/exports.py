@@ -1,0 +1,121 @@
+"""The roadmap as CSV, Markdown, iCalendar (one milestone per item end) and JSON. Pure text builders."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from app.roadmap.plan import Plan
+from app.roadmap.snapshot import plan_json
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "phase",
+    "start",
+    "end",
+    "effort_pw",
+    "from_level",
+    "to_level",
+    "owners",
+    "status",
+    "progress",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A spreadsheet cell that cannot run as a formula: text starting with = + - @ gets a quote."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(plan: Plan, *, locale: str, status: Callable[[str], str], progress: Callable[[str], int]) -> str:
+    """One row per scheduled item."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for i in plan.items:
+        dates = (i.start.isoformat(), i.end.isoformat())
+        levels = (f"{i.effort_pw:g}", i.from_level, i.to_level)
+        row: tuple[object, ...] = (i.id, i.title.get(locale), i.scheduled_phase.value, *dates, *levels)
+        row += (" ".join(i.owner_roles), status(i.id), progress(i.id))
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell or list item."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+
+
+def to_markdown(
+    plan: Plan, *, locale: str, title: str, headings: Mapping[str, str], status: Callable[[str], str]
+) -> str:
+    """A readable plan: items by phase with their reasons, then what is beyond 12 months and the risks."""
+    lines = [f"# {_md(title)}", ""]
+    phases: dict[str, list[str]] = {}
+    for i in plan.items:
+        span = f"{i.start.isoformat()} → {i.end.isoformat()}"
+        entry = f"- **{_md(i.title.get(locale))}** ({span}, {i.effort_pw:g} pw, {status(i.id)})"
+        reasons = [f"  - {_md(r.text.get(locale))}" for r in i.reasons]
+        phases.setdefault(i.scheduled_phase.value, []).extend([entry, *reasons])
+    for phase, entries in phases.items():
+        lines += [f"## {_md(headings.get(phase, phase))}", "", *entries, ""]
+    if plan.beyond:
+        lines += [f"## {_md(headings['beyond'])}", ""]
+        lines += [f"- {_md(d.title.get(locale))}: {_md(d.reasons[-1].text.get(locale))}" for d in plan.beyond]
+        lines.append("")
+    if plan.risks:
+        lines += [f"## {_md(headings['risks'])}", ""]
+        lines += [f"- **{_md(r.name.get(locale))}**: {_md(r.mitigation.get(locale))}" for r in plan.risks]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> list[str]:
+    """RFC 5545 lines of at most 75 octets, continued with a leading space."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 74:
+            out.append(current)
+            current = " "
+        current += char
+    return [*out, current]
+
+
+def to_ics(plan: Plan, *, locale: str, calendar_name: str, uid_prefix: str, now: datetime) -> str:
+    """A calendar with one all-day milestone on the last day of each item."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Hoshin//Roadmap//EN",
+        f"X-WR-CALNAME:{_ics_text(calendar_name)}",
+    ]
+    for i in plan.items:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid_prefix}-{i.id}@hoshin",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{(i.end - timedelta(days=1)).strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{i.end.strftime('%Y%m%d')}",
+            f"SUMMARY:{_ics_text(i.title.get(locale))}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(part for line in lines for part in _fold(line)) + "\r\n"
+
+
+def to_json(plan: Plan, *, statuses: Mapping[str, Mapping[str, object]], version: int) -> str:
+    """The whole plan as generated, plus the version number and each item's status."""
+    return json.dumps(
+        {"version": version, "statuses": statuses, "plan": plan_json(plan)}, ensure_ascii=False, indent=2
+    )

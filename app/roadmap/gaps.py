@@ -1,0 +1,44 @@
+"""From a scored assessment to the planner's gaps: current level vs target for each catalogue capability.
+
+A capability's scored level (an average, e.g. 2.5) is rounded DOWN: a capability is only at level 3
+when it is there for every question, so the plan never skips work that is half done. The target is
+the dimension's target of the assessed model. Capabilities the assessment did not cover (another
+model) or left unanswered are left out of the plan and named on the page, rather than guessed at 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.assessments.scoring import Results
+from app.maturity.schema import MAX_LEVEL, MIN_LEVEL
+from app.roadmap.catalogue_schema import Catalogue
+
+
+@dataclass(frozen=True)
+class GapInput:
+    gaps: dict[str, tuple[int, int]]
+    unanswered: tuple[str, ...]  # in the model, but without a level
+    not_assessed: tuple[str, ...]  # catalogue capabilities the model does not have
+
+
+def gaps_from(
+    results: Results, catalogue: Catalogue, targets: Mapping[str, int], default_target: int
+) -> GapInput:
+    """Gaps for the capabilities both the assessment and the catalogue know."""
+    scored = {c.id: c for c in results.capabilities}
+    gaps: dict[str, tuple[int, int]] = {}
+    unanswered, missing = [], []
+    for capability in catalogue.capabilities:
+        score = scored.get(capability.id)
+        if score is None:
+            missing.append(capability.id)
+        elif score.level is None:
+            unanswered.append(capability.id)
+        else:
+            current = max(MIN_LEVEL, min(MAX_LEVEL, math.floor(score.level + 1e-9)))
+            target = targets.get(score.dimension_id, default_target)
+            gaps[capability.id] = (current, max(MIN_LEVEL, min(MAX_LEVEL, target)))
+    return GapInput(gaps, tuple(unanswered), tuple(missing))

@@ -1,0 +1,276 @@
+"""Roadmap pages: the plan (phases, Gantt, risks, OKRs), edits, statuses, versions, action plan."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app import i18n
+from app.auth.permissions import Action
+from app.deps import SessionDep, TeamContext, team_context
+from app.errors import AppError, NotFound
+from app.i18n import N_
+from app.kit import htmx
+from app.kit.time import utcnow
+from app.models import ItemStatus, Roadmap
+from app.roadmap import forms, page, service, snapshot
+from app.roadmap.catalogue import builtin_catalogue
+from app.roadmap.catalogue_schema import Phase
+from app.roadmap.plan import Edit
+from app.web import locale_of, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
+CheckInTeam = Annotated[TeamContext, Depends(team_context(Action.CHECK_IN))]
+ManageTeam = Annotated[TeamContext, Depends(team_context(Action.MANAGE))]
+ItemId = Annotated[str, Form(max_length=80)]
+
+
+@router.get("/teams/{team_id}/roadmap", name="roadmap")
+def roadmap_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
+    """The team's roadmap: phases with reasons, Gantt chart, risks, OKRs, changes; or how to start one."""
+    return _page(request, session, ctx)
+
+
+def _page(
+    request: Request, session: Session, ctx: TeamContext, *, error: AppError | None = None, status: int = 200
+) -> Response:
+    locale = locale_of(request)
+    i18n.current_locale.set(locale)
+    roadmap = service.get(session, team_id=ctx.team.id)
+    context: dict[str, Any] = {"ctx": ctx, "error": error, "roadmap": roadmap}
+    if roadmap is None:
+        context["source"] = service.source_assessment(session, team_id=ctx.team.id)
+        return render(request, "roadmap/page.html", context, status_code=status)
+    view = service.view(session, roadmap=roadmap)
+    title = i18n.gettext(N_("Roadmap: items by month, coloured by status"))
+    context.update(
+        view=view,
+        plan=view.plan,
+        gantt=Markup(page.chart(view, locale=locale, title=title, today=utcnow().date())),  # noqa: S704 - escaped SVG
+        groups=page.phase_groups(view, locale),
+        roles=page.role_names(locale),
+        months=page.month_choices(roadmap.start_date, locale),
+        change=service.last_diff(view.version),
+        title_of=lambda item_id: page.title_of(view, item_id, locale),
+        statuses=list(ItemStatus),
+        phases=list(Phase),
+        inputs=view.version.inputs,
+        capability_names=page.capability_names(locale),
+    )
+    return render(request, "roadmap/page.html", context, block="roadmap", status_code=status)
+
+
+def _after_change(request: Request, session: Session, ctx: TeamContext, flash: str) -> Response:
+    if htmx.is_htmx(request):
+        return _page(request, session, ctx)
+    return redirect(str(request.url_for("roadmap", team_id=ctx.team.id)), request=request, flash=flash)
+
+
+def _failed(request: Request, session: Session, ctx: TeamContext, error: AppError) -> Response:
+    session.rollback()
+    return _page(request, session, ctx, error=error, status=error.status_code)
+
+
+def _roadmap(session: Session, ctx: TeamContext) -> Roadmap:
+    roadmap = service.get(session, team_id=ctx.team.id)
+    if roadmap is None:
+        raise AppError(N_("Generate the roadmap first."))
+    return roadmap
+
+
+@router.post("/teams/{team_id}/roadmap/generate", name="generate_roadmap")
+def generate_roadmap(request: Request, session: SessionDep, ctx: ManageTeam) -> Response:
+    """Generate (or regenerate) from the latest submitted assessment, keeping every decision."""
+    try:
+        service.generate_for_team(session, team=ctx.team, user=ctx.user, now=utcnow())
+    except AppError as error:
+        return _failed(request, session, ctx, error)
+    return _after_change(
+        request, session, ctx, N_("Roadmap generated. Your pins, drops and other changes were kept.")
+    )
+
+
+@router.post("/teams/{team_id}/roadmap/items/{item_id}/edit", name="edit_roadmap_item")
+def edit_item(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    item_id: str,
+    action: Annotated[str, Form(max_length=20)],
+    start_month: Annotated[int | None, Form()] = None,
+    duration: Annotated[int | None, Form()] = None,
+    owner_role: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Pin, unpin, drop, restore, remove, move, resize or change the owner of one item."""
+    try:
+        roadmap = _roadmap(session, ctx)
+        if action in ("unpin", "restore", "remove"):
+            kind = {"unpin": "pin", "restore": "drop", "remove": "add"}[action]
+            service.undo_edit(session, roadmap=roadmap, item_id=item_id, kind=kind, user=ctx.user)
+        else:
+            service.add_edit(
+                session,
+                roadmap=roadmap,
+                edit=_edit(session, roadmap, action, item_id, start_month, duration, owner_role),
+                user=ctx.user,
+            )
+    except AppError as error:
+        return _failed(request, session, ctx, error)
+    return _after_change(request, session, ctx, N_("Roadmap updated."))
+
+
+def _edit(
+    session: Session,
+    roadmap: Roadmap,
+    action: str,
+    item_id: str,
+    start: int | None,
+    duration: int | None,
+    owner: str,
+) -> Edit:
+    if action == "pin":
+        return service.pin_where_it_is(service.view(session, roadmap=roadmap).plan, item_id)
+    if action == "drop":
+        return service.drop(item_id)
+    return forms.edit(action, item_id, start_month=start, duration=duration, owner_role=owner)
+
+
+@router.post("/teams/{team_id}/roadmap/items", name="add_roadmap_item")
+def add_item(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    title: Annotated[str, Form(max_length=200)] = "",
+    effort: Annotated[float | None, Form()] = None,
+    phase: Annotated[str, Form(max_length=20)] = "",
+    owner_role: Annotated[str, Form(max_length=40)] = "",
+    start_month: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Add a custom item (a task the catalogue does not know) to the plan."""
+    try:
+        roadmap = _roadmap(session, ctx)
+        item = forms.custom_item(
+            service.new_custom_id(),
+            title=title,
+            effort=effort,
+            phase=phase,
+            owner_role=owner_role,
+            start_month=start_month,
+        )
+        service.add_edit(session, roadmap=roadmap, edit=item, user=ctx.user)
+    except AppError as error:
+        return _failed(request, session, ctx, error)
+    return _after_change(request, session, ctx, N_("Item added to the roadmap."))
+
+
+@router.post("/teams/{team_id}/roadmap/items/{item_id}/status", name="roadmap_item_status")
+def item_status(
+    request: Request,
+    session: SessionDep,
+    ctx: CheckInTeam,
+    item_id: str,
+    status: Annotated[str, Form(max_length=20)],
+    progress: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Set an item's status and progress."""
+    try:
+        roadmap = _roadmap(session, ctx)
+        if service.view(session, roadmap=roadmap).plan.item(item_id) is None:
+            raise NotFound
+        service.set_status(
+            session,
+            roadmap=roadmap,
+            item_id=item_id,
+            status=status,
+            progress=progress,
+            user=ctx.user,
+            now=utcnow(),
+        )
+    except NotFound:
+        raise
+    except AppError as error:
+        return _failed(request, session, ctx, error)
+    return _after_change(request, session, ctx, N_("Status saved."))
+
+
+@router.get("/teams/{team_id}/roadmap/versions", name="roadmap_versions")
+def versions_page(
+    request: Request,
+    session: SessionDep,
+    ctx: ViewTeam,
+    a: Annotated[int | None, Query()] = None,
+    b: Annotated[int | None, Query()] = None,
+) -> Response:
+    """Every version of the plan, and two of them side by side."""
+    locale = locale_of(request)
+    roadmap = service.get(session, team_id=ctx.team.id)
+    rows = service.versions(session, roadmap=roadmap) if roadmap else []
+    comparison = None
+    if roadmap is not None and len(rows) >= 2:
+        older = service.version(session, roadmap=roadmap, number=a or rows[1].number)
+        newer = service.version(session, roadmap=roadmap, number=b or rows[0].number)
+        comparison = snapshot.compare(older.plan, newer.plan, locale)
+        comparison_of = (older.number, newer.number)
+    else:
+        comparison_of = None
+    context = {
+        "ctx": ctx,
+        "roadmap": roadmap,
+        "versions": rows,
+        "comparison": comparison,
+        "pair": comparison_of,
+    }
+    return render(request, "roadmap/versions.html", context)
+
+
+@router.get("/teams/{team_id}/roadmap/action-plan", name="roadmap_action_plan")
+def action_plan_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
+    """The first three months as tasks, with the POC candidates ranked."""
+    return _action_plan(request, session, ctx)
+
+
+def _action_plan(
+    request: Request, session: Session, ctx: TeamContext, *, error: AppError | None = None, status: int = 200
+) -> Response:
+    locale = locale_of(request)
+    roadmap = service.get(session, team_id=ctx.team.id)
+    view = service.view(session, roadmap=roadmap) if roadmap else None
+    catalogue = builtin_catalogue()
+    context = {
+        "ctx": ctx,
+        "roadmap": roadmap,
+        "view": view,
+        "error": error,
+        "roles": page.role_names(locale),
+        "key_results": {kr.id: kr.text.get(locale) for c in catalogue.capabilities for kr in c.key_results},
+        "title_of": (lambda item_id: page.title_of(view, item_id, locale)) if view else None,
+    }
+    return render(request, "roadmap/action_plan.html", context, status_code=status)
+
+
+@router.post("/teams/{team_id}/roadmap/poc", name="roadmap_poc")
+def save_poc(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    name: Annotated[list[str] | None, Form(max_length=120)] = None,
+    business_value: Annotated[list[str] | None, Form()] = None,
+    scope: Annotated[list[str] | None, Form()] = None,
+    pipeline: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Save the POC candidates (value and scope 1–5, pipeline yes/no); the best leads the plan."""
+    try:
+        roadmap = _roadmap(session, ctx)
+        candidates = forms.poc_candidates(name or [], business_value or [], scope or [], pipeline or [])
+        service.set_poc_candidates(session, roadmap=roadmap, candidates=candidates, user=ctx.user)
+    except AppError as error:
+        session.rollback()
+        return _action_plan(request, session, ctx, error=error, status=error.status_code)
+    url = str(request.url_for("roadmap_action_plan", team_id=ctx.team.id))
+    return redirect(url, request=request, flash=N_("Proof-of-concept candidates saved."))

@@ -1,0 +1,347 @@
+"""Roadmaps: generate from the latest assessment, replay the manager's edits, track item status.
+
+Services take a session and keyword arguments and only flush; the request or job commits.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.assessments import scoring, targets
+from app.assessments import service as assessments_service
+from app.audit import service as audit_service
+from app.errors import BadInput, Conflict, NotFound
+from app.i18n import N_
+from app.models import (
+    Assessment,
+    AssessmentStatus,
+    ItemStatus,
+    Membership,
+    Roadmap,
+    RoadmapEdit,
+    RoadmapItemStatus,
+    RoadmapVersion,
+    Team,
+    User,
+)
+from app.roadmap import snapshot
+from app.roadmap.catalogue import builtin_catalogue
+from app.roadmap.gaps import gaps_from
+from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
+from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate
+from app.teams import capacity, coverage
+
+PLANNER_MODEL = "mlops-full"  # the catalogue's capability ids are this model's
+
+
+@dataclass(frozen=True)
+class RoadmapView:
+    """Everything the roadmap pages show: the plan as it stands now, with statuses and the edits."""
+
+    roadmap: Roadmap
+    version: RoadmapVersion
+    plan: Plan
+    edits: tuple[RoadmapEdit, ...]
+    statuses: dict[str, RoadmapItemStatus]
+
+    @property
+    def pinned(self) -> set[str]:
+        return {e.item_id for e in self.edits if e.kind == "pin"}
+
+    def status(self, item_id: str) -> str:
+        row = self.statuses.get(item_id)
+        return row.status if row else ItemStatus.PLANNED.value
+
+    def progress(self, item_id: str) -> int:
+        row = self.statuses.get(item_id)
+        if row is None:
+            return 0
+        return 100 if row.status == ItemStatus.DONE else row.progress
+
+    def rollup(self, item_ids: Sequence[str] | None = None) -> int:
+        """Progress in percent over items (all by default), weighted by their effort."""
+        items = [i for i in self.plan.items if item_ids is None or i.id in item_ids]
+        total = sum(i.effort_pw for i in items)
+        done = sum(i.effort_pw * self.progress(i.id) for i in items)
+        return round(done / total) if total else 0
+
+
+def get(session: Session, *, team_id: int) -> Roadmap | None:
+    """The team's roadmap, if one was generated."""
+    return session.scalars(select(Roadmap).where(Roadmap.team_id == team_id)).first()
+
+
+def source_assessment(session: Session, *, team_id: int) -> Assessment | None:
+    """The latest submitted assessment to plan from: mlops-full if there is one, else any model's."""
+    found = assessments_service.last_of_team(session, team_id=team_id, slug=PLANNER_MODEL)
+    if found is not None:
+        return found
+    return session.scalars(
+        select(Assessment)
+        .options(joinedload(Assessment.model), selectinload(Assessment.answers))
+        .where(Assessment.team_id == team_id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .order_by(Assessment.period.desc(), Assessment.submitted_at.desc())
+    ).first()
+
+
+def generate_for_team(session: Session, *, team: Team, user: User, now: datetime) -> Roadmap:
+    """Generate the roadmap (or a new version of it) from the latest submitted assessment."""
+    assessment = source_assessment(session, team_id=team.id)
+    if assessment is None:
+        raise Conflict(N_("Submit an assessment first: the roadmap is built from its gaps."))
+    roadmap = get(session, team_id=team.id)
+    inputs = _inputs(session, team=team, assessment=assessment)
+    if roadmap is None:
+        roadmap = Roadmap(team_id=team.id, start_date=date(now.year, now.month, 1), current_version=0)
+        session.add(roadmap)
+        session.flush()
+    edits = _edit_rows(session, roadmap.id)
+    plan = _plan(roadmap, inputs, edits)
+    previous = _version(session, roadmap) if roadmap.current_version else None
+    change = diff(_plan(roadmap, previous.inputs, edits), plan) if previous else None
+    roadmap.current_version += 1
+    roadmap.assessment_id = assessment.id
+    version = RoadmapVersion(
+        roadmap_id=roadmap.id,
+        number=roadmap.current_version,
+        generated_at=now,
+        assessment_id=assessment.id,
+        inputs=inputs,
+        plan=snapshot.plan_json(plan),
+        diff=snapshot.jsonable(change) if change else {},
+    )
+    session.add(version)
+    action = "roadmap.regenerate" if previous else "roadmap.generate"
+    after = {"version": version.number, "assessment_id": assessment.id, "items": len(plan.items)}
+    audit_service.record(
+        session, actor=user, action=action, object_type="roadmap", object_id=team.id, after=after
+    )
+    session.flush()
+    return roadmap
+
+
+def _inputs(session: Session, *, team: Team, assessment: Assessment) -> dict[str, Any]:
+    model = assessments_service.model_of(assessment)
+    results = scoring.score_assessment(model, assessments_service.answer_values(assessment.answers))
+    goal = targets.levels(session, organisation_id=team.organisation_id, team_id=team.id, model_slug=model.id)
+    found = gaps_from(results, builtin_catalogue(), goal, targets.DEFAULT_TARGET)
+    members = session.scalars(select(Membership).where(Membership.team_id == team.id)).all()
+    pairs = [(m.team_roles, m.capacity) for m in members]
+    return {
+        "assessment_id": assessment.id,
+        "model": model.id,
+        "period": assessment.period,
+        "gaps": {k: list(v) for k, v in found.gaps.items()},
+        "unanswered": list(found.unanswered),
+        "not_assessed": list(found.not_assessed),
+        "capacity": [capacity.team_person_weeks_per_month(m.capacity for m in members)],
+        "team_roles": {row.role: row.capacity for row in coverage.coverage(pairs)},
+    }
+
+
+def _plan(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapEdit]) -> Plan:
+    return generate(
+        PlanInput(
+            gaps={k: (int(v[0]), int(v[1])) for k, v in inputs["gaps"].items()},
+            catalogue=builtin_catalogue(),
+            capacity_pw_per_month=inputs["capacity"],
+            start=roadmap.start_date,
+            team_roles=inputs["team_roles"],
+            edits=[snapshot.edit_from(e.kind, e.item_id, e.params) for e in edits],
+            poc_candidates=[PocCandidate(**c) for c in roadmap.poc_candidates or []],
+        )
+    )
+
+
+def _edit_rows(session: Session, roadmap_id: int) -> list[RoadmapEdit]:
+    query = select(RoadmapEdit).where(RoadmapEdit.roadmap_id == roadmap_id).order_by(RoadmapEdit.id)
+    return list(session.scalars(query))
+
+
+def _version(session: Session, roadmap: Roadmap, number: int | None = None) -> RoadmapVersion:
+    wanted = roadmap.current_version if number is None else number
+    row = session.scalars(
+        select(RoadmapVersion).where(RoadmapVersion.roadmap_id == roadmap.id, RoadmapVersion.number == wanted)
+    ).first()
+    if row is None:
+        raise NotFound
+    return row
+
+
+def view(session: Session, *, roadmap: Roadmap) -> RoadmapView:
+    """The current plan: the current version's inputs with today's edits replayed, and statuses."""
+    version = _version(session, roadmap)
+    edits = _edit_rows(session, roadmap.id)
+    statuses = session.scalars(select(RoadmapItemStatus).where(RoadmapItemStatus.roadmap_id == roadmap.id))
+    plan = _plan(roadmap, version.inputs, edits)
+    return RoadmapView(roadmap, version, plan, tuple(edits), {s.item_id: s for s in statuses})
+
+
+def versions(session: Session, *, roadmap: Roadmap) -> list[RoadmapVersion]:
+    """Every version, newest first."""
+    query = select(RoadmapVersion).where(RoadmapVersion.roadmap_id == roadmap.id)
+    return list(session.scalars(query.order_by(RoadmapVersion.number.desc())))
+
+
+def version(session: Session, *, roadmap: Roadmap, number: int) -> RoadmapVersion:
+    """One version by number (404 when there is none)."""
+    return _version(session, roadmap, number)
+
+
+def add_edit(session: Session, *, roadmap: Roadmap, edit: Edit, user: User) -> None:
+    """Record a decision (replacing an earlier one of the same kind for the item) and re-plan."""
+    kind = snapshot.KIND_OF[type(edit)]
+    existing = _edit_rows(session, roadmap.id)
+    kept = [e for e in existing if not (e.kind == kind and e.item_id == edit.item_id)]
+    row = RoadmapEdit(
+        roadmap_id=roadmap.id,
+        kind=kind,
+        item_id=edit.item_id,
+        params=snapshot.edit_params(edit),
+        created_by_id=user.id,
+    )
+    _replan(session, roadmap, [*kept, row])  # refuses a bad edit before anything is written
+    session.execute(
+        delete(RoadmapEdit).where(
+            RoadmapEdit.roadmap_id == roadmap.id,
+            RoadmapEdit.kind == kind,
+            RoadmapEdit.item_id == edit.item_id,
+        )
+    )
+    session.add(row)
+    audit_service.record(
+        session,
+        actor=user,
+        action="roadmap.edit",
+        object_type="roadmap_item",
+        object_id=f"{roadmap.team_id}/{edit.item_id}",
+        after={"kind": kind, **row.params},
+    )
+    session.flush()
+
+
+def undo_edit(session: Session, *, roadmap: Roadmap, item_id: str, kind: str, user: User) -> None:
+    """Take back a decision (unpin, restore a dropped item, remove a custom item) and re-plan."""
+    rows = [e for e in _edit_rows(session, roadmap.id) if e.item_id == item_id and e.kind == kind]
+    if not rows:
+        raise BadInput(N_("There is no such change to undo."), field="item_id")
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    _replan(session, roadmap, _edit_rows(session, roadmap.id))
+    audit_service.record(
+        session,
+        actor=user,
+        action="roadmap.edit.undo",
+        object_type="roadmap_item",
+        object_id=f"{roadmap.team_id}/{item_id}",
+        before={"kind": kind},
+    )
+
+
+def _replan(session: Session, roadmap: Roadmap, edits: Sequence[RoadmapEdit]) -> None:
+    """Store the plan as edited in the current version's snapshot (a bad edit raises BadInput)."""
+    version = _version(session, roadmap)
+    try:
+        plan = _plan(roadmap, version.inputs, edits)
+    except ValueError as error:
+        raise BadInput(
+            N_("That change does not fit the plan: %(why)s"), field="edit", why=str(error)
+        ) from error
+    version.plan = snapshot.plan_json(plan)
+
+
+def pin_where_it_is(plan: Plan, item_id: str) -> Pin:
+    """A pin that keeps the item at its current months."""
+    item = plan.item(item_id)
+    if item is None:
+        raise BadInput(N_("That item is not in the plan."), field="item_id")
+    return Pin(item_id, item.start_month, item.end_month)
+
+
+def drop(item_id: str) -> Drop:
+    return Drop(item_id)
+
+
+def new_custom_id() -> str:
+    return f"custom-{secrets.token_hex(3)}"
+
+
+def set_status(
+    session: Session,
+    *,
+    roadmap: Roadmap,
+    item_id: str,
+    status: str,
+    progress: int | None,
+    user: User,
+    now: datetime,
+) -> RoadmapItemStatus:
+    """Set an item's status and progress (done means 100 %)."""
+    if status not in set(ItemStatus):
+        raise BadInput(N_("Choose a status."), field="status")
+    if progress is not None and not 0 <= progress <= 100:
+        raise BadInput(N_("Progress is a percentage from 0 to 100."), field="progress")
+    row = session.scalars(
+        select(RoadmapItemStatus).where(
+            RoadmapItemStatus.roadmap_id == roadmap.id, RoadmapItemStatus.item_id == item_id
+        )
+    ).first()
+    before = {"status": row.status, "progress": row.progress} if row else None
+    if row is None:
+        row = RoadmapItemStatus(roadmap_id=roadmap.id, item_id=item_id, progress=0)
+        session.add(row)
+    row.status = status
+    row.progress = 100 if status == ItemStatus.DONE else (row.progress if progress is None else progress)
+    row.updated_by_id, row.updated_at = user.id, now
+    audit_service.record(
+        session,
+        actor=user,
+        action="roadmap.status",
+        object_type="roadmap_item",
+        object_id=f"{roadmap.team_id}/{item_id}",
+        before=before,
+        after={"status": row.status, "progress": row.progress},
+    )
+    session.flush()
+    return row
+
+
+def set_poc_candidates(
+    session: Session, *, roadmap: Roadmap, candidates: Sequence[PocCandidate], user: User
+) -> None:
+    """Replace the POC candidates the action plan ranks."""
+    roadmap.poc_candidates = [snapshot.jsonable(c) for c in candidates]
+    _replan(session, roadmap, _edit_rows(session, roadmap.id))
+    audit_service.record(
+        session,
+        actor=user,
+        action="roadmap.poc",
+        object_type="roadmap",
+        object_id=roadmap.team_id,
+        after={"candidates": roadmap.poc_candidates},
+    )
+    session.flush()
+
+
+def last_diff(version: RoadmapVersion) -> PlanDiff | None:
+    """The stored change summary of a version (None for the first)."""
+    data = version.diff
+    if not data:
+        return None
+    moved = tuple(Moved(m["item_id"], (*m["before"],), (*m["after"],)) for m in data["moved"])
+    return PlanDiff(
+        tuple(data["added"]),
+        tuple(data["removed"]),
+        moved,
+        tuple(data["resized"]),
+        tuple(data["now_done"]),
+        tuple(data["now_beyond"]),
+    )

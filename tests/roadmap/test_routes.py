@@ -1,0 +1,88 @@
+"""Roadmap pages, exports and the API: who sees what, edits and statuses through HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.roadmap.exports import safe_cell
+from tests import factories
+from tests.access.conftest import act_as
+from tests.conftest import csrf_token
+from tests.factories import Org
+
+
+def _generate(client: TestClient, db: Session, org: Org) -> str:
+    model = factories.maturity_model(db, "mlops-full")
+    factories.assessment(db, org.team, model, level=1, submitted=True)
+    db.commit()
+    act_as(client, db, org.manager)
+    response = client.post(f"/teams/{org.team.id}/roadmap/generate", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 303, response.text
+    return f"/teams/{org.team.id}/roadmap"
+
+
+def test_manager_generates_and_sees_edit_controls(client: TestClient, db: Session, org: Org) -> None:
+    url = _generate(client, db, org)
+    html = client.get(url).text
+    assert "gantt-bar" in html
+    assert 'value="pin"' in html
+    assert "hx-confirm" in html
+
+
+def test_viewer_sees_the_plan_without_controls(client: TestClient, db: Session, org: Org) -> None:
+    url = _generate(client, db, org)
+    act_as(client, db, org.viewer)
+    html = client.get(url).text
+    assert "gantt-bar" in html
+    assert 'value="pin"' not in html
+    assert 'name="status"' not in html
+    assert "add-title" not in html
+
+
+def test_member_sets_status_but_cannot_pin(client: TestClient, db: Session, org: Org) -> None:
+    url = _generate(client, db, org)
+    item = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"][0]["id"]
+    act_as(client, db, org.member)
+    token = csrf_token(client)
+    response = client.post(f"{url}/items/{item}/status", data={"csrf_token": token, "status": "done"})
+    assert response.status_code == 303
+    assert (
+        client.post(f"{url}/items/{item}/edit", data={"csrf_token": token, "action": "pin"}).status_code
+        == 403
+    )
+    body = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()
+    assert body["items"][0]["status"] == "done"
+    assert body["items"][0]["progress"] == 100
+
+
+def test_api_patch_names_the_bad_field(client: TestClient, db: Session, org: Org) -> None:
+    _generate(client, db, org)
+    item = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"][0]["id"]
+    headers = {"X-CSRF-Token": csrf_token(client)}
+    path = f"/api/v1/teams/{org.team.id}/roadmap/items/{item}"
+    bad = client.patch(path, json={"progress": "50"}, headers=headers)
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "progress"
+    pinned = client.patch(path, json={"edit": {"kind": "pin"}}, headers=headers).json()
+    assert next(i for i in pinned["items"] if i["id"] == item)["pinned"]
+
+
+def test_exports_are_attachments(client: TestClient, db: Session, org: Org) -> None:
+    url = _generate(client, db, org)
+    for ext, start in (("csv", "id,title"), ("md", "# "), ("ics", "BEGIN:VCALENDAR"), ("json", "{")):
+        response = client.get(f"{url}.{ext}")
+        assert response.status_code == 200
+        assert response.headers["content-disposition"].startswith("attachment")
+        assert response.text.startswith(start)
+    rows = list(csv.reader(io.StringIO(client.get(f"{url}.csv").text)))
+    assert len(rows) > 1
+
+
+def test_csv_cells_cannot_be_formulas() -> None:
+    assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
+    assert safe_cell("-1") == "'-1"
+    assert safe_cell("ok") == "ok"
