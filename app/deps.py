@@ -19,6 +19,7 @@ from app.auth import tokens as api_tokens
 from app.auth.csrf import SAFE_METHODS
 from app.auth.permissions import Action
 from app.config import Settings
+from app.db import session_scope
 from app.errors import Forbidden, NotFound, SignInRequired
 from app.kit.time import utcnow
 from app.models import Role, Team, User
@@ -95,16 +96,40 @@ def get_optional_user(request: Request, session: SessionDep, settings: SettingsD
     token = request.cookies.get(SESSION_COOKIE)
     user = None
     bearer = _bearer_token(request)
+    write = _bookkeeping_writer(request, session)
     if bearer is not None:
-        user = api_tokens.resolve(session, secret=bearer, now=utcnow())
+        user = api_tokens.resolve(session, secret=bearer, now=utcnow(), write=write)
     elif token:
         idle = timedelta(minutes=settings.session_idle_minutes)
-        user = auth_service.resolve_session(session, token=token, now=utcnow(), idle=idle)
+        user = auth_service.resolve_session(session, token=token, now=utcnow(), idle=idle, write=write)
     # The page shell reads a snapshot: an error rolls the session back and would expire the ORM row.
     request.state.user = Viewer.of(user) if user is not None else None
     if user is not None and user.locale:
         request.state.locale = i18n.negotiate(user.locale)
     return user
+
+
+def _bookkeeping_writer(request: Request, session: Session) -> auth_service.Writer:
+    """Where small bookkeeping writes of a request go (a session's last-seen time, a token's last use).
+
+    A changing request, or any request on PostgreSQL, writes in its own transaction. A reading request
+    on SQLite must not turn its read into a write (it would sleep in SQLite's busy handler behind a
+    save): it writes in a short transaction of its own when the write gate is free, else skips it.
+    """
+    gate: threading.Lock | None = request.app.state.write_gate
+    if gate is None or request.method not in SAFE_METHODS:
+        return auth_service.in_session(session)
+
+    def when_free(change: auth_service.Change) -> None:
+        if not gate.acquire(blocking=False):
+            return  # someone is saving right now; the next request records it
+        try:
+            with session_scope(request.app.state.write_session_factory) as writer:
+                change(writer)
+        finally:
+            gate.release()
+
+    return when_free
 
 
 def _bearer_token(request: Request) -> str | None:

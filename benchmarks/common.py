@@ -159,6 +159,8 @@ async def _load(name, make_request, base_url, cookies, concurrency, seconds, ok,
         async def worker(number: int) -> None:
             nonlocal errors
             count = 0
+            if pause:  # people arrive at random moments, not all in the same millisecond
+                await asyncio.sleep(random.uniform(0, pause))
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
                 response = await make_request(client, number * 1_000_000 + count)  # type: ignore[misc]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth import passwords
@@ -32,8 +33,27 @@ def start_session(session: Session, *, user: User, now: datetime, absolute: time
     return token
 
 
-def resolve_session(session: Session, *, token: str, now: datetime, idle: timedelta) -> User | None:
-    """The signed-in user for a cookie token, or None when it is unknown, idle too long or expired."""
+Change = Callable[[Session], object]
+Writer = Callable[[Change], None]
+
+
+def in_session(session: Session) -> Writer:
+    """A writer that applies changes in the given session's own transaction."""
+
+    def apply(change: Change) -> None:
+        change(session)
+
+    return apply
+
+
+def resolve_session(
+    session: Session, *, token: str, now: datetime, idle: timedelta, write: Writer | None = None
+) -> User | None:
+    """The signed-in user for a cookie token, or None when it is unknown, idle too long or expired.
+
+    Bookkeeping (last seen, removing an expired row) goes through `write`, which a read request may
+    run in its own short transaction, or skip when the database is busy.
+    """
     row = session.scalars(
         select(UserSession)
         .options(joinedload(UserSession.user))
@@ -41,11 +61,14 @@ def resolve_session(session: Session, *, token: str, now: datetime, idle: timede
     ).first()
     if row is None or not row.user.is_active:
         return None
+    apply = write or in_session(session)
     if now >= row.expires_at or now - row.last_seen_at >= idle:
-        session.delete(row)
+        forget = delete(UserSession).where(UserSession.id == row.id)
+        apply(lambda s: s.execute(forget))
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
+        touch = update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        apply(lambda s: s.execute(touch))
     return row.user
 
 

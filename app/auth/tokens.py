@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.audit import service as audit
+from app.auth.service import Writer, in_session
 from app.i18n import N_
 from app.models import ApiToken, User
 
@@ -86,7 +87,7 @@ def revoke(session: Session, *, user: User, token_id: int, now: datetime) -> Api
     return row
 
 
-def resolve(session: Session, *, secret: str, now: datetime) -> User | None:
+def resolve(session: Session, *, secret: str, now: datetime, write: Writer | None = None) -> User | None:
     """The active user a bearer token belongs to, or None when it is unknown or revoked."""
     row = session.scalars(
         select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == digest(secret))
@@ -94,5 +95,7 @@ def resolve(session: Session, *, secret: str, now: datetime) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
-        row.last_used_at = now
+        apply = write or in_session(session)
+        touch = update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+        apply(lambda s: s.execute(touch))
     return row.user
