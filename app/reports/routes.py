@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
 from app import i18n
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
-from app.deps import SessionDep
+from app.deps import SessionDep, TeamContext, team_context
+from app.errors import Conflict
+from app.i18n import N_
 from app.kit.time import utcnow
 from app.reports import assessment as assessment_report_html
 from app.reports import cache
+from app.reports import roadmap as roadmap_report_html
 from app.reports.render import html_to_pdf
 
 router = APIRouter(include_in_schema=False)
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
+ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
+Kind = Annotated[str, Path(pattern="^(roadmap|action-plan)$")]
 Lang = Annotated[str | None, Query(pattern="^(en|ja)$")]
 
 
@@ -69,3 +74,47 @@ def _html(request: Request, session: SessionDep, ctx: AssessmentContext, locale:
         organisation_name=request.app.state.settings.organisation_name,
         viewer=request.state.user,
     )
+
+
+@router.get("/reports/teams/{team_id}/{kind}.pdf", name="roadmap_report_pdf")
+def roadmap_report_pdf(
+    request: Request, session: SessionDep, ctx: ViewTeam, kind: Kind, lang: Lang = None
+) -> Response:
+    """The roadmap report or the 3-month action plan as a PDF."""
+    locale = i18n.negotiate(lang, request.state.locale)
+    data, state = _cached_pdf(
+        session, _roadmap_html(request, session, ctx, kind, locale, pdf=True), kind=kind
+    )
+    name = f"hoshin-{kind}-{ctx.team.slug}-{locale}.pdf"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private",
+        "X-Hoshin-Cache": state,
+    }
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
+@router.get("/reports/teams/{team_id}/{kind}", name="roadmap_report")
+def roadmap_report(
+    request: Request, session: SessionDep, ctx: ViewTeam, kind: Kind, lang: Lang = None
+) -> Response:
+    """The roadmap report or the 3-month action plan as a page."""
+    locale = i18n.negotiate(lang, request.state.locale)
+    return Response(_roadmap_html(request, session, ctx, kind, locale, pdf=False), media_type="text/html")
+
+
+def _roadmap_html(
+    request: Request, session: SessionDep, ctx: TeamContext, kind: str, locale: str, *, pdf: bool
+) -> str:
+    document = roadmap_report_html.html(
+        session,
+        team=ctx.team,
+        kind=kind,
+        locale=locale,
+        pdf=pdf,
+        request=request,
+        organisation_name=request.app.state.settings.organisation_name,
+    )
+    if document is None:
+        raise Conflict(N_("This team has no roadmap yet: generate it first."))
+    return document

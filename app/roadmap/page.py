@@ -42,7 +42,7 @@ def today_index(start: date, today: date) -> float:
     return (today - start).days / DAYS_PER_MONTH
 
 
-def chart(view: RoadmapView, *, locale: str, title: str, today: date) -> str:
+def chart(view: RoadmapView, *, locale: str, title: str, today: date, font_family: str | None = None) -> str:
     """The Gantt SVG of the current plan, items in schedule order, bars coloured by status."""
     bars = [
         Bar(i.title.get(locale), i.start_month, i.end_month, view.status(i.id), i.id in view.pinned)
@@ -54,6 +54,7 @@ def chart(view: RoadmapView, *, locale: str, title: str, today: date) -> str:
         phases=[PHASE_NAMES[p].get(locale).split("（")[0].split(" (")[0] for p in Phase],
         title=title,
         today=today_index(view.roadmap.start_date, today),
+        font_family=font_family,
     )
 
 

@@ -100,6 +100,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/assessments/{assessment_id}/results"): TEAM_VIEW,
     ("GET", "/reports/assessment/{assessment_id}"): TEAM_VIEW,
     ("GET", "/reports/assessment/{assessment_id}.pdf"): TEAM_VIEW,
+    ("GET", "/reports/teams/{team_id}/{kind}"): TEAM_VIEW,
+    ("GET", "/reports/teams/{team_id}/{kind}.pdf"): TEAM_VIEW,
     ("GET", "/teams/{team_id}/targets"): TEAM_VIEW,
     ("POST", "/teams/{team_id}/targets"): TEAM_MANAGE,
     # roadmap
@@ -160,7 +162,7 @@ def test_no_declared_route_is_stale(app) -> None:  # type: ignore[no-untyped-def
 
 
 def _url(path: str, world: World) -> str:
-    params = {**world.params, "token_id": 0, "item_id": "data-versioning"}
+    params = {**world.params, "token_id": 0, "item_id": "data-versioning", "kind": "action-plan"}
     params["token"] = params["invite_token"] if path.startswith("/invite") else params["reset_token"]
     return path.format(**params)
 

@@ -1,0 +1,73 @@
+"""The roadmap report and the 3-month action plan, as PDFs in both languages."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from app.models.roadmap import Roadmap
+from tests.conftest import csrf_token
+from tests.factories import Org
+from tests.reports.test_assessment_report import _fonts
+from tests.roadmap.test_routes import _generate
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "section"),
+    [("en", "Roadmap report", "Phase by phase"), ("ja", "ロードマップレポート", "フェーズ別の詳細")],
+)
+def test_roadmap_report_has_summary_gantt_phases_and_team_in_each_language(
+    client: TestClient, db: Session, org: Org, lang: str, title: str, section: str
+) -> None:
+    url = _generate(client, db, org)
+    token = csrf_token(client)
+    client.post(
+        f"{url}/items",
+        data={
+            "title": "Pilot with the fraud team",
+            "effort": "2",
+            "phase": "foundation",
+            "owner_role": "ml_engineer",
+            "csrf_token": token,
+        },
+    )
+    response = client.get(f"/reports/teams/{org.team.id}/roadmap.pdf?lang={lang}")
+    assert response.status_code == 200
+    text = _text(response.content)
+    for expected in (title, section, org.team.name, "Pilot with the fraud team", org.manager.name):
+        assert expected in text
+    fonts = _fonts(response.content)
+    assert all(name.startswith("Report-") for name in fonts), fonts
+
+
+def test_action_plan_pdf_lists_tasks_with_owner_roles(client: TestClient, db: Session, org: Org) -> None:
+    _generate(client, db, org)
+    response = client.get(f"/reports/teams/{org.team.id}/action-plan.pdf?lang=en")
+    assert response.status_code == 200
+    text = _text(response.content)
+    assert "3-month action plan" in text
+    assert "The first three months" in text
+    assert "Owner role" in text
+
+
+def test_team_without_a_roadmap_is_told_to_generate_one(client: TestClient, db: Session, org: Org) -> None:
+    _generate(client, db, org)  # signs in as the team's manager
+    db.execute(delete(Roadmap).where(Roadmap.team_id == org.team.id))
+    db.commit()
+    response = client.get(f"/reports/teams/{org.team.id}/roadmap.pdf")
+    assert response.status_code == 409
+    assert "no roadmap yet" in response.text
+
+
+def test_unknown_report_kind_is_refused(client: TestClient, db: Session, org: Org) -> None:
+    _generate(client, db, org)
+    assert client.get(f"/reports/teams/{org.team.id}/secrets.pdf").status_code in (404, 422)
