@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.assessments import scoring, service, targets
 from app.assessments.radar import RadarAxis, RadarSeries, radar_svg
+from app.i18n import N_
 from app.maturity.schema import Capability, MaturityModel, Question
 from app.models import Assessment
 
@@ -69,10 +72,15 @@ def build(session: Session, *, assessment: Assessment, organisation_id: int) -> 
     )
 
 
-def radar(
-    view: ResultsView, *, locale: str, title: str, names: dict[str, str], font_family: str | None = None
-) -> str:
-    """The radar chart: capabilities when there are few enough, else dimensions."""
+def radar(view: ResultsView, *, locale: str, font_family: str | None = None) -> Markup:
+    """The radar chart, labelled in `locale`: capabilities when there are few enough, else dimensions."""
+    i18n.current_locale.set(locale)
+    names = {
+        "current": i18n.gettext(N_("This assessment")),
+        "target": i18n.gettext(N_("Target")),
+        "previous": i18n.gettext(N_("Previous assessment")),
+    }
+    title = i18n.gettext(N_("Maturity by area compared with the target"))
     by_capability = len(view.model.capabilities()) <= RADAR_CAPABILITY_LIMIT
     if by_capability:
         items = view.model.capabilities()
@@ -89,7 +97,7 @@ def radar(
     if before is not None:
         series.append(RadarSeries(names["previous"], before, "radar-previous"))
     series.append(RadarSeries(names["current"], current, "radar-current"))
-    return radar_svg(axes, series, title=title, font_family=font_family)
+    return Markup(radar_svg(axes, series, title=title, font_family=font_family))  # noqa: S704 - it escapes all text
 
 
 def _dimension_of_each(model: MaturityModel) -> list[str]:

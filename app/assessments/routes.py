@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from markupsafe import Markup
 from starlette.responses import Response
 
-from app import i18n
 from app.assessments import forms, results, service
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
@@ -205,16 +203,5 @@ def reopen_assessment(request: Request, session: SessionDep, ctx: ManageAssessme
 def assessment_results(request: Request, session: SessionDep, ctx: ViewAssessment) -> Response:
     """Levels per capability and dimension, targets and gaps, radar chart, change since last time."""
     view = results.build(session, assessment=ctx.assessment, organisation_id=ctx.team.team.organisation_id)
-    i18n.current_locale.set(request.state.locale)
-    names = {
-        "current": i18n.gettext(N_("This assessment")),
-        "target": i18n.gettext(N_("Target")),
-        "previous": i18n.gettext(N_("Previous assessment")),
-    }
-    chart = results.radar(
-        view,
-        locale=request.state.locale,
-        names=names,
-        title=i18n.gettext(N_("Maturity by area compared with the target")),
-    )
-    return render(request, "assessments/results.html", {"ctx": ctx, "view": view, "radar": Markup(chart)})  # noqa: S704 - escaped by radar_svg
+    chart = results.radar(view, locale=request.state.locale)
+    return render(request, "assessments/results.html", {"ctx": ctx, "view": view, "radar": chart})

@@ -54,7 +54,7 @@ def load_model_text(text: str, source: str) -> MaturityModel:
     """Validate the YAML text of a model file; raise ModelFileError listing every problem."""
     root, data = _parse(text, source)
     model, findings = _validate(data)
-    problems = {_locate(finding, root, source) for finding in findings + reference_findings(data)}
+    problems = {locate(finding, root, source) for finding in findings + reference_findings(data)}
     problems |= set(_duplicate_keys(root, source))
     if problems or model is None:
         raise ModelFileError(source, sorted(problems, key=lambda p: (p.line or 0, p.path, p.message)))
@@ -140,7 +140,8 @@ def _message(error: ErrorDetails) -> str:
     return error["msg"]
 
 
-def _locate(finding: Finding, root: Node, source: str) -> Problem:
+def locate(finding: Finding, root: Node, source: str) -> Problem:
+    """A validation finding as a Problem with the YAML line it points at (shared with the catalogue)."""
     message = finding.message
     if finding.first is not None:
         message += f" (first used on line {_line(root, finding.first)})"

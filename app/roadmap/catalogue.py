@@ -17,10 +17,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node
 
-from app.maturity.checks import Finding, Loc, format_path
-from app.maturity.loader import LANGUAGES, ModelFileError, Problem, SafeLoader
+from app.maturity.checks import Finding
+from app.maturity.loader import LANGUAGES, ModelFileError, Problem, SafeLoader, locate
 from app.maturity.schema import DEFER_REFERENCE_CHECKS
 from app.roadmap.catalogue_checks import catalogue_findings
 from app.roadmap.catalogue_schema import Catalogue
@@ -40,7 +40,7 @@ def load_catalogue_text(text: str, source: str) -> Catalogue:
     """Validate the YAML text of a catalogue; raise CatalogueFileError listing every problem."""
     root, data = _parse(text, source)
     catalogue, findings = _validate(data)
-    problems = {_locate(finding, root, source) for finding in findings + catalogue_findings(data)}
+    problems = {locate(finding, root, source) for finding in findings + catalogue_findings(data)}
     if problems or catalogue is None:
         raise CatalogueFileError(source, sorted(problems, key=lambda p: (p.line or 0, p.path, p.message)))
     return catalogue
@@ -113,33 +113,6 @@ def _message(error: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         return f"unknown field {field!r}"
     return error["msg"]
-
-
-def _locate(finding: Finding, root: Node, source: str) -> Problem:
-    message = finding.message
-    if finding.first is not None:
-        message += f" (first used on line {_line(root, finding.first)})"
-    return Problem(format_path(finding.loc), _line(root, finding.loc), message, source)
-
-
-def _line(root: Node, loc: Loc) -> int:
-    """The 1-based line of the deepest YAML node on the way to `loc`."""
-    node, line = root, root.start_mark.line + 1
-    for part in loc:
-        step = _step(node, part)
-        if step is None:
-            break
-        node, line = step
-    return line
-
-
-def _step(node: Node, part: str | int) -> tuple[Node, int] | None:
-    if isinstance(node, MappingNode):
-        pairs = [(k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == str(part)]
-        return (pairs[-1][1], pairs[-1][0].start_mark.line + 1) if pairs else None
-    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part], node.value[part].start_mark.line + 1
-    return None
 
 
 if __name__ == "__main__":
