@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app import i18n
@@ -26,6 +28,7 @@ from app.models import Role, Team, User
 from app.teams import service as teams_service
 
 SESSION_COOKIE = "hoshin_session"
+log = logging.getLogger("hoshin")
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def get_optional_user(request: Request, session: SessionDep, settings: SettingsD
     token = request.cookies.get(SESSION_COOKIE)
     user = None
     bearer = _bearer_token(request)
-    write = _bookkeeping_writer(request, session)
+    write = bookkeeping_writer(request, session)
     if bearer is not None:
         user = api_tokens.resolve(session, secret=bearer, now=utcnow(), write=write)
     elif token:
@@ -109,7 +112,7 @@ def get_optional_user(request: Request, session: SessionDep, settings: SettingsD
     return user
 
 
-def _bookkeeping_writer(request: Request, session: Session) -> auth_service.Writer:
+def bookkeeping_writer(request: Request, session: Session, *, wait: float = 0.0) -> auth_service.Writer:
     """Where small bookkeeping writes of a request go (a session's last-seen time, a token's last use).
 
     A changing request, or any request on PostgreSQL, writes in its own transaction. A reading request
@@ -121,11 +124,15 @@ def _bookkeeping_writer(request: Request, session: Session) -> auth_service.Writ
         return auth_service.in_session(session)
 
     def when_free(change: auth_service.Change) -> None:
-        if not gate.acquire(blocking=False):
+        # A bounded wait (never forever: the gate's holder may need a thread of the same pool to finish).
+        acquired = gate.acquire(timeout=wait) if wait else gate.acquire(blocking=False)
+        if not acquired:
             return  # someone is saving right now; the next request records it
         try:
             with session_scope(request.app.state.write_session_factory) as writer:
                 change(writer)
+        except DBAPIError as exc:
+            log.info("bookkeeping write skipped: %s", type(exc.orig or exc).__name__)
         finally:
             gate.release()
 

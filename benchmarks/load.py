@@ -71,6 +71,9 @@ KINDS = [
     Kind(
         "results page (viewer)", "viewer", PAGE, lambda u: u.http.get(f"/assessments/{u.results_id}/results")
     ),
+    Kind(  # the first download renders (~0.4 s); later ones come from the report cache
+        "report PDF (viewer)", "viewer", PAGE, lambda u: u.http.get(f"/reports/assessment/{u.results_id}.pdf")
+    ),
 ]
 # persona -> (demo account, share of the simulated users)
 PERSONAS = {

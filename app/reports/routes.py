@@ -10,7 +10,7 @@ from starlette.responses import Response
 from app import i18n
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
-from app.deps import SessionDep, TeamContext, team_context
+from app.deps import SessionDep, TeamContext, bookkeeping_writer, team_context
 from app.errors import Conflict
 from app.i18n import N_
 from app.kit.time import utcnow
@@ -33,7 +33,9 @@ def assessment_report_pdf(
 ) -> Response:
     """The assessment report as a PDF, in the language asked for (else the reader's)."""
     locale = i18n.negotiate(lang, request.state.locale)
-    data, state = _cached_pdf(session, _html(request, session, ctx, locale, pdf=True), kind="assessment")
+    data, state = _cached_pdf(
+        request, session, _html(request, session, ctx, locale, pdf=True), kind="assessment"
+    )
     name = f"hoshin-assessment-{ctx.team.team.slug}-{ctx.assessment.period}-{locale}.pdf"
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
@@ -43,14 +45,16 @@ def assessment_report_pdf(
     return Response(data, media_type="application/pdf", headers=headers)
 
 
-def _cached_pdf(session: SessionDep, html: str, *, kind: str) -> tuple[bytes, str]:
+def _cached_pdf(request: Request, session: SessionDep, html: str, *, kind: str) -> tuple[bytes, str]:
     """The PDF for this exact document: from the cache, or rendered now and kept."""
     key, now = cache.key_for(html), utcnow()
-    data = cache.get(session, key=key, now=now)
+    # Worth a short wait for the write gate: a PDF not stored is rendered again on the next download.
+    write = bookkeeping_writer(request, session, wait=0.25)
+    data = cache.get(session, key=key, now=now, write=write)
     if data is not None:
         return data, "hit"
     data = html_to_pdf(html).data
-    cache.put(session, key=key, kind=kind, data=data, now=now)
+    cache.put(session, key=key, kind=kind, data=data, now=now, write=write)
     return data, "miss"
 
 
@@ -82,9 +86,8 @@ def roadmap_report_pdf(
 ) -> Response:
     """The roadmap report or the 3-month action plan as a PDF."""
     locale = i18n.negotiate(lang, request.state.locale)
-    data, state = _cached_pdf(
-        session, _roadmap_html(request, session, ctx, kind, locale, pdf=True), kind=kind
-    )
+    document = _roadmap_html(request, session, ctx, kind, locale, pdf=True)
+    data, state = _cached_pdf(request, session, document, kind=kind)
     name = f"hoshin-{kind}-{ctx.team.slug}-{locale}.pdf"
     headers = {
         "Content-Disposition": f'attachment; filename="{name}"',
