@@ -99,6 +99,10 @@ def test_admin_invites_a_manager_who_builds_a_team_and_edits_its_raci(
     cell.select_option("A")  # a second Accountable: the row is flagged at once
     ci_row = manager.locator("#raci-ci-cd")
     ci_row.locator("text=Needs exactly one A").wait_for()
+    # htmx wires the swapped-in row up while it settles; a person is never faster than that, a test is.
+    manager.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     manager.get_by_label("CI/CD pipeline (build, test, package) – MLOps engineer").select_option("R")
     ci_row.locator(".ok-mark").wait_for()
     manager.reload()
