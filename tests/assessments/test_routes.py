@@ -25,6 +25,18 @@ def _start(client: TestClient, org: Org, **fields: str) -> object:
     return client.post(f"/teams/{org.team.id}/assessments", data=data)
 
 
+def _draft(db: Session, org: Org, model: MaturityModelVersion, period: str = "2026-Q4") -> Assessment:
+    """A committed draft assessment of the team (committed: the app's requests must see it)."""
+    draft = factories.assessment(db, org.team, model, period=period)
+    db.commit()
+    return draft
+
+
+def _htmx(client: TestClient) -> dict[str, str]:
+    """The headers htmx sends with a change from a page of this client's browser session."""
+    return {"HX-Request": "true", "X-CSRF-Token": csrf_token(client)}
+
+
 def _version(html: str, question_id: str) -> int:
     block = html[html.index(f'id="q-{question_id}"') :]
     match = re.search(r'name="version" id="v-[a-z-]+" value="(\d+)"', block)
@@ -94,13 +106,12 @@ def test_copy_of_last_assessment_carries_answers_until_confirmed(
 def test_member_answer_saves_as_htmx_fragment_with_progress(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
-    draft = factories.assessment(db, org.team, base_model, period="2026-Q4")
-    db.commit()
+    draft = _draft(db, org, base_model)
     sign_in(client, org.member.email)
     response = client.post(
         f"/assessments/{draft.id}/answers/data-versioning",
         data={"choice": "tool-tracked", "version": "0", "note": "DVC since June"},
-        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
+        headers=_htmx(client),
     )
     assert response.status_code == 200, response.text
     assert "<html" not in response.text
@@ -119,8 +130,7 @@ def test_member_answer_saves_as_htmx_fragment_with_progress(
 def test_plain_form_post_without_javascript_saves_and_returns_to_the_question(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
-    draft = factories.assessment(db, org.team, base_model, period="2026-Q4")
-    db.commit()
+    draft = _draft(db, org, base_model)
     sign_in(client, org.member.email)
     response = client.post(
         f"/assessments/{draft.id}/answers/data-versioning",
@@ -133,10 +143,9 @@ def test_plain_form_post_without_javascript_saves_and_returns_to_the_question(
 def test_stale_save_gets_a_conflict_showing_the_other_answer_and_loses_nothing(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
-    draft = factories.assessment(db, org.team, base_model, period="2026-Q4")
-    db.commit()
+    draft = _draft(db, org, base_model)
     sign_in(client, org.member.email)
-    headers = {"HX-Request": "true", "X-CSRF-Token": csrf_token(client)}
+    headers = _htmx(client)
     url = f"/assessments/{draft.id}/answers/data-versioning"
     first = client.post(url, data={"choice": "tool-tracked", "version": "0"}, headers=headers)
     assert first.status_code == 200
@@ -154,13 +163,12 @@ def test_stale_save_gets_a_conflict_showing_the_other_answer_and_loses_nothing(
 def test_choice_that_is_not_in_the_question_is_refused(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
-    draft = factories.assessment(db, org.team, base_model, period="2026-Q4")
-    db.commit()
+    draft = _draft(db, org, base_model)
     sign_in(client, org.member.email)
     response = client.post(
         f"/assessments/{draft.id}/answers/data-versioning",
         data={"choice": "made-up", "version": "0"},
-        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
+        headers=_htmx(client),
     )
     assert response.status_code == 422
     assert "made-up is not a choice of this question" in response.text
@@ -170,10 +178,9 @@ def test_choice_that_is_not_in_the_question_is_refused(
 def test_not_applicable_needs_a_reason(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
-    draft = factories.assessment(db, org.team, base_model, period="2026-Q4")
-    db.commit()
+    draft = _draft(db, org, base_model)
     sign_in(client, org.member.email)
-    headers = {"HX-Request": "true", "X-CSRF-Token": csrf_token(client)}
+    headers = _htmx(client)
     url = f"/assessments/{draft.id}/answers/data-versioning"
     missing = client.post(url, data={"choice": "__na__", "version": "0"}, headers=headers)
     assert missing.status_code == 422
@@ -189,13 +196,12 @@ def test_not_applicable_needs_a_reason(
 def test_evidence_links_must_be_web_addresses(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
-    draft = factories.assessment(db, org.team, base_model, period="2026-Q4")
-    db.commit()
+    draft = _draft(db, org, base_model)
     sign_in(client, org.member.email)
     response = client.post(
         f"/assessments/{draft.id}/answers/data-versioning",
         data={"choice": "tool-tracked", "version": "0", "evidence": "javascript:alert(1)"},
-        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
+        headers=_htmx(client),
     )
     assert response.status_code == 422
     assert "Evidence links must be http or https addresses." in response.text
@@ -204,8 +210,7 @@ def test_evidence_links_must_be_web_addresses(
 def test_viewer_reads_the_questionnaire_with_every_control_disabled(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
-    draft = factories.assessment(db, org.team, base_model, period="2026-Q4")
-    db.commit()
+    draft = _draft(db, org, base_model)
     sign_in(client, org.viewer.email)
     page = client.get(f"/assessments/{draft.id}")
     assert page.status_code == 200
