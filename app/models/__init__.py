@@ -4,7 +4,9 @@ from app.models.access import ApiToken, OneTimeLink, RaciAssignment
 from app.models.assessment import Answer, Assessment, AssessmentStatus, Target
 from app.models.audit import AuditEvent
 from app.models.base import Base
+from app.models.checklist import ChecklistTick
 from app.models.maturity import MaturityModelVersion
+from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
 from app.models.organisation import Organisation
 from app.models.report import CachedReport
 from app.models.roadmap import ItemStatus, Roadmap, RoadmapEdit, RoadmapItemStatus, RoadmapVersion
@@ -19,10 +21,16 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CachedReport",
+    "CheckIn",
+    "CheckInSource",
+    "ChecklistTick",
     "ItemStatus",
+    "KeyResult",
+    "KeyResultKind",
     "LoginAttempt",
     "MaturityModelVersion",
     "Membership",
+    "Objective",
     "OneTimeLink",
     "Organisation",
     "RaciAssignment",
