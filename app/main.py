@@ -17,10 +17,15 @@ from app.assessments.routes import router as assessments_router
 from app.assessments.target_routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
+from app.checklists.api import router as checklists_api
+from app.checklists.routes import router as checklists_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
+from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.maturity.routes import router as maturity_router
 from app.middleware import ShellMiddleware
+from app.okrs.api import router as okrs_api
+from app.okrs.routes import router as okrs_router
 from app.reports.routes import router as reports_router
 from app.roadmap.api import router as roadmap_api
 from app.roadmap.exports_routes import router as roadmap_exports
@@ -65,5 +70,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (users_router, admin_router, api_router, maturity_router, reports_router):
         app.include_router(router)
     for router in (roadmap_router, roadmap_exports, roadmap_api):
+        app.include_router(router)
+    app.include_router(dashboard_router)
+    for router in (checklists_router, checklists_api):
+        app.include_router(router)
+    for router in (okrs_router, okrs_api):
         app.include_router(router)
     return app

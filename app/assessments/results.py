@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -40,17 +41,34 @@ class ResultsView:
 
 def build(session: Session, *, assessment: Assessment, organisation_id: int) -> ResultsView:
     """Score the assessment, find the previous one, and compare, with a fixed number of queries."""
+    return build_many(session, assessments=[assessment], organisation_id=organisation_id)[assessment.id]
+
+
+def build_many(
+    session: Session, *, assessments: Sequence[Assessment], organisation_id: int
+) -> dict[int, ResultsView]:
+    """`build` for several assessments (of any teams) at once, with the same fixed number of queries.
+
+    The assessments need their model and answers loaded."""
+    if not assessments:
+        return {}
+    previous = service.previous_of_each(session, assessments=assessments)
+    team_ids = {a.team_id for a in assessments}
+    slugs = {service.model_of(a).id for a in assessments}
+    goals = targets.levels_of_teams(session, organisation_id=organisation_id, team_ids=team_ids, slugs=slugs)
+    return {
+        a.id: _view(a, previous.get(a.id), goals[(a.team_id, service.model_of(a).id)]) for a in assessments
+    }
+
+
+def _view(assessment: Assessment, previous: Assessment | None, goal: dict[str, int]) -> ResultsView:
     model = service.model_of(assessment)
     results = scoring.score_assessment(model, service.answer_values(assessment.answers))
-    previous = service.last_of_team(session, team_id=assessment.team_id, slug=model.id, before=assessment)
     previous_results = None
     if previous is not None:
         previous_results = scoring.score_assessment(
             service.model_of(previous), service.answer_values(previous.answers)
         )
-    goal = targets.levels(
-        session, organisation_id=organisation_id, team_id=assessment.team_id, model_slug=model.id
-    )
     goal = {d.id: goal.get(d.id, targets.DEFAULT_TARGET) for d in model.dimensions}
     strongest, weakest = scoring.strongest_and_weakest(results)
     changes: dict[tuple[str, str], scoring.Change] = {

@@ -92,6 +92,42 @@ def last_of_team(
     return session.scalars(query).first()
 
 
+def previous_of_each(session: Session, *, assessments: Sequence[Assessment]) -> dict[int, Assessment]:
+    """For each assessment, `last_of_team(..., before=it)`, in two queries whatever their number."""
+    slug_of = {a.id: a.model.slug for a in assessments}
+    candidates = session.execute(
+        select(Assessment.id, Assessment.team_id, Assessment.period, MaturityModelVersion.slug)
+        .join(Assessment.model)
+        .where(
+            Assessment.team_id.in_({a.team_id for a in assessments}),
+            Assessment.status == AssessmentStatus.SUBMITTED,
+            MaturityModelVersion.slug.in_(set(slug_of.values())),
+        )
+        .order_by(Assessment.period.desc(), Assessment.submitted_at.desc())
+    ).all()
+    chosen: dict[int, int] = {}
+    for a in assessments:
+        found = next(
+            (
+                c.id
+                for c in candidates
+                if (c.team_id, c.slug) == (a.team_id, slug_of[a.id]) and c.id != a.id and c.period <= a.period
+            ),
+            None,
+        )
+        if found is not None:
+            chosen[a.id] = found
+    if not chosen:
+        return {}
+    rows = session.scalars(
+        select(Assessment)
+        .options(joinedload(Assessment.model), selectinload(Assessment.answers))
+        .where(Assessment.id.in_(set(chosen.values())))
+    ).all()
+    by_id = {row.id: row for row in rows}
+    return {a_id: by_id[p_id] for a_id, p_id in chosen.items()}
+
+
 def visible_assessments(session: Session, *, user: User, team_id: int | None) -> list[Assessment]:
     """Assessments of teams the user may see, newest period first."""
     query = (

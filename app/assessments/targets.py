@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,29 @@ def levels(session: Session, *, organisation_id: int, team_id: int | None, model
     merged = {row.dimension_id: row.level for row in rows if row.team_id is None}
     merged.update({row.dimension_id: row.level for row in rows if row.team_id is not None})
     return merged
+
+
+def levels_of_teams(
+    session: Session, *, organisation_id: int, team_ids: Iterable[int], slugs: Iterable[str]
+) -> dict[tuple[int, str], dict[str, int]]:
+    """`levels` for several teams and models in one query: (team id, model slug) → dimension → level."""
+    team_ids, slugs = set(team_ids), set(slugs)
+    rows = session.scalars(
+        select(Target).where(
+            Target.organisation_id == organisation_id,
+            Target.model_slug.in_(slugs),
+            (Target.team_id.is_(None)) | (Target.team_id.in_(team_ids)),
+        )
+    ).all()
+    out: dict[tuple[int, str], dict[str, int]] = {}
+    for team_id in team_ids:
+        for slug in slugs:
+            merged = {r.dimension_id: r.level for r in rows if r.team_id is None and r.model_slug == slug}
+            merged.update(
+                {r.dimension_id: r.level for r in rows if r.team_id == team_id and r.model_slug == slug}
+            )
+            out[(team_id, slug)] = merged
+    return out
 
 
 def own_levels(

@@ -1,8 +1,10 @@
 """The 3-month action plan: the first quarter's items as dated tasks, and the POC to start with.
 
 Tasks are the items' checklist entries, due at even steps through each item's months; only those
-due within the quarter are listed. POC candidates are scored on clear business value, limited
-scope and an existing data pipeline, as the playbook advises.
+due within the quarter are listed. A task goes to its entry's role only where that role is
+Responsible or Accountable for the item (the team's RACI, else the catalogue's), else to the item's
+owner. POC candidates are scored on clear business value, limited scope and an existing data
+pipeline, as the playbook advises.
 """
 
 from __future__ import annotations
@@ -69,13 +71,21 @@ def _tasks(item: Item) -> list[Task]:
             id=f"{item.id}/{entry.id}",
             item_id=item.id,
             text=entry.text,
-            owner_role=entry.role or (item.owner_roles[0] if item.owner_roles else item.accountable or ""),
+            owner_role=task_owner(item, entry.role),
             due=item.start + timedelta(days=days * (n + 1) // count - 1),
             key_result_ids=key_results,
             checklist_item_id=entry.id,
         )
         for n, entry in enumerate(item.checklist)
     ]
+
+
+def task_owner(item: Item, role: str | None) -> str:
+    """A checklist entry's own role if it is Responsible or Accountable for the item, else the
+    item's first Responsible role, else its Accountable role."""
+    if role and (role in item.owner_roles or role == item.accountable):
+        return role
+    return item.owner_roles[0] if item.owner_roles else item.accountable or ""
 
 
 def _poc_task(best: PocCandidate, catalogue: Catalogue, start: date) -> Task:

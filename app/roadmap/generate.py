@@ -14,7 +14,7 @@ from datetime import date
 
 from app.maturity.schema import Text
 from app.roadmap import action_plan, okrs, risks
-from app.roadmap.catalogue_schema import Catalogue, Phase, Raci
+from app.roadmap.catalogue_schema import Capability, Catalogue, Phase
 from app.roadmap.plan import (
     MONTHS,
     Deferred,
@@ -34,11 +34,13 @@ from app.roadmap.work import (
     Edits,
     Expansion,
     Gaps,
+    Owners,
     Work,
     capability_work,
     check_gaps,
     collect_edits,
     custom_work,
+    effective_owners,
     expand,
 )
 
@@ -59,6 +61,8 @@ class PlanInput:
     capacity_pw_per_month: Sequence[float]  # 12 values, or one for every month
     start: date
     team_roles: Mapping[str, float] = field(default_factory=dict)  # role id → share of capacity
+    # The team's own RACI rows (capability id → role → letter); ids the catalogue lacks are ignored.
+    team_raci: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     edits: Sequence[Edit] = ()
     poc_candidates: Sequence[PocCandidate] = ()
     max_pw_per_item_month: float = DEFAULT_MAX_PW_PER_ITEM_MONTH
@@ -119,7 +123,7 @@ def _assemble(
         items=items,
         beyond=beyond,
         done=_done(plan_input.gaps, catalogue, names),
-        dropped=_dropped(expansion, catalogue, names),
+        dropped=_dropped(expansion, plan_input, names),
         departures=_departures(items, beyond),
         ignored_edits=tuple(e for e in plan_input.edits if not _applies(e, works, expansion, edits)),
         risks=risks.assess(items, beyond, catalogue, plan_input.team_roles, names),
@@ -148,7 +152,7 @@ def _works(plan_input: PlanInput, expansion: Expansion, edits: Edits, names: Nam
     if clash:
         raise ValueError(f"custom item ids clash with capability ids: {', '.join(clash)}")
     works = {
-        c.id: capability_work(c, expansion, plan_input.gaps, edits, names)
+        c.id: capability_work(c, expansion, plan_input.gaps, edits, names, _owners(plan_input, c))
         for c in catalogue.capabilities
         if c.id in expansion.targets
     }
@@ -157,6 +161,11 @@ def _works(plan_input: PlanInput, expansion: Expansion, edits: Edits, names: Nam
         if add.item_id not in edits.drops:
             works[add.item_id] = custom_work(add, known, edits, names)
     return {w: _with_missing_roles(work, plan_input.team_roles, names) for w, work in works.items()}
+
+
+def _owners(plan_input: PlanInput, capability: Capability) -> Owners:
+    role_order = [r.id for r in plan_input.catalogue.roles]
+    return effective_owners(capability, plan_input.team_raci.get(capability.id), role_order)
 
 
 def _with_missing_roles(work: Work, team_roles: Mapping[str, float], names: Names) -> Work:
@@ -340,15 +349,15 @@ def _done(gaps: Gaps, catalogue: Catalogue, names: Names) -> tuple[Done, ...]:
     )
 
 
-def _dropped(expansion: Expansion, catalogue: Catalogue, names: Names) -> tuple[Deferred, ...]:
+def _dropped(expansion: Expansion, plan_input: PlanInput, names: Names) -> tuple[Deferred, ...]:
     why = (explain(ReasonCode.DROPPED, names),)
     dropped = []
-    for capability in catalogue.capabilities:
+    for capability in plan_input.catalogue.capabilities:
         if capability.id in expansion.dropped:
             current, target = expansion.dropped[capability.id]
             effort = capability.effort_between(current, target)[1]
             phase = capability.phase_for(target)
-            roles = capability.roles(Raci.RESPONSIBLE)
+            roles = _owners(plan_input, capability).responsible
             dropped.append(
                 Deferred(
                     capability.id, capability.id, capability.name, current, target, phase, effort, roles, why

@@ -30,6 +30,7 @@ class ReasonCode(StrEnum):
     RESIZED_EFFORT = "resized_effort"
     RESIZED_DURATION = "resized_duration"
     OWNER_CHANGED = "owner_changed"
+    OWNERS_FROM_RACI = "owners_from_raci"
     MISSING_ROLE = "missing_role"
     PREREQUISITE_DROPPED = "prerequisite_dropped"
     CUSTOM = "custom"

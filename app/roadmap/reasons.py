@@ -68,6 +68,10 @@ TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
         "編集により期間を{months}か月にしました。",
     ),
     C.OWNER_CHANGED: ("Owners changed to {roles} in your edits.", "編集により担当を{roles}に変更しました。"),
+    C.OWNERS_FROM_RACI: (
+        "Owners from the team's RACI matrix: {roles} (accountable: {role}).",
+        "チームの RACI マトリクスにより、担当は{roles}です（説明責任者：{role}）。",
+    ),
     C.MISSING_ROLE: (
         "Needs someone in the {role} role, which the team does not have.",
         "チームにいない{role}が必要です。",

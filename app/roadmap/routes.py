@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app import i18n
 from app.auth.permissions import Action
+from app.checklists import service as checklists_service
 from app.deps import SessionDep, TeamContext, team_context
 from app.errors import AppError, NotFound
 from app.i18n import N_
@@ -62,6 +63,8 @@ def _page(
         phases=list(Phase),
         inputs=view.version.inputs,
         capability_names=page.capability_names(locale),
+        checklists=checklists_service.for_plan(session, roadmap_id=roadmap.id, plan=view.plan),
+        raci_changed=service.raci_changed(session, view=view, team=ctx.team),
     )
     return render(request, "roadmap/page.html", context, block="roadmap", status_code=status)
 
@@ -250,6 +253,9 @@ def _action_plan(
         "roles": page.role_names(locale),
         "key_results": {kr.id: kr.text.get(locale) for c in catalogue.capabilities for kr in c.key_results},
         "title_of": (lambda item_id: page.title_of(view, item_id, locale)) if view else None,
+        "checks": checklists_service.by_task(
+            checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan) if view else {}
+        ),
     }
     return render(request, "roadmap/action_plan.html", context, status_code=status)
 

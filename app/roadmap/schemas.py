@@ -50,6 +50,7 @@ class ItemOut(BaseModel):
     from_level: int
     to_level: int
     owner_roles: list[str]
+    accountable: str | None
     pinned: bool
     status: str
     progress: int
@@ -84,6 +85,7 @@ class RoadmapOut(BaseModel):
                 from_level=i.from_level,
                 to_level=i.to_level,
                 owner_roles=list(i.owner_roles),
+                accountable=i.accountable,
                 pinned=i.id in view.pinned,
                 status=view.status(i.id),
                 progress=view.progress(i.id),

@@ -5,14 +5,18 @@ Services take a session and keyword arguments and only flush; the request or job
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from app.assessments import scoring, targets
 from app.assessments import service as assessments_service
@@ -36,7 +40,7 @@ from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.gaps import gaps_from
 from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
 from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate
-from app.teams import capacity, coverage
+from app.teams import capacity, coverage, raci_service
 
 PLANNER_MODEL = "mlops-full"  # the catalogue's capability ids are this model's
 
@@ -143,10 +147,54 @@ def _inputs(session: Session, *, team: Team, assessment: Assessment) -> dict[str
         "not_assessed": list(found.not_assessed),
         "capacity": [capacity.team_person_weeks_per_month(m.capacity for m in members)],
         "team_roles": {row.role: row.capacity for row in coverage.coverage(pairs)},
+        "raci": team_raci(session, team=team),
     }
 
 
+def team_raci(session: Session, *, team: Team) -> dict[str, dict[str, str]]:
+    """The team's RACI rows for the catalogue's capabilities, once it has edited its matrix (else none:
+    the catalogue's defaults apply). Matrix rows the catalogue lacks are left out: no item has them."""
+    matrix = raci_service.matrix(session, team=team)
+    if not matrix.customised:
+        return {}
+    known = {c.id for c in builtin_catalogue().capabilities}
+    return {capability: dict(row) for capability, row in matrix.cells.items() if capability in known}
+
+
+def raci_changed(session: Session, *, view: RoadmapView, team: Team) -> bool:
+    """Whether the team's RACI differs from the one the current version was generated with."""
+    return bool(view.version.inputs.get("raci", {}) != team_raci(session, team=team))
+
+
 def _plan(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapEdit]) -> Plan:
+    """The plan for these inputs and edits; generation is deterministic, so a plan already made for
+    exactly the same content in this process is reused (pages over many teams replay every plan)."""
+    content = [
+        inputs,
+        [(e.kind, e.item_id, e.params) for e in edits],
+        roadmap.poc_candidates,
+        roadmap.start_date,
+    ]
+    key = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).digest()
+    with _plans_lock:
+        plan = _plans.get(key)
+        if plan is not None:
+            _plans.move_to_end(key)
+            return plan
+    plan = _generate(roadmap, inputs, edits)
+    with _plans_lock:
+        _plans[key] = plan
+        while len(_plans) > PLANS_KEPT:
+            _plans.popitem(last=False)
+    return plan
+
+
+PLANS_KEPT = 512  # a few hundred kB each at most; plenty for every team of a large organisation
+_plans: OrderedDict[bytes, Plan] = OrderedDict()
+_plans_lock = threading.Lock()
+
+
+def _generate(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapEdit]) -> Plan:
     return generate(
         PlanInput(
             gaps={k: (int(v[0]), int(v[1])) for k, v in inputs["gaps"].items()},
@@ -154,6 +202,7 @@ def _plan(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapEdit]
             capacity_pw_per_month=inputs["capacity"],
             start=roadmap.start_date,
             team_roles=inputs["team_roles"],
+            team_raci=inputs.get("raci", {}),  # versions from before team RACI have none
             edits=[snapshot.edit_from(e.kind, e.item_id, e.params) for e in edits],
             poc_candidates=[PocCandidate(**c) for c in roadmap.poc_candidates or []],
         )
@@ -177,11 +226,40 @@ def _version(session: Session, roadmap: Roadmap, number: int | None = None) -> R
 
 def view(session: Session, *, roadmap: Roadmap) -> RoadmapView:
     """The current plan: the current version's inputs with today's edits replayed, and statuses."""
-    version = _version(session, roadmap)
-    edits = _edit_rows(session, roadmap.id)
-    statuses = session.scalars(select(RoadmapItemStatus).where(RoadmapItemStatus.roadmap_id == roadmap.id))
-    plan = _plan(roadmap, version.inputs, edits)
-    return RoadmapView(roadmap, version, plan, tuple(edits), {s.item_id: s for s in statuses})
+    return views(session, roadmaps=[roadmap])[roadmap.id]
+
+
+def views(session: Session, *, roadmaps: Sequence[Roadmap]) -> dict[int, RoadmapView]:
+    """`view` for several roadmaps (reports over many teams) in three queries whatever their number."""
+    ids = [r.id for r in roadmaps]
+    if not ids:
+        return {}
+    current = (RoadmapVersion.roadmap_id == Roadmap.id) & (RoadmapVersion.number == Roadmap.current_version)
+    # The stored plan and diff are large JSON a view never reads (it replays inputs and edits).
+    unread = (defer(RoadmapVersion.plan), defer(RoadmapVersion.diff))
+    found = select(RoadmapVersion).options(*unread).join(Roadmap, current).where(Roadmap.id.in_(ids))
+    by_roadmap = {v.roadmap_id: v for v in session.scalars(found)}
+    edits: dict[int, list[RoadmapEdit]] = {i: [] for i in ids}
+    query = select(RoadmapEdit).where(RoadmapEdit.roadmap_id.in_(ids)).order_by(RoadmapEdit.id)
+    for edit in session.scalars(query):
+        edits[edit.roadmap_id].append(edit)
+    statuses: dict[int, dict[str, RoadmapItemStatus]] = {i: {} for i in ids}
+    for row in session.scalars(select(RoadmapItemStatus).where(RoadmapItemStatus.roadmap_id.in_(ids))):
+        statuses[row.roadmap_id][row.item_id] = row
+    out = {}
+    for roadmap in roadmaps:
+        version = by_roadmap.get(roadmap.id)
+        if version is None:
+            raise NotFound
+        plan = _plan(roadmap, version.inputs, edits[roadmap.id])
+        out[roadmap.id] = RoadmapView(roadmap, version, plan, tuple(edits[roadmap.id]), statuses[roadmap.id])
+    return out
+
+
+def views_of_teams(session: Session, *, team_ids: Collection[int]) -> dict[int, RoadmapView]:
+    """`view` of each of these teams' roadmaps (team id → view), in four queries however many teams."""
+    roadmaps = session.scalars(select(Roadmap).where(Roadmap.team_id.in_(team_ids))).all()
+    return {v.roadmap.team_id: v for v in views(session, roadmaps=roadmaps).values()}
 
 
 def versions(session: Session, *, roadmap: Roadmap) -> list[RoadmapVersion]:

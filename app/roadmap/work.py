@@ -175,15 +175,58 @@ def _expand_one(capability: Capability, gaps: Gaps, drops: frozenset[str], expan
     return raised
 
 
+@dataclass(frozen=True)
+class Owners:
+    """Who does an item's work (Responsible) and who answers for it (Accountable)."""
+
+    responsible: tuple[str, ...]
+    accountable: str | None
+
+
+def default_owners(capability: Capability) -> Owners:
+    """The owners in the catalogue's default RACI."""
+    return Owners(capability.roles(Raci.RESPONSIBLE), next(iter(capability.roles(Raci.ACCOUNTABLE)), None))
+
+
+def team_owners(capability: Capability, row: Mapping[str, str], role_order: Sequence[str]) -> Owners | None:
+    """The owners in the team's RACI row: its R roles, else its A; None when it names neither.
+
+    Roles come in a stable order: the capability's own RACI order, then the catalogue's roles, then
+    any other (custom) roles sorted, so a row that repeats the defaults gives the default owners.
+    """
+    order = list(dict.fromkeys([*capability.raci, *role_order]))
+    ranked = sorted(row, key=lambda r: (order.index(r), "") if r in order else (len(order), r))
+    responsible = tuple(r for r in ranked if row[r] == Raci.RESPONSIBLE)
+    accountable = next((r for r in ranked if row[r] == Raci.ACCOUNTABLE), None)
+    if responsible:
+        return Owners(responsible, accountable)
+    return Owners((accountable,), accountable) if accountable is not None else None
+
+
+def effective_owners(
+    capability: Capability, row: Mapping[str, str] | None, role_order: Sequence[str]
+) -> Owners:
+    """The team's owners where its row names any, else the catalogue's."""
+    found = team_owners(capability, row, role_order) if row else None
+    return found or default_owners(capability)
+
+
 def capability_work(
-    capability: Capability, expansion: Expansion, gaps: Gaps, edits: Edits, names: Names
+    capability: Capability,
+    expansion: Expansion,
+    gaps: Gaps,
+    edits: Edits,
+    names: Names,
+    owners: Owners | None = None,
 ) -> Work:
-    """The work that raises one capability to its (possibly raised) target."""
+    """The work that raises one capability to its (possibly raised) target; `owners` are the
+    effective RACI's (the catalogue's by default), a manager's owner edit still wins."""
     current, target = expansion.targets[capability.id]
     low, planned, high = capability.effort_between(current, target)
     effort = edits.effort(capability.id, planned)
-    owners = edits.owners.get(capability.id, capability.roles(Raci.RESPONSIBLE))
-    accountable = next(iter(capability.roles(Raci.ACCOUNTABLE)), None)
+    default = default_owners(capability)
+    chosen = owners or default
+    from_team = [] if chosen == default else [_from_team(chosen, names)]
     return Work(
         id=capability.id,
         capability=capability,
@@ -193,17 +236,24 @@ def capability_work(
         phase=capability.phase_for(target),
         effort=effort,
         effort_range=(low, high),
-        owner_roles=owners,
-        accountable=accountable,
+        owner_roles=edits.owners.get(capability.id, chosen.responsible),
+        accountable=chosen.accountable,
         after=tuple(sorted(expansion.after[capability.id])),
         value=(target - current) * capability.weight,
-        reasons=tuple(_why(capability, expansion, gaps, edits, names)),
+        reasons=(
+            *_why(capability, expansion, gaps, names),
+            *from_team,
+            *edit_reasons(capability.id, edits, names),
+        ),
     )
 
 
-def _why(
-    capability: Capability, expansion: Expansion, gaps: Gaps, edits: Edits, names: Names
-) -> list[Reason]:
+def _from_team(owners: Owners, names: Names) -> Reason:
+    roles = ",".join(owners.responsible)
+    return explain(ReasonCode.OWNERS_FROM_RACI, names, roles=roles, role=owners.accountable or "")
+
+
+def _why(capability: Capability, expansion: Expansion, gaps: Gaps, names: Names) -> list[Reason]:
     current, assessed = gaps.get(capability.id, (0, 0))
     reasons = []
     if assessed > current:
@@ -222,7 +272,7 @@ def _why(
         explain(ReasonCode.PREREQUISITE_DROPPED, names, prerequisite=p)
         for p in sorted(expansion.dropped_prerequisites.get(capability.id, ()))
     ]
-    return reasons + edit_reasons(capability.id, edits, names)
+    return reasons
 
 
 def edit_reasons(item_id: str, edits: Edits, names: Names) -> list[Reason]:

@@ -1,5 +1,6 @@
-"""Reading and editing a team's RACI matrix. Rows are the capabilities of the shipped full MLOps model
-until the capability catalogue (app/roadmap) exists; swap `capability_rows` then."""
+"""Reading and editing a team's RACI matrix. Rows are the capabilities of the shipped full MLOps model;
+their defaults are the capability catalogue's RACI (which the roadmap plans with), by dimension for
+any capability the catalogue lacks."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.i18n import N_
 from app.maturity import service as maturity_service
 from app.maturity.schema import Text
 from app.models import Membership, RaciAssignment, Team, User
+from app.roadmap.catalogue import builtin_catalogue
 from app.teams import raci
 from app.users.forms import FieldError
 
@@ -49,6 +51,11 @@ def capability_rows(session: Session) -> list[CapabilityRow]:
     return [CapabilityRow(c.id, c.name, d.id, d.name) for d in model.dimensions for c in d.capabilities]
 
 
+def _catalogue_rows() -> raci.Matrix:
+    catalogue = builtin_catalogue()
+    return {c.id: {role: str(letter) for role, letter in c.raci.items()} for c in catalogue.capabilities}
+
+
 def _stored(session: Session, *, team_id: int) -> raci.Matrix:
     out: raci.Matrix = {}
     rows = session.scalars(select(RaciAssignment).where(RaciAssignment.team_id == team_id)).all()
@@ -66,6 +73,7 @@ def matrix(session: Session, *, team: Team) -> TeamMatrix:
     """The team's matrix: its stored cells where it has edited them, the defaults elsewhere."""
     rows = capability_rows(session)
     defaults = raci.defaults((r.id, r.dimension_id) for r in rows)
+    defaults.update({c: row for c, row in _catalogue_rows().items() if c in defaults})
     stored = _stored(session, team_id=team.id)
     columns = raci.columns(
         [*_team_roles(session, team_id=team.id), *(r for row in stored.values() for r in row)]

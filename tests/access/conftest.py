@@ -17,6 +17,7 @@ from app.users import service as users_service
 from tests import factories
 from tests.conftest import csrf_token
 from tests.factories import Org
+from tests.okrs import rows as okr_rows
 
 PERSONAS = ("admin", "manager", "member", "viewer", "outsider", "anonymous")
 
@@ -47,6 +48,7 @@ def world(db: Session, org: Org) -> World:
     invite = users_service.invite(db, email="new@example.com", role="member", actor=org.admin, now=now)
     reset = users_service.password_reset_link(db, user=org.member, actor=org.admin, now=now)
     question = maturity_service.parsed(model).questions()[0]
+    key_result = okr_rows.key_result(db, okr_rows.objective(db, org.team, org.manager), org.manager)
     db.commit()
     params: dict[str, object] = {
         "team_id": org.team.id,
@@ -57,5 +59,7 @@ def world(db: Session, org: Org) -> World:
         "slug": model.slug,
         "invite_token": invite.token,
         "reset_token": reset.token,
+        "objective_id": key_result.objective_id,
+        "key_result_id": key_result.id,
     }
     return World(org, params)

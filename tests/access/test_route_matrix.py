@@ -56,6 +56,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/reset/{token}"): PUBLIC,
     # teams
     ("GET", "/"): SIGNED_IN,
+    ("GET", "/dashboard"): SIGNED_IN,  # content filtered to visible teams: tests/dashboard/test_routes.py
     ("GET", "/teams/new"): TEAM_CREATOR,
     ("POST", "/teams"): TEAM_CREATOR,
     ("GET", "/teams/{team_id}"): TEAM_VIEW,
@@ -99,6 +100,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/assessments/{assessment_id}/reopen"): TEAM_MANAGE,
     ("GET", "/assessments/{assessment_id}/results"): TEAM_VIEW,
     ("GET", "/reports/assessment/{assessment_id}"): TEAM_VIEW,
+    ("GET", "/reports/organisation"): SIGNED_IN,
+    ("GET", "/reports/organisation.pdf"): SIGNED_IN,
     ("GET", "/reports/assessment/{assessment_id}.pdf"): TEAM_VIEW,
     ("GET", "/reports/teams/{team_id}/{kind}"): TEAM_VIEW,
     ("GET", "/reports/teams/{team_id}/{kind}.pdf"): TEAM_VIEW,
@@ -120,6 +123,27 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/teams/{team_id}/roadmap"): TEAM_MANAGE,
     ("GET", "/api/v1/teams/{team_id}/roadmap"): TEAM_VIEW,
     ("PATCH", "/api/v1/teams/{team_id}/roadmap/items/{item_id}"): TEAM_ANSWER,  # edits: checked inside
+    # checklists (no roadmap in this world: allowed people get 409 "generate the roadmap first")
+    ("POST", "/teams/{team_id}/roadmap/items/{item_id}/checklist/{entry_id}"): TEAM_ANSWER,  # Action.CHECK_IN
+    ("GET", "/api/v1/teams/{team_id}/roadmap/checklist"): TEAM_VIEW,
+    ("PUT", "/api/v1/teams/{team_id}/roadmap/items/{item_id}/checklist/{entry_id}"): TEAM_ANSWER,
+    # OKRs
+    ("GET", "/teams/{team_id}/okrs"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/okrs/objectives/new"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/objectives"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/okrs/objectives/{objective_id}/edit"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/objectives/{objective_id}"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/objectives/{objective_id}/delete"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/okrs/objectives/{objective_id}/key-results/new"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/objectives/{objective_id}/key-results"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/okrs/key-results/{key_result_id}/edit"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}/delete"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
+    ("GET", "/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/okrs/adopt"): TEAM_MANAGE,
+    ("GET", "/api/v1/teams/{team_id}/okrs"): TEAM_VIEW,
+    ("POST", "/api/v1/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
     # JSON API
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/teams"): SIGNED_IN,
@@ -162,7 +186,13 @@ def test_no_declared_route_is_stale(app) -> None:  # type: ignore[no-untyped-def
 
 
 def _url(path: str, world: World) -> str:
-    params = {**world.params, "token_id": 0, "item_id": "data-versioning", "kind": "action-plan"}
+    params = {
+        **world.params,
+        "token_id": 0,
+        "item_id": "data-versioning",
+        "entry_id": "x",
+        "kind": "action-plan",
+    }
     params["token"] = params["invite_token"] if path.startswith("/invite") else params["reset_token"]
     return path.format(**params)
 

@@ -22,6 +22,7 @@ class Spec:
     tools: Sequence[str] = ()
     weight: float = 1.0
     phase_by_target: dict[int, str] = field(default_factory=dict)
+    checklist_roles: Sequence[str | None] = (None, None, None)  # one checklist entry per role
 
 
 def text(en: str) -> dict[str, str]:
@@ -44,7 +45,10 @@ def capability_data(spec: Spec) -> dict[str, Any]:
         "raci": spec.raci,
         "tools": list(spec.tools),
         "key_results": [{"id": "done", "text": text(f"{spec.id} done"), "metric": "milestone"}],
-        "checklist": [{"id": f"step-{n}", "text": text(f"{spec.id} step {n}")} for n in range(3)],
+        "checklist": [
+            {"id": f"step-{n}", "text": text(f"{spec.id} step {n}"), **({"role": role} if role else {})}
+            for n, role in enumerate(spec.checklist_roles)
+        ],
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from hypothesis import given, settings
@@ -24,8 +24,14 @@ class Case:
     gaps: dict[str, tuple[int, int]]
     capacity: list[float]
     team: dict[str, float]
+    raci: dict[str, dict[str, str]] = field(default_factory=dict)  # the team's own RACI rows
 
-    def plan(self, edits: list[Edit] | None = None, gaps: dict[str, tuple[int, int]] | None = None) -> Plan:
+    def plan(
+        self,
+        edits: list[Edit] | None = None,
+        gaps: dict[str, tuple[int, int]] | None = None,
+        raci: dict[str, dict[str, str]] | None = None,
+    ) -> Plan:
         return generate(
             PlanInput(
                 gaps=self.gaps if gaps is None else gaps,
@@ -33,6 +39,7 @@ class Case:
                 capacity_pw_per_month=self.capacity,
                 start=date(2027, 1, 31),
                 team_roles=self.team,
+                team_raci=self.raci if raci is None else raci,
                 edits=edits or [],
             )
         )
@@ -53,6 +60,7 @@ def specs(draw: st.DrawFn) -> list[Spec]:
                 effort=draw(st.lists(st.floats(0.1, 6.0), min_size=4, max_size=4)),
                 weight=draw(st.sampled_from([0.5, 1.0, 2.0])),
                 raci={draw(st.sampled_from(ROLES[:3] + ROLES[4:])): "A", "data_scientist": "R"},
+                checklist_roles=draw(st.lists(st.none() | st.sampled_from(ROLES), min_size=3, max_size=3)),
             )
         )
     return made
@@ -79,7 +87,15 @@ def cases(draw: st.DrawFn) -> Case:
     monthly = st.floats(0.0, 8.0)
     capacity = draw(st.lists(monthly, min_size=12, max_size=12) | st.lists(monthly, min_size=1, max_size=1))
     team = draw(st.dictionaries(st.sampled_from(ROLES), st.floats(0.1, 1.0), max_size=3))
-    return Case(catalogue(*made), gaps, capacity, team)
+    return Case(catalogue(*made), gaps, capacity, team, draw(raci_rows([s.id for s in made])))
+
+
+# A team's rows: any letters, valid or not, for recommended and custom roles, for some capabilities.
+raci_row = st.dictionaries(st.sampled_from([*ROLES, "platform lead"]), st.sampled_from("RACI"), max_size=4)
+
+
+def raci_rows(capabilities: list[str]) -> st.SearchStrategy[dict[str, dict[str, str]]]:
+    return st.dictionaries(st.sampled_from([*capabilities, "unknown"]), raci_row, max_size=len(capabilities))
 
 
 def spans(plan: Plan) -> dict[str, tuple[int, int]]:
@@ -152,7 +168,37 @@ def test_every_gap_is_scheduled_done_or_beyond(case: Case) -> None:
 @EXAMPLES
 @given(cases())
 def test_the_same_input_gives_the_same_plan(case: Case) -> None:
-    assert case.plan() == case.plan(gaps=dict(reversed(case.gaps.items())))
+    reordered = {c: dict(reversed(row.items())) for c, row in reversed(case.raci.items())}
+    assert case.plan() == case.plan(gaps=dict(reversed(case.gaps.items())), raci=reordered)
+
+
+@EXAMPLES
+@given(cases())
+def test_owners_follow_the_teams_raci_where_its_row_names_any(case: Case) -> None:
+    for item in case.plan().items:
+        row = case.raci.get(item.id, {})
+        responsible = {r for r, letter in row.items() if letter == "R"}
+        accountable = {r for r, letter in row.items() if letter == "A"}
+        assert len(set(item.owner_roles)) == len(item.owner_roles)
+        if responsible:
+            assert set(item.owner_roles) == responsible
+            assert item.accountable in (accountable or {None})
+        elif accountable:
+            assert item.owner_roles == (item.accountable,)
+            assert item.accountable in accountable
+        else:
+            assert item.owner_roles == ("data_scientist",)  # the catalogue's default
+
+
+@EXAMPLES
+@given(cases())
+def test_every_task_goes_to_a_role_responsible_or_accountable_for_its_item(case: Case) -> None:
+    plan = case.plan()
+    items = {i.id: i for i in plan.items}
+    for task in plan.action_plan.tasks:
+        if task.item_id is not None:
+            item = items[task.item_id]
+            assert task.owner_role in (*item.owner_roles, item.accountable)
 
 
 @EXAMPLES

@@ -1,0 +1,276 @@
+"""What the leadership dashboard shows: each visible team's levels over the last quarters of one model,
+gaps to target, roadmap, OKR and checklist progress, in a fixed number of queries however many teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session, contains_eager
+
+from app.assessments import scoring, targets
+from app.assessments import service as assessments_service
+from app.checklists import service as checklists_service
+from app.dashboard import compare
+from app.dashboard.compare import Cell, GapSummary
+from app.maturity.schema import Dimension
+from app.models import Answer, Assessment, AssessmentStatus, MaturityModelVersion, Team, User
+from app.okrs import service as okrs_service
+from app.roadmap import service as roadmap_service
+from app.teams import service as teams_service
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    slug: str
+    name_en: str
+    name_ja: str
+    teams: int  # visible teams with a submitted assessment of this model
+
+    def name(self, locale: str) -> str:
+        return self.name_ja if locale == "ja" else self.name_en
+
+
+@dataclass(frozen=True)
+class OkrSummary:
+    objectives: int
+    progress: float  # mean objective progress, 0–1
+    on_track: int
+    at_risk: int
+    off_track: int
+
+
+@dataclass(frozen=True)
+class ChecklistSummary:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: Team
+    cells: tuple[Cell | None, ...]  # one per shown period
+    latest: Cell | None
+    latest_period: str | None
+    assessment_id: int | None  # the latest submitted assessment of the model (for the results link)
+    gap: GapSummary | None
+    dimensions: dict[str, float | None] = field(default_factory=dict)  # latest level per dimension
+    targets: dict[str, int] = field(default_factory=dict)
+    roadmap: int | None = None  # progress in percent; None: no roadmap yet
+    okrs: OkrSummary | None = None
+    checklists: ChecklistSummary | None = None
+
+    @property
+    def trend(self) -> list[float | None]:
+        return [cell.level if cell else None for cell in self.cells]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    models: list[ModelChoice]
+    model: ModelChoice | None
+    dimensions: tuple[Dimension, ...]
+    periods: list[str]
+    rows: list[TeamRow]
+    okr_period: str  # the quarter whose OKRs are shown
+    teams: int  # how many teams the viewer may see
+
+    @property
+    def empty(self) -> bool:
+        return not self.periods
+
+
+SORT_VALUES: dict[str, Any] = {
+    "team": lambda r: r.team.name.lower(),
+    "level": lambda r: r.latest.level if r.latest else None,
+    "change": lambda r: r.latest.delta if r.latest else None,
+    "gap": lambda r: r.gap.mean if r.gap else None,
+    "roadmap": lambda r: r.roadmap,
+    "okrs": lambda r: r.okrs.progress if r.okrs else None,
+    "checklists": lambda r: r.checklists.percent if r.checklists and r.checklists.total else None,
+}
+
+
+def build(
+    session: Session,
+    *,
+    user: User,
+    model_slug: str | None,
+    today: date,
+    sort: str = "team",
+    descending: bool = False,
+) -> Dashboard:
+    """The dashboard for `user`: the teams they may see, for the chosen model (default: the most used)."""
+    teams = [team for team, _access in teams_service.visible(session, user=user)]
+    models = _models(session, team_ids=[t.id for t in teams])
+    chosen = next((m for m in models if m.slug == model_slug), models[0] if models else None)
+    okr_period = okrs_service.current_period(today)
+    if chosen is None:
+        return Dashboard(models, None, (), [], [], okr_period, len(teams))
+    rows, periods, dimensions = _rows(session, teams=teams, slug=chosen.slug, okr_period=okr_period)
+    ordered = compare.sort_rows(rows, SORT_VALUES, sort if sort in SORT_VALUES else "team", descending)
+    return Dashboard(models, chosen, dimensions, periods, ordered, okr_period, len(teams))
+
+
+def _models(session: Session, *, team_ids: Sequence[int]) -> list[ModelChoice]:
+    """Models with submitted assessments of these teams, the most used first."""
+    rows = session.execute(
+        select(
+            MaturityModelVersion.slug,
+            func.max(MaturityModelVersion.name_en),
+            func.max(MaturityModelVersion.name_ja),
+            func.count(distinct(Assessment.team_id)),
+        )
+        .join(Assessment.model)
+        .where(Assessment.status == AssessmentStatus.SUBMITTED, Assessment.team_id.in_(team_ids))
+        .group_by(MaturityModelVersion.slug)
+    ).all()
+    choices = [ModelChoice(slug, en, ja, count) for slug, en, ja, count in rows]
+    first = compare.most_used({c.slug: c.teams for c in choices})
+    return sorted(choices, key=lambda c: (c.slug != first, -c.teams, c.slug))
+
+
+def _submitted(session: Session, *, team_ids: Sequence[int], slug: str) -> list[Assessment]:
+    """Submitted assessments of the model in the shown quarters and the one before (for the first change)."""
+    of_model = (
+        (Assessment.status == AssessmentStatus.SUBMITTED)
+        & Assessment.team_id.in_(team_ids)
+        & (MaturityModelVersion.slug == slug)
+    )
+    periods = (
+        select(Assessment.period)
+        .distinct()
+        .join(Assessment.model)
+        .where(of_model)
+        .order_by(Assessment.period.desc())
+        .limit(compare.QUARTERS + 1)
+    )
+    query = (
+        select(Assessment)
+        .join(Assessment.model)
+        .options(contains_eager(Assessment.model))
+        .where(of_model, Assessment.period.in_(periods.scalar_subquery()))
+        .order_by(Assessment.period, Assessment.submitted_at, Assessment.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def _rows(
+    session: Session, *, teams: Sequence[Team], slug: str, okr_period: str
+) -> tuple[list[TeamRow], list[str], tuple[Dimension, ...]]:
+    team_ids = [t.id for t in teams]
+    found = _submitted(session, team_ids=team_ids, slug=slug)
+    # one assessment per team and period: the last submitted (two versions of a model may share a period)
+    chosen = {(a.team_id, a.period): a for a in found}
+    results = _scores(session, assessments=list(chosen.values()))
+    periods = compare.shown_periods(p for _t, p in chosen)
+    newest = max(chosen.values(), key=lambda a: (a.period, a.id))
+    dimensions = assessments_service.model_of(newest).dimensions
+    goals = _goals(session, teams=teams, slug=slug)
+    roadmaps = roadmap_service.views_of_teams(session, team_ids=team_ids)
+    okrs = _okrs(session, team_ids=team_ids, period=okr_period)
+    checklists = _checklist_progress(session, roadmaps=roadmaps)
+    rows = []
+    for team in teams:
+        mine = {p: a for (t, p), a in chosen.items() if t == team.id}
+        levels = {p: results[a.id].overall for p, a in mine.items()}
+        cells = compare.timeline(levels, periods)
+        last = mine[max(mine)] if mine else None
+        view = roadmaps.get(team.id)
+        rows.append(
+            _row(team, cells, last, results[last.id] if last else None, goals.get(team.id, {}), dimensions)
+            | {
+                "roadmap": view.rollup() if view else None,
+                "okrs": okrs.get(team.id),
+                "checklists": checklists.get(view.roadmap.id) if view else None,
+            }
+        )
+    return [TeamRow(**row) for row in rows], periods, dimensions
+
+
+def _scores(session: Session, *, assessments: Sequence[Assessment]) -> dict[int, scoring.Results]:
+    """Scored results, reading only the answer columns scoring needs (whole Answer rows, with their notes
+    and evidence links, took 60 % of the page's time at 30 teams)."""
+    answers: dict[int, dict[str, scoring.AnswerValue]] = {a.id: {} for a in assessments}
+    rows = session.execute(
+        select(Answer.assessment_id, Answer.question_id, Answer.choice_id, Answer.not_applicable).where(
+            Answer.assessment_id.in_(list(answers))
+        )
+    )
+    for assessment_id, question_id, choice_id, not_applicable in rows:
+        answers[assessment_id][question_id] = scoring.AnswerValue(choice_id, not_applicable)
+    return {
+        a.id: scoring.score_assessment(assessments_service.model_of(a), answers[a.id]) for a in assessments
+    }
+
+
+def _row(
+    team: Team,
+    cells: tuple[Cell | None, ...],
+    last: Assessment | None,
+    result: scoring.Results | None,
+    goal: dict[str, int],
+    dimensions: Sequence[Dimension],
+) -> dict[str, Any]:
+    own = {d.id: goal.get(d.id, targets.DEFAULT_TARGET) for d in dimensions}
+    levels: dict[str, float | None] = {}
+    gap = None
+    if result is not None:
+        levels = {d.id: d.level for d in result.dimensions}
+        shortfalls = [max(0.0, own[d] - (levels.get(d) or 0.0)) for d in own]
+        gap = compare.gap_summary(shortfalls)
+    return {
+        "team": team,
+        "cells": cells,
+        "latest": compare.latest(cells) if last is not None else None,
+        "latest_period": last.period if last else None,
+        "assessment_id": last.id if last else None,
+        "gap": gap,
+        "dimensions": levels,
+        "targets": own,
+    }
+
+
+def _goals(session: Session, *, teams: Sequence[Team], slug: str) -> dict[int, dict[str, int]]:
+    """Each team's target per dimension (one query per organisation: in practice one)."""
+    out: dict[int, dict[str, int]] = {}
+    for organisation_id in sorted({t.organisation_id for t in teams}):
+        ids = [t.id for t in teams if t.organisation_id == organisation_id]
+        found = targets.levels_of_teams(session, organisation_id=organisation_id, team_ids=ids, slugs=[slug])
+        out.update({team_id: levels for (team_id, _slug), levels in found.items()})
+    return out
+
+
+def _okrs(session: Session, *, team_ids: Sequence[int], period: str) -> dict[int, OkrSummary]:
+    found = okrs_service.team_status(session, team_ids=team_ids, period=period)
+    return {team_id: _okr_summary(objectives) for team_id, objectives in found.items() if objectives}
+
+
+def _okr_summary(objectives: Sequence[okrs_service.ObjectiveStatus]) -> OkrSummary:
+    statuses = [kr.status for o in objectives for kr in o.key_results]
+    return OkrSummary(
+        objectives=len(objectives),
+        progress=sum(o.progress for o in objectives) / len(objectives),
+        on_track=statuses.count("on_track"),
+        at_risk=statuses.count("at_risk"),
+        off_track=statuses.count("off_track"),
+    )
+
+
+def _checklist_progress(
+    session: Session, *, roadmaps: dict[int, roadmap_service.RoadmapView]
+) -> dict[int, ChecklistSummary]:
+    """Ticked checklist entries over all entries of each roadmap's items (roadmap id → summary)."""
+    plans = {view.roadmap.id: view.plan for view in roadmaps.values()}
+    found = checklists_service.team_checklists(session, roadmap_ids=list(plans), plans=plans)
+    return {
+        roadmap_id: ChecklistSummary(sum(c.done for c in lists), sum(c.total for c in lists))
+        for roadmap_id, lists in found.items()
+    }

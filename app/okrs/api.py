@@ -1,0 +1,65 @@
+"""JSON API for OKRs (/api/v1): a team's objectives for a quarter, and check-ins on key results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from app.auth.permissions import Action
+from app.deps import CurrentUser, SessionDep, TeamContext, load_team_context, team_context
+from app.kit.time import utcnow
+from app.models import KeyResult
+from app.okrs import service
+from app.okrs.schemas import CheckInIn, CheckInOut, KeyResultOut, ObjectiveOut
+
+router = APIRouter(prefix="/api/v1", tags=["okrs"])
+PROBLEM: dict[str, Any] = {
+    "model": dict[str, str | None],
+    "description": "A problem: `detail` says what, `field` names the input",
+}
+ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((400, 401, 403, 404, 422), PROBLEM)
+
+ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
+Period = Annotated[
+    str | None, Query(pattern=r"^\d{4}-Q[1-4]$", description="e.g. 2027-Q1; default: this quarter")
+]
+
+
+@router.get("/teams/{team_id}/okrs", responses=ERRORS)
+def list_okrs(session: SessionDep, ctx: ViewTeam, period: Period = None) -> list[ObjectiveOut]:
+    """The team's objectives for a quarter with their key results, in order."""
+    quarter = period or service.current_period(utcnow().date())
+    found = service.team_status(session, team_ids=[ctx.team.id], period=quarter)
+    return [ObjectiveOut.of(o) for o in found[ctx.team.id]]
+
+
+def _key_result_to_check_in(key_result_id: int, session: SessionDep, user: CurrentUser) -> KeyResult:
+    """The key result, if the caller may check in on it (404 when they may not see its team)."""
+    kr = service.get_key_result(session, key_result_id=key_result_id)
+    load_team_context(session, user=user, team_id=kr.objective.team_id, action=Action.CHECK_IN)
+    return kr
+
+
+_key_result_to_check_in.access = Action.CHECK_IN  # type: ignore[attr-defined]
+CheckInKeyResult = Annotated[KeyResult, Depends(_key_result_to_check_in)]
+
+
+@router.post("/key-results/{key_result_id}/check-ins", status_code=201, responses=ERRORS)
+def create_check_in(
+    body: CheckInIn, session: SessionDep, user: CurrentUser, kr: CheckInKeyResult
+) -> CheckInOut:
+    """Record a check-in (team members); sending the same `client_token` again returns the first one."""
+    data = service.CheckInInput(body.value, body.confidence, body.note.strip(), body.client_token)
+    row = service.check_in(session, key_result=kr, data=data, user=user, now=utcnow())
+    return CheckInOut(
+        id=row.id,
+        key_result_id=kr.id,
+        value=row.value,
+        confidence=row.confidence,
+        note=row.note,
+        source=row.source,
+        created_at=row.created_at,
+        created_by_id=row.created_by_id,
+        key_result=KeyResultOut.of(service.key_result_status(kr)),
+    )

@@ -1,0 +1,392 @@
+"""OKR pages: a team's objectives for a quarter, their forms, check-ins and check-in history."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from app.auth.permissions import Action
+from app.deps import SessionDep, TeamContext, team_context
+from app.errors import AppError, BadInput
+from app.i18n import N_
+from app.kit import htmx
+from app.kit.time import utcnow
+from app.models import KeyResult, KeyResultKind, Objective
+from app.okrs import adopt as adopting
+from app.okrs import forms, service
+from app.web import locale_of, redirect, render
+
+router = APIRouter(include_in_schema=False)
+
+ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
+CheckInTeam = Annotated[TeamContext, Depends(team_context(Action.CHECK_IN))]
+ManageTeam = Annotated[TeamContext, Depends(team_context(Action.MANAGE))]
+Text = Annotated[str, Form(max_length=300)]
+LongText = Annotated[str, Form(max_length=4000)]
+Short = Annotated[str, Form(max_length=80)]
+PeriodQuery = Annotated[str | None, Query(max_length=20)]
+
+
+def _period(value: str | None) -> str:
+    return service.parse_period(value) if value else service.current_period(utcnow().date())
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _okrs_url(request: Request, team_id: int, period: str) -> str:
+    return f"{request.url_for('okrs', team_id=team_id)}?period={period}"
+
+
+@router.get("/teams/{team_id}/okrs", name="okrs")
+def okrs_page(request: Request, session: SessionDep, ctx: ViewTeam, period: PeriodQuery = None) -> Response:
+    """The team's objectives and key results for a quarter, with progress, confidence and check-ins."""
+    return _page(request, session, ctx, _period(period))
+
+
+def _page(
+    request: Request,
+    session: Session,
+    ctx: TeamContext,
+    period: str,
+    *,
+    failed: tuple[int, AppError, dict[str, str]] | None = None,
+) -> Response:
+    rows = service.objectives(session, team_ids=[ctx.team.id], period=period)
+    context = {
+        "ctx": ctx,
+        "team": ctx.team,
+        "period": period,
+        "current": service.current_period(utcnow().date()),
+        "periods": service.periods_for(session, team_id=ctx.team.id, around=period),
+        "items": [(o, service.objective_status(o)) for o in rows],
+        "has_roadmap": ctx.can(Action.MANAGE) and adopting.has_roadmap(session, team_id=ctx.team.id),
+        **_check_in_context(failed),
+    }
+    status = failed[1].status_code if failed else 200
+    return render(request, "okrs/page.html", context, status_code=status)
+
+
+def _check_in_context(failed: tuple[int, AppError, dict[str, str]] | None) -> dict[str, Any]:
+    return {
+        "new_token": _new_token,
+        "status_label": service.status_label,
+        "failed_kr": failed[0] if failed else None,
+        "failed_error": failed[1] if failed else None,
+        "failed_form": failed[2] if failed else {},
+    }
+
+
+# --- Objectives ----------------------------------------------------------------------------------
+
+
+def _objective_form(
+    request: Request,
+    ctx: TeamContext,
+    period: str,
+    objective: Objective | None,
+    form: dict[str, str],
+    error: AppError | None = None,
+) -> Response:
+    context = {
+        "ctx": ctx,
+        "team": ctx.team,
+        "period": period,
+        "objective": objective,
+        "form": form,
+        "errors": {error.field or "title": error.text()} if error else {},
+    }
+    return render(
+        request, "okrs/objective_form.html", context, status_code=error.status_code if error else 200
+    )
+
+
+@router.get("/teams/{team_id}/okrs/objectives/new", name="okr_objective_new")
+def objective_new(request: Request, ctx: ManageTeam, period: PeriodQuery = None) -> Response:
+    """The form for a new objective in a quarter."""
+    return _objective_form(request, ctx, _period(period), None, {"title": "", "description": ""})
+
+
+@router.post("/teams/{team_id}/okrs/objectives", name="okr_objective_create")
+def objective_create(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    period: Annotated[str, Form(max_length=20)] = "",
+    title: Text = "",
+    description: LongText = "",
+) -> Response:
+    """Add an objective to the team's quarter."""
+    form = {"title": title, "description": description}
+    try:
+        quarter = service.parse_period(period)
+        data = forms.objective(title=title, description=description)
+        service.create_objective(session, team_id=ctx.team.id, period=quarter, data=data, user=ctx.user)
+    except AppError as error:
+        return _objective_form(
+            request, ctx, period if service.PERIOD.match(period) else "", None, form, error
+        )
+    return redirect(_okrs_url(request, ctx.team.id, quarter), flash=N_("Objective added."), request=request)
+
+
+@router.get("/teams/{team_id}/okrs/objectives/{objective_id}/edit", name="okr_objective_edit")
+def objective_edit(request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int) -> Response:
+    """The form to change or delete an objective."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    form = {"title": objective.title, "description": objective.description}
+    return _objective_form(request, ctx, objective.period, objective, form)
+
+
+@router.post("/teams/{team_id}/okrs/objectives/{objective_id}", name="okr_objective_update")
+def objective_update(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    objective_id: int,
+    title: Text = "",
+    description: LongText = "",
+) -> Response:
+    """Change an objective's title and description."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    try:
+        data = forms.objective(title=title, description=description)
+        service.update_objective(session, objective=objective, data=data, user=ctx.user)
+    except AppError as error:
+        form = {"title": title, "description": description}
+        return _objective_form(request, ctx, objective.period, objective, form, error)
+    url = _okrs_url(request, ctx.team.id, objective.period)
+    return redirect(url, flash=N_("Objective saved."), request=request)
+
+
+@router.post("/teams/{team_id}/okrs/objectives/{objective_id}/delete", name="okr_objective_delete")
+def objective_delete(
+    request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int, confirm: Short = ""
+) -> Response:
+    """Delete an objective with its key results and check-ins, once the manager ticked the confirmation."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    period = objective.period
+    if confirm != "yes":
+        error = BadInput(N_("Tick the box to confirm the deletion."), field="confirm")
+        form = {"title": objective.title, "description": objective.description}
+        return _objective_form(request, ctx, period, objective, form, error)
+    service.delete_objective(session, objective=objective, user=ctx.user)
+    return redirect(_okrs_url(request, ctx.team.id, period), flash=N_("Objective deleted."), request=request)
+
+
+# --- Key results ---------------------------------------------------------------------------------
+
+
+def _kr_form(
+    request: Request,
+    session: Session,
+    ctx: TeamContext,
+    objective: Objective,
+    key_result: KeyResult | None,
+    form: dict[str, str],
+    error: AppError | None = None,
+) -> Response:
+    context = {
+        "ctx": ctx,
+        "team": ctx.team,
+        "objective": objective,
+        "key_result": key_result,
+        "form": form,
+        "kinds": list(KeyResultKind),
+        "members": service.team_members(session, team_id=ctx.team.id),
+        "errors": {error.field or "title": error.text()} if error else {},
+    }
+    status = error.status_code if error else 200
+    return render(request, "okrs/key_result_form.html", context, status_code=status)
+
+
+def _kr_form_values(kr: KeyResult | None) -> dict[str, str]:
+    if kr is None:
+        return {
+            "title": "",
+            "kind": "numeric",
+            "start_value": "0",
+            "target_value": "",
+            "unit": "",
+            "owner_id": "",
+        }
+    return {
+        "title": kr.title,
+        "kind": kr.kind,
+        "start_value": f"{kr.start_value:g}",
+        "target_value": f"{kr.target_value:g}",
+        "unit": kr.unit,
+        "owner_id": str(kr.owner_id or ""),
+    }
+
+
+@router.get("/teams/{team_id}/okrs/objectives/{objective_id}/key-results/new", name="okr_kr_new")
+def key_result_new(request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int) -> Response:
+    """The form for a new key result of an objective."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    return _kr_form(request, session, ctx, objective, None, _kr_form_values(None))
+
+
+@router.post("/teams/{team_id}/okrs/objectives/{objective_id}/key-results", name="okr_kr_create")
+def key_result_create(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    objective_id: int,
+    title: Text = "",
+    kind: Short = "",
+    start_value: Short = "",
+    target_value: Short = "",
+    unit: Short = "",
+    owner_id: Short = "",
+) -> Response:
+    """Add a key result to an objective."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    form = {"title": title, "kind": kind, "start_value": start_value, "target_value": target_value}
+    form |= {"unit": unit, "owner_id": owner_id}
+    try:
+        data = forms.key_result(
+            title=title, kind=kind, start=start_value, target=target_value, unit=unit, owner_id=owner_id
+        )
+        service.create_key_result(session, objective=objective, data=data, user=ctx.user)
+    except AppError as error:
+        return _kr_form(request, session, ctx, objective, None, form, error)
+    url = _okrs_url(request, ctx.team.id, objective.period)
+    return redirect(url, flash=N_("Key result added."), request=request)
+
+
+@router.get("/teams/{team_id}/okrs/key-results/{key_result_id}/edit", name="okr_kr_edit")
+def key_result_edit(request: Request, session: SessionDep, ctx: ManageTeam, key_result_id: int) -> Response:
+    """The form to change or delete a key result."""
+    kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
+    return _kr_form(request, session, ctx, kr.objective, kr, _kr_form_values(kr))
+
+
+@router.post("/teams/{team_id}/okrs/key-results/{key_result_id}", name="okr_kr_update")
+def key_result_update(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    key_result_id: int,
+    title: Text = "",
+    kind: Short = "",
+    start_value: Short = "",
+    target_value: Short = "",
+    unit: Short = "",
+    owner_id: Short = "",
+) -> Response:
+    """Change a key result's title, kind, start, target, unit or owner."""
+    kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
+    form = {"title": title, "kind": kind, "start_value": start_value, "target_value": target_value}
+    form |= {"unit": unit, "owner_id": owner_id}
+    try:
+        data = forms.key_result(
+            title=title, kind=kind, start=start_value, target=target_value, unit=unit, owner_id=owner_id
+        )
+        service.update_key_result(session, key_result=kr, team_id=ctx.team.id, data=data, user=ctx.user)
+    except AppError as error:
+        return _kr_form(request, session, ctx, kr.objective, kr, form, error)
+    url = _okrs_url(request, ctx.team.id, kr.objective.period)
+    return redirect(url, flash=N_("Key result saved."), request=request)
+
+
+@router.post("/teams/{team_id}/okrs/key-results/{key_result_id}/delete", name="okr_kr_delete")
+def key_result_delete(
+    request: Request, session: SessionDep, ctx: ManageTeam, key_result_id: int, confirm: Short = ""
+) -> Response:
+    """Delete a key result with its check-ins, once the manager ticked the confirmation."""
+    kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
+    objective = kr.objective
+    if confirm != "yes":
+        error = BadInput(N_("Tick the box to confirm the deletion."), field="confirm")
+        return _kr_form(request, session, ctx, objective, kr, _kr_form_values(kr), error)
+    service.delete_key_result(session, key_result=kr, user=ctx.user)
+    url = _okrs_url(request, ctx.team.id, objective.period)
+    return redirect(url, flash=N_("Key result deleted."), request=request)
+
+
+# --- Check-ins -----------------------------------------------------------------------------------
+
+
+@router.post("/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins", name="okr_check_in")
+def check_in(
+    request: Request,
+    session: SessionDep,
+    ctx: CheckInTeam,
+    key_result_id: int,
+    value: Short = "",
+    confidence: Short = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    client_token: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Record a value and confidence for a key result; the same form sent twice lands once."""
+    kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
+    period = kr.objective.period
+    try:
+        data = forms.check_in(value=value, confidence=confidence, note=note, client_token=client_token)
+        service.check_in(session, key_result=kr, data=data, user=ctx.user, now=utcnow())
+    except AppError as error:
+        failed = (kr.id, error, {"value": value, "confidence": confidence, "note": note})
+        if htmx.is_htmx(request):
+            return _objective_fragment(request, session, ctx, kr.objective_id, failed)
+        return _page(request, session, ctx, period, failed=failed)
+    if htmx.is_htmx(request):
+        return _objective_fragment(request, session, ctx, kr.objective_id, None)
+    return redirect(_okrs_url(request, ctx.team.id, period), flash=N_("Check-in saved."), request=request)
+
+
+def _objective_fragment(
+    request: Request,
+    session: Session,
+    ctx: TeamContext,
+    objective_id: int,
+    failed: tuple[int, AppError, dict[str, str]] | None,
+) -> Response:
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    context = {
+        "ctx": ctx,
+        "item": (objective, service.objective_status(objective)),
+        **_check_in_context(failed),
+    }
+    status = failed[1].status_code if failed else 200
+    return render(request, "okrs/_objective.html", context, status_code=status)
+
+
+@router.get("/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins", name="okr_history")
+def check_in_history(request: Request, session: SessionDep, ctx: ViewTeam, key_result_id: int) -> Response:
+    """Every check-in of a key result: who, when, value, confidence and note."""
+    kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
+    context = {
+        "ctx": ctx,
+        "team": ctx.team,
+        "kr": kr,
+        "status": service.key_result_status(kr),
+        "check_ins": service.history(session, key_result_id=kr.id),
+        "status_label": service.status_label,
+    }
+    return render(request, "okrs/history.html", context)
+
+
+# --- Adopting the roadmap's suggestions ----------------------------------------------------------
+
+
+@router.post("/teams/{team_id}/okrs/adopt", name="okr_adopt")
+def adopt_suggestions(
+    request: Request, session: SessionDep, ctx: ManageTeam, period: Annotated[str, Form(max_length=20)] = ""
+) -> Response:
+    """Turn the roadmap's suggested OKRs into objectives and key results of the quarter (once)."""
+    quarter = _period(period)
+    result = adopting.adopt(
+        session, team_id=ctx.team.id, period=quarter, locale=locale_of(request), user=ctx.user
+    )
+    if result.key_results == 0:
+        message = N_("Nothing new to adopt: the roadmap's suggestions are already here.")
+        if not adopting.has_roadmap(session, team_id=ctx.team.id):
+            message = N_("Generate the roadmap first: its suggested OKRs are what gets adopted.")
+        return redirect(_okrs_url(request, ctx.team.id, quarter), flash=message, kind="info", request=request)
+    flash = N_("Suggested OKRs adopted. Check each key result's start value and owner.")
+    return redirect(_okrs_url(request, ctx.team.id, quarter), flash=flash, request=request)

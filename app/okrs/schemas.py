@@ -1,0 +1,82 @@
+"""Bodies and responses of the OKR endpoints under /api/v1."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.okrs.service import KeyResultStatus, ObjectiveStatus
+
+
+class KeyResultOut(BaseModel):
+    """A key result with its latest check-in; `progress` goes from 0 to 1."""
+
+    id: int
+    title: str
+    kind: str
+    start: float
+    target: float
+    unit: str
+    current: float | None
+    progress: float
+    confidence: int | None
+    status: str | None
+    checked_in_at: datetime | None
+    owner_name: str | None
+
+    @classmethod
+    def of(cls, kr: KeyResultStatus) -> KeyResultOut:
+        return cls(**kr.__dict__)
+
+
+class ObjectiveOut(BaseModel):
+    """An objective of a quarter; `progress` is the mean of its key results."""
+
+    id: int
+    team_id: int
+    period: str
+    title: str
+    progress: float
+    key_results: list[KeyResultOut]
+
+    @classmethod
+    def of(cls, objective: ObjectiveStatus) -> ObjectiveOut:
+        krs = [KeyResultOut.of(kr) for kr in objective.key_results]
+        fields = {k: v for k, v in objective.__dict__.items() if k != "key_results"}
+        return cls(**fields, key_results=krs)
+
+
+class CheckInIn(BaseModel):
+    """A check-in: the value reached, a confidence from 0 to 10, an optional note, and an optional
+    client token that makes a retried request land once."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    value: float
+    confidence: Annotated[int, Field(ge=0, le=10)]
+    note: Annotated[str, Field(max_length=2000)] = ""
+    client_token: Annotated[str | None, Field(min_length=1, max_length=64)] = None
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value) or abs(value) > 1e12:
+            raise ValueError("must be a finite number")
+        return value
+
+
+class CheckInOut(BaseModel):
+    """A recorded check-in and the key result after it."""
+
+    id: int
+    key_result_id: int
+    value: float
+    confidence: int
+    note: str
+    source: str
+    created_at: datetime
+    created_by_id: int | None
+    key_result: KeyResultOut

@@ -1,0 +1,195 @@
+"""The leadership dashboard, through HTTP: who sees which teams, the figures, sorting and the empty state."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.models import Team
+from tests import factories
+from tests.conftest import sign_in
+from tests.dashboard.conftest import objective, quarters, roadmap_with_progress
+from tests.factories import Org
+
+
+def _rows(html: str) -> list[str]:
+    """Team names of the quarter table's rows, in order."""
+    table = html.split('id="quarters-h"')[1].split("</table>")[0]
+    return re.findall(r'<th scope="row" class="dash-team">\s*<a href="[^"]+">([^<]+)</a>', table)
+
+
+def _two_teams(db: Session, org: Org) -> None:
+    model = factories.maturity_model(db, "playbook-base")
+    quarters(db, org.team, model, {"2026-Q1": 1, "2026-Q2": 2, "2026-Q3": 3})
+    quarters(db, org.other_team, model, {"2026-Q2": 2, "2026-Q3": 1})
+    db.commit()
+
+
+def test_dashboard_shows_levels_by_quarter_with_the_change_in_arrows_and_numbers(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get("/dashboard").text
+    assert _rows(html) == ["Search", "Vision"]
+    for period in ("2026-Q1", "2026-Q2", "2026-Q3"):
+        assert f'<th scope="col" class="num">{period}</th>' in html
+    assert "↑ +1.0" in html  # Vision, quarter on quarter
+    assert "↓ −1.0" in html  # Search fell back
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="trend"' in html
+    assert "Overall level of Vision by quarter: 2026-Q1 1.0, 2026-Q2 2.0, 2026-Q3 3.0" in html
+
+
+def test_dashboard_links_to_the_organisation_report(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.manager.email)
+    html = client.get("/dashboard").text
+    assert 'href="http://testserver/reports/organisation"' in html
+
+
+def test_team_manager_sees_only_their_own_team(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.manager.email)
+    html = client.get("/dashboard").text
+    assert _rows(html) == ["Vision"]
+    assert "Search" not in html
+
+
+def test_manager_of_another_team_does_not_see_this_one(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.outsider.email)
+    html = client.get("/dashboard").text
+    assert _rows(html) == ["Search"]
+    assert "Vision" not in html
+
+
+def test_installation_viewer_sees_every_team(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    # the viewer is in Vision (as a viewer) but reads every team as leadership
+    sign_in(client, org.viewer.email)
+    assert _rows(client.get("/dashboard").text) == ["Search", "Vision"]
+
+
+def test_without_submitted_assessments_the_dashboard_says_what_to_do(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    factories.assessment(db, org.team, factories.maturity_model(db), period="2026-Q3", level=2)  # a draft
+    db.commit()
+    sign_in(client, org.manager.email)
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    assert "No submitted assessments yet" in response.text
+    assert "starts one from the team" in response.text
+    assert 'id="quarters-h"' not in response.text
+
+
+def test_dashboard_needs_sign_in(client: TestClient) -> None:
+    response = client.get("/dashboard")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/sign-in?next=")
+
+
+def test_model_picker_defaults_to_the_model_most_teams_use_and_switches(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    base = factories.maturity_model(db, "playbook-base")
+    full = factories.maturity_model(db, "mlops-full")
+    quarters(db, org.team, base, {"2026-Q3": 2})
+    quarters(db, org.other_team, base, {"2026-Q3": 1})
+    quarters(db, org.team, full, {"2026-Q2": 3})
+    db.commit()
+    sign_in(client, org.admin.email)
+    html = client.get("/dashboard").text
+    assert re.search(r'<option value="playbook-base" selected>', html)
+    assert "2026-Q3" in html
+    assert "2026-Q2" not in html
+    html = client.get("/dashboard?model=mlops-full").text
+    assert re.search(r'<option value="mlops-full" selected>', html)
+    assert _rows(html) == ["Search", "Vision"]  # Search is listed, not assessed with this model
+    assert "2026-Q2" in html
+
+
+def test_shows_only_the_last_four_quarters_but_compares_the_first_with_the_one_before(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    model = factories.maturity_model(db)
+    quarters(db, org.team, model, {"2025-Q4": 0, "2026-Q1": 2, "2026-Q2": 2, "2026-Q3": 3, "2026-Q4": 4})
+    db.commit()
+    sign_in(client, org.manager.email)
+    html = client.get("/dashboard").text
+    assert "2025-Q4" not in html
+    assert "↑ +2.0" in html  # 2026-Q1 against 2025-Q4
+
+
+def test_sorting_by_a_column_orders_the_rows_and_marks_the_column(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get("/dashboard?sort=gap&order=desc").text
+    assert _rows(html) == ["Search", "Vision"]  # Search is further from its targets
+    assert (
+        'aria-sort="descending"><a href="http://testserver/dashboard?model=playbook-base&amp;sort=gap&amp;order=asc"'
+        in html
+    )
+    assert _rows(client.get("/dashboard?sort=gap&order=asc").text) == ["Vision", "Search"]
+    assert _rows(client.get("/dashboard?sort=change&order=desc").text) == ["Vision", "Search"]
+    assert _rows(client.get("/dashboard?sort=nonsense").text) == ["Search", "Vision"]
+
+
+def test_gap_to_target_and_heat_table_use_the_teams_targets(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get("/dashboard").text
+    heat = html.split('id="heat-h"')[1]
+    assert 'class="num heat-cell lv-3"><span class="heat-value">3.0</span></td>' in heat  # Vision meets 3
+    assert (
+        'heat-cell lv-1"><span class="heat-value">1.0</span><span class="heat-target">target 3</span>' in heat
+    )
+    assert '2.0</span><br><span class="muted small">4 areas below target' in html  # Search: 3 - 1 everywhere
+    assert "✓ on target" in html
+
+
+def test_roadmap_okr_and_checklist_progress_show_per_team(client: TestClient, db: Session, org: Org) -> None:
+    model = factories.maturity_model(db, "mlops-full")
+    quarters(db, org.team, model, {"2026-Q3": 1})
+    roadmap_with_progress(db, org.team, org.manager)
+    objective(db, org.team, confidences=(8, 5, 2), progress=0.5)
+    db.commit()
+    sign_in(client, org.manager.email)
+    html = client.get("/dashboard").text
+    assert re.search(r'<span class="dash-pct">\d+ %</span><meter', html)
+    assert '<span class="dash-pct">50 %</span>' in html  # OKR progress
+    assert "1 off track" in html
+    assert "1 at risk" in html
+    assert re.search(r"1 of \d+", html)  # one checklist entry ticked
+    assert f'href="http://testserver/teams/{org.team.id}/roadmap"' in html
+
+
+def test_team_names_are_escaped_in_the_tables_and_the_trend(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    team = db.get(Team, org.team.id)
+    assert team is not None
+    team.name = '<script>alert("x")</script>'
+    _two_teams(db, org)
+    sign_in(client, org.manager.email)
+    html = client.get("/dashboard").text
+    assert "<script>alert" not in html
+    assert (
+        f'<a href="http://testserver/teams/{team.id}">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</a>'
+        in html
+    )
+    assert 'aria-label="Overall level of &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; by quarter' in html
+
+
+def test_dashboard_speaks_japanese(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get("/dashboard", headers={"Accept-Language": "ja"}).text
+    assert '<html lang="ja">' in html
+    assert "ダッシュボード" in html

@@ -1,0 +1,238 @@
+"""OKR pages through HTTP: managers set objectives, members check in, viewers read, outsiders see nothing."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import CheckIn, KeyResult, Objective
+from tests import factories
+from tests.access.conftest import act_as
+from tests.conftest import csrf_token
+from tests.factories import Org
+from tests.okrs import rows
+
+HTMX = {"HX-Request": "true"}
+
+
+def _page(org: Org, period: str = rows.PERIOD) -> str:
+    return f"/teams/{org.team.id}/okrs?period={period}"
+
+
+def _setup(db: Session, org: Org) -> KeyResult:
+    kr = rows.key_result(db, rows.objective(db, org.team, org.manager), org.manager, owner=org.member)
+    db.commit()
+    return kr
+
+
+def _check_in(client: TestClient, org: Org, kr: KeyResult, **fields: str) -> object:
+    data = {
+        "csrf_token": csrf_token(client),
+        "value": "4",
+        "confidence": "7",
+        "client_token": "tok-1",
+    } | fields
+    return client.post(f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins", data=data)
+
+
+def test_empty_quarter_tells_the_manager_what_to_do_next(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.manager)
+    html = client.get(_page(org)).text
+    assert "No objectives for 2027-Q1 yet" in html
+    assert "roadmap to get suggested OKRs, or write your own objective" in html
+    assert f"/teams/{org.team.id}/okrs/objectives/new?period=2027-Q1" in html
+
+
+def test_page_defaults_to_the_current_quarter_and_offers_others(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.member)
+    html = client.get(f"/teams/{org.team.id}/okrs").text
+    assert re.search(r'<option value="\d{4}-Q\d" selected>\d{4}-Q\d \(current\)', html)
+
+
+def test_a_bad_period_is_a_clear_422(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.member)
+    response = client.get(f"/teams/{org.team.id}/okrs?period=2027-Q9")
+    assert response.status_code == 422
+    assert "Choose a quarter" in response.text
+
+
+def test_manager_creates_an_objective_and_a_key_result(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.manager)
+    token = csrf_token(client)
+    response = client.post(
+        f"/teams/{org.team.id}/okrs/objectives",
+        data={"csrf_token": token, "period": rows.PERIOD, "title": "Reproducible training"},
+    )
+    assert response.status_code == 303
+    objective = db.scalars(select(Objective)).one()
+    response = client.post(
+        f"/teams/{org.team.id}/okrs/objectives/{objective.id}/key-results",
+        data={
+            "csrf_token": token,
+            "title": "Runs with data version",
+            "kind": "percentage",
+            "start_value": "20",
+            "target_value": "95",
+            "owner_id": str(org.member.id),
+        },
+    )
+    assert response.status_code == 303
+    html = client.get(_page(org)).text
+    assert "Reproducible training" in html
+    assert "Runs with data version" in html
+    assert "No check-in yet" in html
+    assert org.member.name in html
+
+
+def test_key_result_form_shows_the_error_next_to_the_field(client: TestClient, db: Session, org: Org) -> None:
+    objective = rows.objective(db, org.team, org.manager)
+    db.commit()
+    act_as(client, db, org.manager)
+    response = client.post(
+        f"/teams/{org.team.id}/okrs/objectives/{objective.id}/key-results",
+        data={
+            "csrf_token": csrf_token(client),
+            "title": "Lead time",
+            "kind": "numeric",
+            "start_value": "5",
+            "target_value": "x",
+        },
+    )
+    assert response.status_code == 422
+    assert 'id="target_value-error"' in response.text
+    assert 'value="Lead time"' in response.text  # nothing typed is lost
+    assert db.scalar(select(func.count()).select_from(KeyResult)) == 0
+
+
+def test_delete_needs_the_confirmation_box(client: TestClient, db: Session, org: Org) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.manager)
+    url = f"/teams/{org.team.id}/okrs/objectives/{kr.objective_id}/delete"
+    refused = client.post(url, data={"csrf_token": csrf_token(client)})
+    assert refused.status_code == 422
+    assert "Tick the box" in refused.text
+    assert client.post(url, data={"csrf_token": csrf_token(client), "confirm": "yes"}).status_code == 303
+    assert db.scalar(select(func.count()).select_from(Objective)) == 0
+
+
+def test_member_checks_in_and_sees_status_and_history(client: TestClient, db: Session, org: Org) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.member)
+    assert _check_in(client, org, kr, note="halfway there").status_code == 303
+    html = client.get(_page(org)).text
+    assert "On track" in html
+    assert "Confidence: 7/10" in html
+    history = client.get(f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins").text
+    assert "halfway there" in history
+    assert org.member.name in history
+
+
+def test_htmx_check_in_answers_with_the_updated_objective(client: TestClient, db: Session, org: Org) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.member)
+    response = client.post(
+        f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins",
+        data={"value": "2", "confidence": "3", "client_token": "h1"},
+        headers={**HTMX, "X-CSRF-Token": csrf_token(client)},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith("<section")
+    assert f'id="objective-{kr.objective_id}"' in response.text
+    assert "Off track" in response.text
+
+
+def test_bad_check_in_shows_the_error_on_the_field_and_saves_nothing(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.member)
+    response = _check_in(client, org, kr, confidence="11")
+    assert response.status_code == 422
+    assert f'id="confidence-{kr.id}-error"' in response.text
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_double_submit_of_one_form_creates_one_check_in(client: TestClient, db: Session, org: Org) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.member)
+    assert _check_in(client, org, kr, client_token="twice").status_code == 303
+    assert _check_in(client, org, kr, client_token="twice", value="9").status_code == 303
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 1
+    db.refresh(kr)
+    assert kr.current_value == 4
+
+
+def test_each_rendered_check_in_form_gets_its_own_token(client: TestClient, db: Session, org: Org) -> None:
+    _setup(db, org)
+    act_as(client, db, org.member)
+    first = re.findall(r'name="client_token" value="([^"]+)"', client.get(_page(org)).text)
+    second = re.findall(r'name="client_token" value="([^"]+)"', client.get(_page(org)).text)
+    assert first
+    assert second
+    assert set(first).isdisjoint(second)
+
+
+def test_viewer_reads_but_cannot_check_in_or_edit(client: TestClient, db: Session, org: Org) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.viewer)
+    html = client.get(_page(org)).text
+    assert "Deploys per month" in html
+    assert "Save check-in" not in html
+    assert "New objective" not in html
+    assert _check_in(client, org, kr).status_code == 403
+
+
+def test_member_cannot_change_objectives(client: TestClient, db: Session, org: Org) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.member)
+    url = f"/teams/{org.team.id}/okrs/objectives/{kr.objective_id}"
+    assert client.post(url, data={"csrf_token": csrf_token(client), "title": "Mine"}).status_code == 403
+
+
+def test_outsider_gets_404_even_with_a_real_key_result(client: TestClient, db: Session, org: Org) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.outsider)
+    assert client.get(_page(org)).status_code == 404
+    # nor through their own team's URL
+    assert _check_in_via(client, org.other_team.id, kr).status_code == 404
+
+
+def _check_in_via(client: TestClient, team_id: int, kr: KeyResult):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": csrf_token(client), "value": "1", "confidence": "5"}
+    return client.post(f"/teams/{team_id}/okrs/key-results/{kr.id}/check-ins", data=data)
+
+
+def test_team_page_links_to_the_okrs(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.viewer)
+    assert f'href="http://testserver/teams/{org.team.id}/okrs"' in client.get(f"/teams/{org.team.id}").text
+
+
+def test_page_is_in_japanese_for_a_japanese_reader(client: TestClient, db: Session, org: Org) -> None:
+    _setup(db, org)
+    act_as(client, db, org.member)
+    html = client.get(_page(org), headers={"Accept-Language": "ja"}).text
+    assert "2027-Q1 の OKR" in html
+
+
+def test_manager_adopts_the_roadmaps_suggestions_once(client: TestClient, db: Session, org: Org) -> None:
+    model = factories.maturity_model(db, "mlops-full")
+    factories.assessment(db, org.team, model, level=1, submitted=True)
+    db.commit()
+    act_as(client, db, org.manager)
+    token = csrf_token(client)
+    assert (
+        client.post(f"/teams/{org.team.id}/roadmap/generate", data={"csrf_token": token}).status_code == 303
+    )
+    assert "Adopt the roadmap" in client.get(_page(org)).text
+    url = f"/teams/{org.team.id}/okrs/adopt"
+    for _ in range(2):
+        assert client.post(url, data={"csrf_token": token, "period": rows.PERIOD}).status_code == 303
+    objectives = db.scalars(select(Objective)).all()
+    assert objectives
+    assert len({o.catalogue_id for o in objectives}) == len(objectives)
+    assert "Nothing new to adopt" in client.get(_page(org)).text
