@@ -1,5 +1,8 @@
 """PDF renders through the app (HTML built from the database, then WeasyPrint) beside WeasyPrint
-rendering a plain 20-page HTML document in the same process. Medians of repeated renders; peak RSS.
+rendering a plain 20-page HTML document in the same process: the assessment report, the 3-month
+action plan and the organisation report (every demo team, 20+ pages) in each language, each
+rendered afresh (the PDF cache is emptied before every timed render), then cached downloads.
+Medians of repeated renders; the process's peak RSS.
 
 Usage: uv run python -m benchmarks.reports [--repeat 5]
 """
@@ -8,20 +11,26 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
+import re
 import resource
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from sqlalchemy import Engine, delete, select
 
-from app import migrate
+from app import demo, migrate
 from app.config import Settings
 from app.db import make_engine, make_session_factory, session_scope
+from app.kit.time import utcnow
 from app.main import create_app
+from app.models import Assessment, AssessmentStatus, CachedReport, Membership, Roadmap, Team, User
 from app.reports.render import html_to_pdf
-from tests import factories
+from app.roadmap import service as roadmap_service
 
 PLAIN_PAGE = "<h1>Section {n}</h1>" + "<p>" + "Plain report text for a baseline render. " * 60 + "</p>"
 
@@ -33,57 +42,103 @@ def plain_document(pages: int = 20) -> str:
     return f"<html><body>{body}</body></html>"
 
 
-def _timed(render: object, repeat: int) -> tuple[float, bytes]:
+def _timed(
+    render: Callable[[], bytes], repeat: int, before: Callable[[], None] = lambda: None
+) -> tuple[float, bytes]:
     times, data = [], b""
     for _ in range(repeat):
+        before()
         start = time.perf_counter()
-        data = render()  # type: ignore[operator]
+        data = render()
         times.append(time.perf_counter() - start)
     return statistics.median(times), data
 
 
-def _client(tmp: str) -> tuple[TestClient, int]:
+def _seed(engine: Engine) -> tuple[int, str]:
+    """The demo organisation with every team's roadmap generated; the sign-in password."""
+    with session_scope(make_session_factory(engine)) as session:
+        sign_in = demo.load(session, organisation_name="Benchmark Org")
+        planned = set(session.scalars(select(Roadmap.team_id)))
+        for team in session.scalars(select(Team).where(Team.id.not_in(planned))).all():
+            manager = session.scalars(
+                select(Membership)
+                .where(Membership.team_id == team.id, Membership.access == "manager")
+                .limit(1)
+            ).one()
+            user = session.get_one(User, manager.user_id)
+            roadmap_service.generate_for_team(session, team=team, user=user, now=utcnow())
+        assessment_id = session.scalars(
+            select(Assessment.id).where(Assessment.status == AssessmentStatus.SUBMITTED).limit(1)
+        ).one()
+    found = re.search(r"demo password: (\S+)", sign_in)
+    assert found
+    return assessment_id, found.group(1)
+
+
+def _client(tmp: str) -> tuple[TestClient, Engine, int]:
     url = f"sqlite:///{tmp}/reports.sqlite3"
     migrate.upgrade(url)
     engine = make_engine(url)
-    with session_scope(make_session_factory(engine)) as session:
-        org = factories.org(session)
-        model = factories.maturity_model(session, "mlops-full")
-        factories.assessment(
-            session, org.team, model, period="2026-Q2", level=1, submitted=True, by=org.manager
-        )
-        latest = factories.assessment(
-            session, org.team, model, period="2026-Q3", level=3, submitted=True, by=org.manager
-        )
-        assessment_id, email = latest.id, org.viewer.email
+    assessment_id, password = _seed(engine)
     client = TestClient(
         create_app(Settings(var_dir=f"{tmp}/var", database_url=url, secret_key="b" * 40), engine=engine)
     )
     client.get("/sign-in")
-    client.post(
-        "/sign-in",
-        data={"email": email, "password": factories.PASSWORD, "csrf_token": client.cookies["hoshin_csrf"]},
-    )
-    return client, assessment_id
+    data = {"email": demo.VIEWER[0], "password": password, "csrf_token": client.cookies["hoshin_csrf"]}
+    assert client.post("/sign-in", data=data, follow_redirects=False).status_code == 303
+    return client, engine, assessment_id
+
+
+def _pages(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 def main() -> None:
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     baseline, plain = _timed(lambda: html_to_pdf(plain_document()).data, args.repeat)
-    pages = len(PdfReader(io.BytesIO(plain)).pages)
-    print(f"{'plain HTML document (baseline)':<44} {baseline:6.2f} s  {pages} pages")
+    print(f"{'plain HTML document (baseline)':<46} {baseline:6.2f} s  {_pages(plain):2d} pages")
     with tempfile.TemporaryDirectory() as tmp:
-        client, assessment_id = _client(tmp)
-        for lang in ("en", "ja"):
-            url = f"/reports/assessment/{assessment_id}.pdf?lang={lang}"
-            median, data = _timed(lambda url=url: client.get(url).content, args.repeat)
-            pages = len(PdfReader(io.BytesIO(data)).pages)
-            name = f"assessment report, 31 capabilities, {lang}"
-            print(f"{name:<44} {median:6.2f} s  {pages} pages  {median / baseline:.2f}x the baseline")
+        client, engine, assessment_id = _client(tmp)
+        team_id = _first_team(engine)
+
+        def forget() -> None:
+            with engine.begin() as connection:
+                connection.execute(delete(CachedReport))
+
+        reports = {
+            "assessment report, 31 capabilities": f"/reports/assessment/{assessment_id}.pdf",
+            "3-month action plan, one team": f"/reports/teams/{team_id}/action-plan.pdf",
+            "organisation report, every team": "/reports/organisation.pdf",
+        }
+        for name, path in reports.items():
+            for lang in ("en", "ja"):
+                url = f"{path}?lang={lang}"
+                median, data = _timed(lambda url=url: _get(client, url, "miss"), args.repeat, forget)
+                label = f"{name}, {lang}"
+                ratio = median / baseline
+                print(f"{label:<46} {median:6.2f} s  {_pages(data):2d} pages  {ratio:.2f}x the baseline")
+        url = "/reports/organisation.pdf?lang=ja"
+        forget()
+        _get(client, url, "miss")
+        cached, _ = _timed(lambda: _get(client, url, "hit"), max(args.repeat, 20))
+        print(f"{'organisation report, ja, cached download':<46} {cached * 1000:6.1f} ms")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of this process (all renders): {peak:.0f} MB")
+    print(f"peak memory of this process (app + every render): {peak:.0f} MB")
+
+
+def _get(client: TestClient, url: str, cache: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response.headers["x-hoshin-cache"] == cache, (url, response.headers["x-hoshin-cache"])
+    return response.content
+
+
+def _first_team(engine: Engine) -> int:
+    with session_scope(make_session_factory(engine)) as session:
+        return session.scalars(select(Roadmap.team_id).order_by(Roadmap.id).limit(1)).one()
 
 
 if __name__ == "__main__":

@@ -10,14 +10,16 @@ from starlette.responses import Response
 from app import i18n
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
-from app.deps import SessionDep, TeamContext, bookkeeping_writer, team_context
+from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
 from app.errors import Conflict
 from app.i18n import N_
 from app.kit.time import utcnow
+from app.models import User
 from app.reports import assessment as assessment_report_html
 from app.reports import cache
+from app.reports import organisation as organisation_report_html
 from app.reports import roadmap as roadmap_report_html
-from app.reports.render import html_to_pdf
+from app.reports.render import render_once
 
 router = APIRouter(include_in_schema=False)
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
@@ -37,12 +39,7 @@ def assessment_report_pdf(
         request, session, _html(request, session, ctx, locale, pdf=True), kind="assessment"
     )
     name = f"hoshin-assessment-{ctx.team.team.slug}-{ctx.assessment.period}-{locale}.pdf"
-    headers = {
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private",
-        "X-Hoshin-Cache": state,
-    }
-    return Response(data, media_type="application/pdf", headers=headers)
+    return _pdf_response(data, state, name=name)
 
 
 def _cached_pdf(request: Request, session: SessionDep, html: str, *, kind: str) -> tuple[bytes, str]:
@@ -53,7 +50,7 @@ def _cached_pdf(request: Request, session: SessionDep, html: str, *, kind: str) 
     data = cache.get(session, key=key, now=now, write=write)
     if data is not None:
         return data, "hit"
-    data = html_to_pdf(html).data
+    data = render_once(key, html).data
     cache.put(session, key=key, kind=kind, data=data, now=now, write=write)
     return data, "miss"
 
@@ -80,6 +77,48 @@ def _html(request: Request, session: SessionDep, ctx: AssessmentContext, locale:
     )
 
 
+@router.get("/reports/organisation.pdf", name="organisation_report_pdf")
+def organisation_report_pdf(
+    request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None
+) -> Response:
+    """The organisation report (every team the reader may see) as a PDF."""
+    locale = i18n.negotiate(lang, request.state.locale)
+    document = _organisation_html(request, session, viewer, locale, pdf=True)
+    data, state = _cached_pdf(request, session, document, kind="organisation")
+    return _pdf_response(data, state, name=f"hoshin-organisation-{locale}.pdf")
+
+
+@router.get("/reports/organisation", name="organisation_report")
+def organisation_report(
+    request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None
+) -> Response:
+    """The organisation report as a page: all teams at a glance, then one section per team."""
+    locale = i18n.negotiate(lang, request.state.locale)
+    document = _organisation_html(request, session, viewer, locale, pdf=False)
+    return Response(document, media_type="text/html")
+
+
+def _organisation_html(request: Request, session: SessionDep, viewer: User, locale: str, *, pdf: bool) -> str:
+    return organisation_report_html.html(
+        session,
+        viewer=viewer,
+        locale=locale,
+        organisation_name=request.app.state.settings.organisation_name,
+        pdf=pdf,
+        today=utcnow().date(),
+        request=request,
+    )
+
+
+def _pdf_response(data: bytes, state: str, *, name: str) -> Response:
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private",
+        "X-Hoshin-Cache": state,
+    }
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
 @router.get("/reports/teams/{team_id}/{kind}.pdf", name="roadmap_report_pdf")
 def roadmap_report_pdf(
     request: Request, session: SessionDep, ctx: ViewTeam, kind: Kind, lang: Lang = None
@@ -88,13 +127,7 @@ def roadmap_report_pdf(
     locale = i18n.negotiate(lang, request.state.locale)
     document = _roadmap_html(request, session, ctx, kind, locale, pdf=True)
     data, state = _cached_pdf(request, session, document, kind=kind)
-    name = f"hoshin-{kind}-{ctx.team.slug}-{locale}.pdf"
-    headers = {
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private",
-        "X-Hoshin-Cache": state,
-    }
-    return Response(data, media_type="application/pdf", headers=headers)
+    return _pdf_response(data, state, name=f"hoshin-{kind}-{ctx.team.slug}-{locale}.pdf")
 
 
 @router.get("/reports/teams/{team_id}/{kind}", name="roadmap_report")

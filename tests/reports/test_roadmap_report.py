@@ -7,10 +7,12 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from app.models import Membership
 from app.models.roadmap import Roadmap
+from app.teams.roles import RECOMMENDED
 from tests.conftest import csrf_token
 from tests.factories import Org
 from tests.reports.test_assessment_report import _fonts
@@ -49,14 +51,23 @@ def test_roadmap_report_has_summary_gantt_phases_and_team_in_each_language(
     assert all(name.startswith("Report-") for name in fonts), fonts
 
 
-def test_action_plan_pdf_lists_tasks_with_owner_roles(client: TestClient, db: Session, org: Org) -> None:
+def test_action_plan_pdf_names_the_people_who_hold_each_owner_role(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    db.execute(
+        update(Membership)
+        .where(Membership.team_id == org.team.id, Membership.user_id == org.member.id)
+        .values(team_roles=list(RECOMMENDED))
+    )
+    db.commit()
     _generate(client, db, org)
     response = client.get(f"/reports/teams/{org.team.id}/action-plan.pdf?lang=en")
     assert response.status_code == 200
     text = _text(response.content)
     assert "3-month action plan" in text
     assert "The first three months" in text
-    assert "Owner role" in text
+    assert "Owner" in text
+    assert org.member.name in text  # the action plan has no team section: only the owner column names them
 
 
 def test_team_without_a_roadmap_is_told_to_generate_one(client: TestClient, db: Session, org: Org) -> None:

@@ -1,0 +1,229 @@
+"""What the roadmap report shows about a team, gathered for one team or for every team of the organisation
+report with the same fixed number of queries (no query per team)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app import i18n
+from app.assessments import results
+from app.checklists import service as checklists_service
+from app.i18n import N_
+from app.maturity.schema import Capability
+from app.models import (
+    Assessment,
+    AssessmentStatus,
+    MaturityModelVersion,
+    Membership,
+    RaciAssignment,
+    Team,
+)
+from app.okrs import service as okrs_service
+from app.reports.assessment import REPORT_FONT
+from app.roadmap import page
+from app.roadmap import service as roadmap_service
+from app.teams import capacity, coverage, raci, raci_service
+
+PLANNER_MODEL = roadmap_service.PLANNER_MODEL
+
+
+@dataclass(frozen=True)
+class RaciTable:
+    columns: list[str]
+    rows: list[tuple[str, dict[str, str]]]  # (item title, role → letter) for the plan's items
+    customised: bool
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    team: Team
+    members: list[Membership]
+    person_weeks: float
+    role_gaps: list[coverage.RoleCoverage]
+    people_by_role: dict[str, list[str]]
+    standing: results.ResultsView | None
+    radar: Markup | None
+    biggest_gaps: list[tuple[float, Capability]]
+    view: roadmap_service.RoadmapView | None
+    groups: list[page.PhaseGroup]
+    gantt: Markup | None
+    raci: RaciTable | None
+    okrs: list[okrs_service.ObjectiveStatus]
+    okr_period: str
+    checklists: list[checklists_service.ItemChecklist]
+
+    @property
+    def done_tasks(self) -> dict[str, checklists_service.EntryStatus]:
+        """Ticked checklist entries by action-plan task id ("item/entry")."""
+        return {f"{c.item_id}/{e.entry_id}": e for c in self.checklists for e in c.entries if e.done}
+
+    @property
+    def data_time(self) -> datetime | None:
+        """When this team's data last changed (so the same data always gives the same document)."""
+        moments: list[datetime | None] = []
+        if self.view is not None:
+            moments += [self.view.version.generated_at, *(s.updated_at for s in self.view.statuses.values())]
+            moments += [e.created_at for e in self.view.edits]
+        if self.standing is not None:
+            moments.append(self.standing.assessment.submitted_at)
+        moments += [kr.checked_in_at for o in self.okrs for kr in o.key_results]
+        moments += [e.done_at for c in self.checklists for e in c.entries]
+        found = [m for m in moments if m is not None]
+        return max(found) if found else None
+
+
+def gather(
+    session: Session, *, teams: Sequence[Team], locale: str, pdf: bool, today: date
+) -> list[TeamReport]:
+    """Report data for `teams` (their memberships and users loaded), in the order given."""
+    i18n.current_locale.set(locale)
+    ids = [t.id for t in teams]
+    views_by_team = roadmap_service.views_of_teams(session, team_ids=ids)
+    sources = _source_assessments(session, teams, views_by_team)
+    organisation_ids = {t.organisation_id for t in teams}
+    standings: dict[int, results.ResultsView] = {}
+    for organisation_id in organisation_ids:
+        mine = [a for a in sources.values() if a.team.organisation_id == organisation_id]
+        standings |= results.build_many(session, assessments=mine, organisation_id=organisation_id)
+    period = okrs_service.current_period(today)
+    okrs = okrs_service.team_status(session, team_ids=ids, period=period)
+    plans = {v.roadmap.id: v.plan for v in views_by_team.values()}
+    checklists = checklists_service.team_checklists(session, roadmap_ids=list(plans), plans=plans)
+    matrices = _raci(session, teams)
+    out = []
+    for team in teams:
+        view = views_by_team.get(team.id)
+        source = sources.get(team.id)
+        standing = standings.get(source.id) if source is not None else None
+        out.append(
+            _team_report(
+                team,
+                view,
+                standing,
+                matrices[team.id],
+                okrs[team.id],
+                period,
+                checklists.get(view.roadmap.id, []) if view else [],
+                locale=locale,
+                pdf=pdf,
+            )
+        )
+    return out
+
+
+def _team_report(
+    team: Team,
+    view: roadmap_service.RoadmapView | None,
+    standing: results.ResultsView | None,
+    matrix: tuple[list[str], raci.Matrix, bool],
+    okrs: list[okrs_service.ObjectiveStatus],
+    period: str,
+    checklists: list[checklists_service.ItemChecklist],
+    *,
+    locale: str,
+    pdf: bool,
+) -> TeamReport:
+    members = sorted(team.memberships, key=lambda m: m.user.name)
+    pairs = [(m.team_roles, m.capacity) for m in members]
+    people: dict[str, list[str]] = {}
+    for m in members:
+        for role in m.team_roles:
+            people.setdefault(role, []).append(m.user.name)
+    font = REPORT_FONT if pdf else None
+    return TeamReport(
+        team=team,
+        members=members,
+        person_weeks=capacity.team_person_weeks_per_month(m.capacity for m in members),
+        role_gaps=coverage.gaps(pairs),
+        people_by_role=people,
+        standing=standing,
+        radar=results.radar(standing, locale=locale, font_family=font) if standing else None,
+        biggest_gaps=_biggest_gaps(standing) if standing else [],
+        view=view,
+        groups=page.phase_groups(view, locale) if view else [],
+        gantt=_gantt(view, locale, font) if view else None,
+        raci=_raci_table(view, matrix, locale) if view else None,
+        okrs=okrs,
+        okr_period=period,
+        checklists=checklists,
+    )
+
+
+def _source_assessments(
+    session: Session, teams: Sequence[Team], views: dict[int, roadmap_service.RoadmapView]
+) -> dict[int, Assessment]:
+    """Per team: the assessment its plan was made from, else its latest submitted one (planner first)."""
+    wanted = {t: v.version.assessment_id for t, v in views.items() if v.version.assessment_id is not None}
+    missing = [t.id for t in teams if t.id not in wanted]
+    if missing:
+        rows = session.execute(
+            select(Assessment.id, Assessment.team_id, MaturityModelVersion.slug)
+            .join(Assessment.model)
+            .where(Assessment.team_id.in_(missing), Assessment.status == AssessmentStatus.SUBMITTED)
+            .order_by(Assessment.period.desc(), Assessment.submitted_at.desc())
+        ).all()
+        for team_id in missing:
+            own = [r for r in rows if r.team_id == team_id]
+            best = next((r for r in own if r.slug == PLANNER_MODEL), own[0] if own else None)
+            if best is not None:
+                wanted[team_id] = best.id
+    if not wanted:
+        return {}
+    found = session.scalars(
+        select(Assessment)
+        .options(joinedload(Assessment.model), joinedload(Assessment.team), selectinload(Assessment.answers))
+        .where(Assessment.id.in_(set(wanted.values())))
+    ).unique()
+    by_id = {a.id: a for a in found}
+    return {team_id: by_id[a_id] for team_id, a_id in wanted.items() if a_id in by_id}
+
+
+def _biggest_gaps(standing: results.ResultsView) -> list[tuple[float, Capability]]:
+    """The three capabilities furthest below their dimension's target."""
+    gaps = sorted(
+        ((standing.targets[c.dimension_id] - (c.level or 0.0), c) for c in standing.results.capabilities),
+        key=lambda pair: (-pair[0], pair[1].id),
+    )
+    return [(gap, standing.capability(c.id)) for gap, c in gaps[:3] if gap > 0]
+
+
+def _gantt(view: roadmap_service.RoadmapView, locale: str, font: str | None) -> Markup:
+    title = i18n.gettext(N_("Roadmap: items by month, coloured by status"))
+    chart = page.chart(
+        view, locale=locale, title=title, today=view.version.generated_at.date(), font_family=font
+    )
+    return Markup(chart)  # noqa: S704 - the Gantt builder escapes every label
+
+
+def _raci(session: Session, teams: Sequence[Team]) -> dict[int, tuple[list[str], raci.Matrix, bool]]:
+    """Each team's RACI matrix (its edits over the defaults): columns, cells, whether it was edited."""
+    rows = raci_service.capability_rows(session)
+    defaults = raci.defaults((r.id, r.dimension_id) for r in rows)
+    stored: dict[int, raci.Matrix] = {t.id: {} for t in teams}
+    query = select(RaciAssignment).where(RaciAssignment.team_id.in_(stored))
+    for cell in session.scalars(query):
+        stored[cell.team_id].setdefault(cell.capability_id, {})[cell.team_role] = cell.letter
+    out = {}
+    for team in teams:
+        held = [role for m in team.memberships for role in m.team_roles]
+        columns = raci.columns([*held, *(r for row in stored[team.id].values() for r in row)])
+        out[team.id] = (columns, raci.merged(defaults, stored[team.id]), bool(stored[team.id]))
+    return out
+
+
+def _raci_table(
+    view: roadmap_service.RoadmapView, matrix: tuple[list[str], raci.Matrix, bool], locale: str
+) -> RaciTable:
+    """The matrix rows of the capabilities this plan works on, in plan order."""
+    columns, cells, customised = matrix
+    rows = [
+        (i.title.get(locale), cells[i.capability_id]) for i in view.plan.items if i.capability_id in cells
+    ]
+    used = [c for c in columns if any(c in row for _, row in rows)]
+    return RaciTable(used, rows, customised)

@@ -1,0 +1,118 @@
+"""The organisation report: every team the reader may see, a table of contents with page numbers."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.models import Team
+from app.roadmap import service as roadmap_service
+from tests import factories
+from tests.access.conftest import act_as
+from tests.assessments.test_queries import counting
+from tests.factories import Org
+from tests.reports.test_assessment_report import _fonts
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _planned_team(db: Session, org: Org, name: str, level: int) -> Team:
+    """A team with a submitted full-model assessment and a generated roadmap."""
+    team = factories.team(db, org.organisation, name) if name != org.team.name else org.team
+    if team is not org.team:
+        factories.member(db, team, org.manager, "manager", ("product_owner",))
+    model = factories.maturity_model(db, "mlops-full")
+    factories.assessment(db, team, model, level=level, submitted=True)
+    roadmap_service.generate_for_team(db, team=team, user=org.manager, now=datetime(2026, 11, 2, tzinfo=UTC))
+    db.commit()
+    return team
+
+
+def test_organisation_pdf_has_every_team_and_a_contents_page_with_right_page_numbers(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    second = _planned_team(db, org, "Search Ranking", level=2)
+    act_as(client, db, org.admin)
+    response = client.get("/reports/organisation.pdf?lang=en")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    pages = _pages(response.content)
+    assert "Organisation report" in pages[0]
+    assert "Contents" in pages[0]
+    for team in (org.team, second):
+        entry = re.search(rf"^{re.escape(team.name)}\s*\.*\s*(\d+)\s*$", pages[0], re.MULTILINE)
+        assert entry, (team.name, pages[0])
+        starts = int(entry.group(1))
+        # The team's section starts on that page: its name is the first line under the running header.
+        assert team.name in pages[starts - 1].splitlines()[:4], (team.name, starts)
+        assert "Executive summary" in pages[starts - 1]
+    assert "All teams at a glance" in "\n".join(pages[:3])
+    assert any("OKR status" in p for p in pages)
+    assert any("Who does what (RACI)" in p for p in pages)
+    assert org.other_team.name in pages[1]
+    assert "no roadmap" in pages[1]
+
+
+def test_organisation_pdf_in_japanese_embeds_only_the_bundled_font(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    act_as(client, db, org.viewer)
+    response = client.get("/reports/organisation.pdf?lang=ja")
+    assert response.status_code == 200
+    text = "\n".join(_pages(response.content))
+    for expected in ("組織レポート", "目次", "全チームの概況", "エグゼクティブサマリー", org.team.name):
+        assert expected in text, expected
+    fonts = _fonts(response.content)
+    assert any("JP" in name for name in fonts), fonts
+    assert all(name.startswith("Report-") for name in fonts), fonts
+
+
+def test_a_manager_sees_only_the_teams_they_belong_to(client: TestClient, db: Session, org: Org) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    act_as(client, db, org.outsider)  # manages the other team only
+    page = client.get("/reports/organisation").text
+    assert org.other_team.name in page
+    assert org.team.name not in page
+
+
+def test_team_names_are_escaped_in_the_page(client: TestClient, db: Session, org: Org) -> None:
+    org.other_team.name = '<img src="http://127.0.0.1:9/x">Ops'
+    db.commit()
+    act_as(client, db, org.admin)
+    page = client.get("/reports/organisation").text
+    assert '<img src="http://127.0.0.1:9/x">' not in page
+    assert "&lt;img src=" in page
+
+
+def test_an_unchanged_report_is_served_from_the_cache(client: TestClient, db: Session, org: Org) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    act_as(client, db, org.admin)
+    first = client.get("/reports/organisation.pdf?lang=en")
+    second = client.get("/reports/organisation.pdf?lang=en")
+    assert (first.headers["x-hoshin-cache"], second.headers["x-hoshin-cache"]) == ("miss", "hit")
+    assert first.content == second.content
+
+
+def test_the_report_page_query_count_does_not_grow_with_the_number_of_teams(
+    client: TestClient, db: Session, org: Org, engine: Engine
+) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    act_as(client, db, org.admin)
+    counts = []
+    for names in (["North"], ["South", "East", "West"]):
+        for name in names:
+            _planned_team(db, org, name, level=2)
+        with counting(engine) as statements:
+            assert client.get("/reports/organisation").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
