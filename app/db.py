@@ -38,6 +38,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL syncs the log at checkpoints, not at every commit: the database stays
+            # consistent after a crash; a power cut can lose the last commits. An fsync per commit
+            # (FULL) held the write gate 20-50 ms at p95/p99 under load and queued every save behind it.
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

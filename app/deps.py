@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -85,7 +85,10 @@ def get_session(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that neither block nor touch the database are `async`: a sync one costs a round trip
+# through the threadpool and the event loop, and under load each such hop of a save is spent holding
+# the write gate.
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -150,7 +153,7 @@ def _bearer_token(request: Request) -> str | None:
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
-def get_current_user(user: OptionalUser) -> User:
+async def get_current_user(user: OptionalUser) -> User:
     if user is None:
         raise SignInRequired
     return user
@@ -159,11 +162,11 @@ def get_current_user(user: OptionalUser) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency that lets through only users holding one of the given installation roles."""
     allowed = {role.value for role in roles}
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in allowed:
             raise Forbidden
         return user

@@ -26,10 +26,11 @@ class Server:
     url: str
     password: str
     database_url: str
+    pid: int = 0
 
 
 @contextmanager
-def demo_server(database_url: str | None = None) -> Iterator[Server]:
+def demo_server(database_url: str | None = None, *, asgi: str = "app.asgi:app") -> Iterator[Server]:
     """Migrate a fresh database, load the demo, serve it with one uvicorn worker; stop afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{tmp}/bench.sqlite3"
@@ -52,7 +53,7 @@ def demo_server(database_url: str | None = None) -> Iterator[Server]:
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "app.asgi:app",
+                asgi,
                 "--port",
                 str(port),
                 "--log-level",
@@ -65,7 +66,7 @@ def demo_server(database_url: str | None = None) -> Iterator[Server]:
         try:
             base = f"http://127.0.0.1:{port}"
             _wait(base)
-            yield Server(base, password.group(1), url)
+            yield Server(base, password.group(1), url, process.pid)
         finally:
             stop(process)
 

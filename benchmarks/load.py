@@ -1,10 +1,15 @@
 """A realistic load mix on 127.0.0.1, bounded in time: managers answering (the questionnaire's htmx
-save), members opening their team and results pages, viewers opening the teams overview and results.
-Reports throughput, p50/p95/p99 and errors per request kind, against the budgets (pages p95 < 100 ms,
-saves p95 < 25 ms).
+save), members on their team, results and OKR pages, checking in on key results and ticking checklist
+entries, viewers on the teams overview, the dashboard, results and report PDFs. Every simulated person
+signs in with their own session and waits ~--pause seconds (jittered) between requests. Reports throughput,
+p50/p95/p99 and errors per request kind, against the budgets (pages p95 < 100 ms, saves p95 < 25 ms).
 
-Usage: uv run python -m benchmarks.load [--users 50] [--seconds 60] [--pause 1.0] [--postgres URL]
-Add a request kind with one line in KINDS (and a persona in PERSONAS if it is someone new).
+Usage: uv run python -m benchmarks.load [--users 50] [--seconds 60] [--pause 1.0]
+           [--database-url postgresql+psycopg://...  (or HOSHIN_LOAD_DATABASE_URL)] [--diagnose]
+--diagnose serves benchmarks.diagnose instead (Server-Timing, GC pauses, event-loop lag, commit and
+write-gate times) and prints client time against the app's own time per kind.
+Add a request kind with one line in KINDS (and a persona in PERSONAS if it is someone new); a kind that
+`needs` a feature missing from the tree (FEATURES) is left out and said so.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -36,7 +43,14 @@ class User:
     draft_id: int = 0
     questions: list[tuple[str, list[str]]] = field(default_factory=list)
     versions: dict[str, int] = field(default_factory=dict)
+    key_results: list[int] = field(default_factory=list)
+    checklist: list[tuple[str, str]] = field(default_factory=list)
+    ticked: set[tuple[str, str]] = field(default_factory=set)
     turn: int = 0
+
+    def htmx(self) -> dict[str, str]:
+        """The headers an htmx request from one of our pages carries."""
+        return {"HX-Request": "true", "X-CSRF-Token": self.http.cookies["hoshin_csrf"]}
 
 
 async def save_answer(user: User) -> httpx.Response:
@@ -44,11 +58,39 @@ async def save_answer(user: User) -> httpx.Response:
     question, choices = user.questions[user.turn % len(user.questions)]
     response = await user.http.post(
         f"/assessments/{user.draft_id}/answers/{question}",
-        headers={"HX-Request": "true", "X-CSRF-Token": user.http.cookies["hoshin_csrf"]},
+        headers=user.htmx(),
         data={"choice": choices[user.turn % len(choices)], "version": user.versions.get(question, 0)},
     )
     if response.status_code == 200:
         user.versions[question] = user.versions.get(question, 0) + 1
+    return response
+
+
+async def check_in(user: User) -> httpx.Response:
+    """The OKR page's htmx check-in of one key result: a value, a confidence, a fresh client token."""
+    key_result = user.key_results[user.turn % len(user.key_results)]
+    return await user.http.post(
+        f"/teams/{user.team_id}/okrs/key-results/{key_result}/check-ins",
+        headers=user.htmx(),
+        data={
+            "value": str(random.randint(0, 100)),
+            "confidence": str(random.randint(3, 9)),
+            "note": "",
+            "client_token": uuid.uuid4().hex,
+        },
+    )
+
+
+async def tick(user: User) -> httpx.Response:
+    """The action plan's htmx checkbox: tick one checklist entry, or untick it if this person ticked it."""
+    entry = user.checklist[user.turn % len(user.checklist)]
+    done = entry not in user.ticked
+    data = {"back": "action_plan"} | ({"done": "on"} if done else {})
+    response = await user.http.post(
+        f"/teams/{user.team_id}/roadmap/items/{entry[0]}/checklist/{entry[1]}", headers=user.htmx(), data=data
+    )
+    if response.status_code == 200:
+        user.ticked ^= {entry}
     return response
 
 
@@ -58,20 +100,29 @@ class Kind:
     persona: str
     budget_ms: float  # the p95 goal
     send: Callable[[User], Awaitable[httpx.Response]]
+    weight: int = 1  # how many times it comes up in one round of the persona's requests
+    needs: str = ""  # a feature the tree must have (see FEATURES); without it the kind is left out
 
 
 PAGE, SAVE = 100.0, 25.0
 KINDS = [
     Kind("answer save (htmx)", "manager", SAVE, save_answer),
-    Kind("team page", "member", PAGE, lambda u: u.http.get(f"/teams/{u.team_id}")),
+    Kind("team page", "member", PAGE, lambda u: u.http.get(f"/teams/{u.team_id}"), weight=2),
     Kind(
         "results page (member)", "member", PAGE, lambda u: u.http.get(f"/assessments/{u.results_id}/results")
     ),
+    Kind(
+        "OKR page", "member", PAGE, lambda u: u.http.get(f"/teams/{u.team_id}/okrs"), weight=2, needs="okrs"
+    ),
+    Kind("OKR check-in (htmx)", "member", SAVE, check_in, needs="okrs"),
+    Kind("checklist tick (htmx)", "member", SAVE, tick, needs="checklists"),
     Kind("teams overview", "viewer", PAGE, lambda u: u.http.get("/")),
+    Kind("dashboard", "viewer", PAGE, lambda u: u.http.get("/dashboard"), needs="dashboard"),
     Kind(
         "results page (viewer)", "viewer", PAGE, lambda u: u.http.get(f"/assessments/{u.results_id}/results")
     ),
-    Kind(  # the first download renders (~0.4 s); later ones come from the report cache
+    # the first download renders (~0.4 s); later ones come from the report cache
+    Kind(
         "report PDF (viewer)", "viewer", PAGE, lambda u: u.http.get(f"/reports/assessment/{u.results_id}.pdf")
     ),
 ]
@@ -81,6 +132,18 @@ PERSONAS = {
     "member": ("mika.ito@example.com", 0.5),
     "viewer": ("cto@example.com", 0.3),
 }
+# feature -> a GET (for a signed-in member, on their team) that answers 200 once the feature is in the tree
+FEATURES = {
+    "okrs": "/api/v1/teams/{team_id}/okrs",
+    "checklists": "/api/v1/teams/{team_id}/roadmap/checklist",
+    "dashboard": "/dashboard",
+}
+
+
+def _round(kinds: list[Kind]) -> list[Kind]:
+    """One round of a persona's requests: each kind `weight` times, spread out."""
+    rounds = max(kind.weight for kind in kinds)
+    return [kind for n in range(rounds) for kind in kinds if kind.weight > n]
 
 
 Setup = list[tuple[str, httpx.Cookies, dict[str, object]]]
@@ -104,57 +167,131 @@ def _questions(client: httpx.Client) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _setup(server: Server, personas: list[str]) -> Setup:
-    """Sign each persona in once, and give every manager their own draft to answer."""
+def _setup(server: Server, personas: list[str]) -> tuple[Setup, set[str]]:
+    """Sign every simulated person in (their own session, as each browser has), give every manager their
+    own draft to answer, and find the key results and checklist entries of each member's team; also
+    which FEATURES this tree has."""
     out = []
-    clients = {name: signed_in_client(server, email) for name, (email, _share) in PERSONAS.items()}
     periods = (f"{2040 + n // 4}-Q{n % 4 + 1}" for n in itertools.count())
+    features: set[str] = set()
+    probed = False
     for name in personas:
-        client = clients[name]
+        client = signed_in_client(server, PERSONAS[name][0])
         assessments = client.get("/api/v1/assessments").json()
         submitted = next(a for a in assessments if a["status"] == "submitted")
-        rows: dict[str, object] = {"team_id": submitted["team_id"], "results_id": submitted["id"]}
+        team_id = submitted["team_id"]
+        rows: dict[str, object] = {"team_id": team_id, "results_id": submitted["id"]}
+        if name == "member" and not probed:  # which features this tree has: ask once
+            probed = True
+            features = {
+                f
+                for f, path in FEATURES.items()
+                if client.get(path.format(team_id=team_id)).status_code != 404
+            }
         if name == "manager":
             created = client.post(
                 "/api/v1/assessments",
                 headers={"X-CSRF-Token": client.cookies["hoshin_csrf"]},
-                json={"team_id": submitted["team_id"], "model": MODEL, "period": next(periods)},
+                json={"team_id": team_id, "model": MODEL, "period": next(periods)},
             )
             created.raise_for_status()
             rows |= {"draft_id": created.json()["id"], "questions": _questions(client)}
+        if name == "member" and "okrs" in features:
+            okrs = client.get(FEATURES["okrs"].format(team_id=team_id)).json()
+            rows["key_results"] = [kr["id"] for objective in okrs for kr in objective["key_results"]]
+        if name == "member" and "checklists" in features:
+            checklist = client.get(FEATURES["checklists"].format(team_id=team_id)).json()
+            rows["checklist"] = [
+                (i["item_id"], e["entry_id"]) for i in checklist["items"] for e in i["entries"]
+            ]
         out.append((name, client.cookies, rows))
-    return out
+    if not any(rows.get("key_results") for _name, _cookies, rows in out):
+        features.discard("okrs")  # nothing to check in on
+    if not any(rows.get("checklist") for _name, _cookies, rows in out):
+        features.discard("checklists")
+    return out, features
 
 
-async def _run(base_url: str, setup: Setup, seconds: float, pause: float) -> dict[str, Figures]:
-    figures = {kind.name: Figures(kind.name, 0, 0, seconds, []) for kind in KINDS}
-    deadline = time.perf_counter() + seconds
+Sample = tuple[str, float, float, float | None]  # kind, start (s into the run), client ms, server ms
+
+
+async def _run(
+    base_url: str,
+    setup: Setup,
+    kinds: list[Kind],
+    seconds: float,
+    pause: float,
+    samples: list[Sample] | None = None,
+) -> dict[str, Figures]:
+    figures = {kind.name: Figures(kind.name, 0, 0, seconds, []) for kind in kinds}
+    began = time.perf_counter()
+    deadline = began + seconds
 
     async def person(name: str, cookies: httpx.Cookies, rows: dict[str, object]) -> None:
-        kinds = [kind for kind in KINDS if kind.persona == name]
+        mine = _round([kind for kind in kinds if kind.persona == name])
         async with httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=30) as http:
             user = User(name, http, **rows)  # type: ignore[arg-type]
+            user.turn = random.randrange(len(mine))  # people do not all open the same page first
             await asyncio.sleep(random.uniform(0, pause))  # people do not all click at the same instant
             while time.perf_counter() < deadline:
-                kind = kinds[user.turn % len(kinds)]
+                kind = mine[user.turn % len(mine)]
                 started = time.perf_counter()
+                server_ms = None
                 try:
                     response = await kind.send(user)
                     failed = response.status_code >= 400
+                    server_ms = _server_ms(response)
                 except httpx.HTTPError:
                     failed = True
+                elapsed_ms = (time.perf_counter() - started) * 1000
                 record = figures[kind.name]
-                record.latencies_ms.append((time.perf_counter() - started) * 1000)
+                record.latencies_ms.append(elapsed_ms)
                 record.requests += 1
                 record.errors += failed
+                if samples is not None:
+                    samples.append((kind.name, started - began, elapsed_ms, server_ms))
                 user.turn += 1
                 await asyncio.sleep(pause * random.uniform(0.5, 1.5))
 
-    started = time.perf_counter()
     await asyncio.gather(*(person(*entry) for entry in setup))
     for record in figures.values():
-        record.seconds = time.perf_counter() - started
+        record.seconds = time.perf_counter() - began
     return figures
+
+
+def _server_ms(response: httpx.Response) -> float | None:
+    """The app's own time for a request (the `--diagnose` server's Server-Timing header)."""
+    timing = response.headers.get("server-timing", "")
+    _name, _sep, duration = timing.partition("dur=")
+    return float(duration) if duration else None
+
+
+def _diagnosis(samples: list[Sample], stats: dict[str, object], warm_up: float = 10.0) -> None:
+    """Client time against the app's own time per kind, the first seconds against the rest, and the
+    server-side pauses (GC, event-loop lag, commits, write-gate waits)."""
+
+    def pct(values: list[float], p: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
+
+    head = f"{'kind':<28} {'client p50/p95/p99':>22} {'app p50/p95/p99':>22}"
+    print(f"\n{head}  p95 first {warm_up:.0f} s / after")
+    for kind in KINDS:
+        mine = [s for s in samples if s[0] == kind.name]
+        if not mine:
+            continue
+        client = [s[2] for s in mine]
+        app = [s[3] for s in mine if s[3] is not None]
+        early = [s[2] for s in mine if s[1] < warm_up]
+        late = [s[2] for s in mine if s[1] >= warm_up]
+        print(
+            f"{kind.name:<28} {pct(client, 50):6.1f} {pct(client, 95):6.1f} {pct(client, 99):7.1f}"
+            f" {pct(app, 50):6.1f} {pct(app, 95):6.1f} {pct(app, 99):7.1f}"
+            f"   {pct(early, 95):6.1f} / {pct(late, 95):6.1f}"
+        )
+    print("server-side (ms):")
+    for name, figures in stats.items():
+        print(f"  {name:<10} {figures}")
 
 
 def report(figures: dict[str, Figures], budgets: dict[str, float]) -> bool:
@@ -178,19 +315,41 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--pause", type=float, default=1.0, help="think time between a person's requests (s)")
-    parser.add_argument("--postgres", help="PostgreSQL URL (a database this script may empty)")
+    parser.add_argument(
+        "--database-url",
+        "--postgres",
+        dest="database_url",
+        default=os.environ.get("HOSHIN_LOAD_DATABASE_URL"),
+        help="a PostgreSQL URL (a database this script may empty); default: a fresh SQLite file",
+    )
+    parser.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="serve benchmarks.diagnose (Server-Timing, GC, loop lag, commits) and print where time went",
+    )
     args = parser.parse_args()
-    if args.postgres:
-        reset_database(args.postgres)
-    with demo_server(args.postgres) as server:
-        setup = _setup(server, _personas(args.users))
-        figures = asyncio.run(_run(server.url, setup, args.seconds, args.pause))
-    database = "PostgreSQL" if args.postgres else "SQLite"
+    if args.database_url:
+        reset_database(args.database_url)
+    asgi = "benchmarks.diagnose:app" if args.diagnose else "app.asgi:app"
+    samples: list[Sample] | None = [] if args.diagnose else None
+    with demo_server(args.database_url, asgi=asgi) as server:
+        setup, features = _setup(server, _personas(args.users))
+        kinds = [kind for kind in KINDS if not kind.needs or kind.needs in features]
+        if args.diagnose:
+            print(f"server pid {server.pid}", flush=True)
+        figures = asyncio.run(_run(server.url, setup, kinds, args.seconds, args.pause, samples))
+        stats = httpx.get(f"{server.url}/__bench__/stats").json() if args.diagnose else {}
+    database = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"{args.users} users, {args.seconds:.0f} s, think time ~{args.pause:g} s,"
         f" one uvicorn worker, {database}"
     )
-    ok = report(figures, {kind.name: kind.budget_ms for kind in KINDS})
+    ok = report(figures, {kind.name: kind.budget_ms for kind in kinds})
+    for kind in KINDS:
+        if kind not in kinds:
+            print(f"{kind.name:<28} not run: this tree has no {kind.needs} ({FEATURES[kind.needs]})")
+    if samples is not None:
+        _diagnosis(samples, stats)
     raise SystemExit(0 if ok else 1)
 
 
