@@ -14,6 +14,7 @@ from app.auth.service import Writer
 from app.models import CachedReport
 
 KEEP_UNUSED = timedelta(days=30)
+TOUCH_AFTER = timedelta(hours=1)  # last_used_at only needs to be right to the hour for a 30-day expiry
 
 
 def key_for(html: str) -> str:
@@ -23,11 +24,13 @@ def key_for(html: str) -> str:
 
 def get(session: Session, *, key: str, now: datetime, write: Writer) -> bytes | None:
     """The stored PDF for this key, if any (and note, through `write`, that it was used)."""
-    found = session.execute(select(CachedReport.id, CachedReport.data).where(CachedReport.key == key)).first()
+    columns = (CachedReport.id, CachedReport.data, CachedReport.last_used_at)
+    found = session.execute(select(*columns).where(CachedReport.key == key)).first()
     if found is None:
         return None
-    used = update(CachedReport).where(CachedReport.id == found.id).values(last_used_at=now)
-    write(lambda s: s.execute(used))
+    if now - found.last_used_at > TOUCH_AFTER:  # a write per download would queue behind saves for nothing
+        used = update(CachedReport).where(CachedReport.id == found.id).values(last_used_at=now)
+        write(lambda s: s.execute(used))
     return bytes(found.data)
 
 

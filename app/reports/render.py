@@ -1,8 +1,15 @@
-"""HTML to PDF, never on the event loop, one render at a time per process (each takes a core)."""
+"""HTML to PDF, never on the event loop and never in the serving process: WeasyPrint is pure Python,
+so a render of a second or more in the server would hold its GIL and stall every other request. One
+render at a time, in one worker process started on first use (it keeps its fonts loaded)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from weasyprint import HTML
@@ -11,7 +18,9 @@ from weasyprint.text.fonts import FontConfiguration
 from app.reports.fetcher import STATIC_ROOT, StaticOnlyFetcher
 
 _renders = threading.BoundedSemaphore(1)
-_fonts: FontConfiguration | None = None  # reused: loading the Japanese font once saves ~0.5 s a render
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_fonts: FontConfiguration | None = None  # in the worker, reused: loading the Japanese font costs ~0.5 s
 
 
 @dataclass(frozen=True)
@@ -51,11 +60,58 @@ def render_once(key: str, html: str) -> Pdf:
 
 
 def html_to_pdf(html: str) -> Pdf:
-    """Render a report page to PDF bytes. Callers run this in a worker thread (def routes do)."""
+    """Render a report page to PDF bytes in the render process. Callers run this in a worker thread
+    (def routes do); it waits for the render."""
+    with _renders:
+        try:
+            return _executor().submit(_render, html).result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): start a new one, once
+            _reset()
+            return _executor().submit(_render, html).result()
+
+
+def shutdown() -> None:
+    """Stop the render process (it is started again on the next render)."""
+    _reset()
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # spawn, not fork: forking a threaded server process can copy a held lock into the child
+            _pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
+        return _pool
+
+
+def _reset() -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the render process: leave when the server is gone (even killed), not linger orphaned."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _render(html: str) -> Pdf:
+    """Runs in the render process."""
     global _fonts
     fetcher = StaticOnlyFetcher()
-    with _renders:
-        _fonts = _fonts or FontConfiguration()
-        document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
-        data = document.write_pdf(font_config=_fonts)
-    return Pdf(data, tuple(fetcher.refused))
+    _fonts = _fonts or FontConfiguration()
+    document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
+    return Pdf(document.write_pdf(font_config=_fonts), tuple(fetcher.refused))
