@@ -30,7 +30,9 @@ class Server:
 
 
 @contextmanager
-def demo_server(database_url: str | None = None, *, asgi: str = "app.asgi:app") -> Iterator[Server]:
+def demo_server(
+    database_url: str | None = None, *, asgi: str = "app.asgi:app", workers: int = 1
+) -> Iterator[Server]:
     """Migrate a fresh database, load the demo, serve it with one uvicorn worker; stop afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{tmp}/bench.sqlite3"
@@ -59,6 +61,8 @@ def demo_server(database_url: str | None = None, *, asgi: str = "app.asgi:app") 
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--workers",
+                str(workers),
             ],
             env=env,
             cwd=ROOT,

@@ -313,6 +313,12 @@ def report(figures: dict[str, Figures], budgets: dict[str, float]) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes (PostgreSQL only: SQLite has one writer)",
+    )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--pause", type=float, default=1.0, help="think time between a person's requests (s)")
     parser.add_argument(
@@ -332,7 +338,7 @@ def main() -> None:
         reset_database(args.database_url)
     asgi = "benchmarks.diagnose:app" if args.diagnose else "app.asgi:app"
     samples: list[Sample] | None = [] if args.diagnose else None
-    with demo_server(args.database_url, asgi=asgi) as server:
+    with demo_server(args.database_url, asgi=asgi, workers=args.workers) as server:
         setup, features = _setup(server, _personas(args.users))
         kinds = [kind for kind in KINDS if not kind.needs or kind.needs in features]
         if args.diagnose:
@@ -342,7 +348,7 @@ def main() -> None:
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"{args.users} users, {args.seconds:.0f} s, think time ~{args.pause:g} s,"
-        f" one uvicorn worker, {database}"
+        f" {args.workers} uvicorn worker(s), {database}"
     )
     ok = report(figures, {kind.name: kind.budget_ms for kind in kinds})
     for kind in KINDS:
