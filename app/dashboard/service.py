@@ -17,7 +17,7 @@ from app.checklists import service as checklists_service
 from app.dashboard import compare
 from app.dashboard.compare import Cell, GapSummary
 from app.maturity.schema import Dimension
-from app.models import Answer, Assessment, AssessmentStatus, MaturityModelVersion, Team, User
+from app.models import Assessment, AssessmentStatus, MaturityModelVersion, Team, User
 from app.okrs import service as okrs_service
 from app.roadmap import service as roadmap_service
 from app.teams import service as teams_service
@@ -169,7 +169,7 @@ def _rows(
     found = _submitted(session, team_ids=team_ids, slug=slug)
     # one assessment per team and period: the last submitted (two versions of a model may share a period)
     chosen = {(a.team_id, a.period): a for a in found}
-    results = _scores(session, assessments=list(chosen.values()))
+    results = assessments_service.results_for(session, assessments=list(chosen.values()))
     periods = compare.shown_periods(p for _t, p in chosen)
     newest = max(chosen.values(), key=lambda a: (a.period, a.id))
     dimensions = assessments_service.model_of(newest).dimensions
@@ -193,22 +193,6 @@ def _rows(
             }
         )
     return [TeamRow(**row) for row in rows], periods, dimensions
-
-
-def _scores(session: Session, *, assessments: Sequence[Assessment]) -> dict[int, scoring.Results]:
-    """Scored results, reading only the answer columns scoring needs (whole Answer rows, with their notes
-    and evidence links, took 60 % of the page's time at 30 teams)."""
-    answers: dict[int, dict[str, scoring.AnswerValue]] = {a.id: {} for a in assessments}
-    rows = session.execute(
-        select(Answer.assessment_id, Answer.question_id, Answer.choice_id, Answer.not_applicable).where(
-            Answer.assessment_id.in_(list(answers))
-        )
-    )
-    for assessment_id, question_id, choice_id, not_applicable in rows:
-        answers[assessment_id][question_id] = scoring.AnswerValue(choice_id, not_applicable)
-    return {
-        a.id: scoring.score_assessment(assessments_service.model_of(a), answers[a.id]) for a in assessments
-    }
 
 
 def _row(

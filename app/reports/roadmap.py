@@ -13,7 +13,6 @@ from app.models import Team
 from app.okrs import service as okrs_service
 from app.reports import teams as team_reports
 from app.roadmap import page
-from app.roadmap.catalogue import builtin_catalogue
 from app.teams import service as teams_service
 from app.web import templates
 
@@ -54,9 +53,7 @@ def shared_context(
         "roles": page.role_names(locale),
         "title_of": lambda view, item_id: page.title_of(view, item_id, locale),
         "status_label": okrs_service.status_label,
-        "key_results": {
-            kr.id: kr.text.get(locale) for c in builtin_catalogue().capabilities for kr in c.key_results
-        },
+        "key_results": page.key_result_texts(locale),
         "stylesheet": "css/report.css"
         if pdf or request is None
         else str(request.url_for("static", path="css/report.css")),

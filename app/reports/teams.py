@@ -21,14 +21,13 @@ from app.models import (
     AssessmentStatus,
     MaturityModelVersion,
     Membership,
-    RaciAssignment,
     Team,
 )
 from app.okrs import service as okrs_service
 from app.reports.assessment import REPORT_FONT
 from app.roadmap import page
 from app.roadmap import service as roadmap_service
-from app.teams import capacity, coverage, raci, raci_service
+from app.teams import capacity, coverage, raci_service
 
 PLANNER_MODEL = roadmap_service.PLANNER_MODEL
 
@@ -95,7 +94,7 @@ def gather(
     okrs = okrs_service.team_status(session, team_ids=ids, period=period)
     plans = {v.roadmap.id: v.plan for v in views_by_team.values()}
     checklists = checklists_service.team_checklists(session, roadmap_ids=list(plans), plans=plans)
-    matrices = _raci(session, teams)
+    matrices = raci_service.matrices(session, teams=teams)
     out = []
     for team in teams:
         view = views_by_team.get(team.id)
@@ -121,7 +120,7 @@ def _team_report(
     team: Team,
     view: roadmap_service.RoadmapView | None,
     standing: results.ResultsView | None,
-    matrix: tuple[list[str], raci.Matrix, bool],
+    matrix: raci_service.TeamMatrix,
     okrs: list[okrs_service.ObjectiveStatus],
     period: str,
     checklists: list[checklists_service.ItemChecklist],
@@ -201,29 +200,9 @@ def _gantt(view: roadmap_service.RoadmapView, locale: str, font: str | None) -> 
     return Markup(chart)  # noqa: S704 - the Gantt builder escapes every label
 
 
-def _raci(session: Session, teams: Sequence[Team]) -> dict[int, tuple[list[str], raci.Matrix, bool]]:
-    """Each team's RACI matrix (its edits over the defaults): columns, cells, whether it was edited."""
-    rows = raci_service.capability_rows(session)
-    defaults = raci.defaults((r.id, r.dimension_id) for r in rows)
-    stored: dict[int, raci.Matrix] = {t.id: {} for t in teams}
-    query = select(RaciAssignment).where(RaciAssignment.team_id.in_(stored))
-    for cell in session.scalars(query):
-        stored[cell.team_id].setdefault(cell.capability_id, {})[cell.team_role] = cell.letter
-    out = {}
-    for team in teams:
-        held = [role for m in team.memberships for role in m.team_roles]
-        columns = raci.columns([*held, *(r for row in stored[team.id].values() for r in row)])
-        out[team.id] = (columns, raci.merged(defaults, stored[team.id]), bool(stored[team.id]))
-    return out
-
-
-def _raci_table(
-    view: roadmap_service.RoadmapView, matrix: tuple[list[str], raci.Matrix, bool], locale: str
-) -> RaciTable:
+def _raci_table(view: roadmap_service.RoadmapView, matrix: raci_service.TeamMatrix, locale: str) -> RaciTable:
     """The matrix rows of the capabilities this plan works on, in plan order."""
-    columns, cells, customised = matrix
-    rows = [
-        (i.title.get(locale), cells[i.capability_id]) for i in view.plan.items if i.capability_id in cells
-    ]
-    used = [c for c in columns if any(c in row for _, row in rows)]
-    return RaciTable(used, rows, customised)
+    found = [(i.title.get(locale), matrix.cells.get(i.capability_id or "")) for i in view.plan.items]
+    rows = [(title, row) for title, row in found if row is not None]
+    used = [c for c in matrix.columns if any(c in row for _, row in rows)]
+    return RaciTable(used, rows, matrix.customised)

@@ -74,6 +74,11 @@ def capability_names(locale: str) -> dict[str, str]:
     return {c.id: c.name.get(locale) for c in builtin_catalogue().capabilities}
 
 
+def key_result_texts(locale: str) -> dict[str, str]:
+    """Every catalogue key result's text by id, in `locale`."""
+    return {kr.id: kr.text.get(locale) for c in builtin_catalogue().capabilities for kr in c.key_results}
+
+
 def title_of(view: RoadmapView, item_id: str, locale: str) -> str:
     """An item's title in any of the plan's lists, else its catalogue name, else its id."""
     plan = view.plan

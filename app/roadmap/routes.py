@@ -19,7 +19,6 @@ from app.kit import htmx
 from app.kit.time import utcnow
 from app.models import ItemStatus, Roadmap
 from app.roadmap import forms, page, service, snapshot
-from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.catalogue_schema import Phase
 from app.roadmap.plan import Edit
 from app.web import locale_of, redirect, render
@@ -244,14 +243,13 @@ def _action_plan(
     locale = locale_of(request)
     roadmap = service.get(session, team_id=ctx.team.id)
     view = service.view(session, roadmap=roadmap) if roadmap else None
-    catalogue = builtin_catalogue()
     context = {
         "ctx": ctx,
         "roadmap": roadmap,
         "view": view,
         "error": error,
         "roles": page.role_names(locale),
-        "key_results": {kr.id: kr.text.get(locale) for c in catalogue.capabilities for kr in c.key_results},
+        "key_results": page.key_result_texts(locale),
         "title_of": (lambda item_id: page.title_of(view, item_id, locale)) if view else None,
         "checks": checklists_service.by_task(
             checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan) if view else {}

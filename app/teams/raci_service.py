@@ -56,11 +56,11 @@ def _catalogue_rows() -> raci.Matrix:
     return {c.id: {role: str(letter) for role, letter in c.raci.items()} for c in catalogue.capabilities}
 
 
-def _stored(session: Session, *, team_id: int) -> raci.Matrix:
-    out: raci.Matrix = {}
-    rows = session.scalars(select(RaciAssignment).where(RaciAssignment.team_id == team_id)).all()
+def _stored(session: Session, *, team_ids: Sequence[int]) -> dict[int, raci.Matrix]:
+    out: dict[int, raci.Matrix] = {team_id: {} for team_id in team_ids}
+    rows = session.scalars(select(RaciAssignment).where(RaciAssignment.team_id.in_(team_ids))).all()
     for row in rows:
-        out.setdefault(row.capability_id, {})[row.team_role] = row.letter
+        out[row.team_id].setdefault(row.capability_id, {})[row.team_role] = row.letter
     return out
 
 
@@ -69,16 +69,35 @@ def _team_roles(session: Session, *, team_id: int) -> list[str]:
     return [role for roles in lists for role in roles]
 
 
+def _defaults(rows: Sequence[CapabilityRow]) -> raci.Matrix:
+    defaults = raci.defaults((r.id, r.dimension_id) for r in rows)
+    defaults.update({c: row for c, row in _catalogue_rows().items() if c in defaults})
+    return defaults
+
+
+def _team_matrix(
+    rows: list[CapabilityRow], defaults: raci.Matrix, held: Sequence[str], stored: raci.Matrix
+) -> TeamMatrix:
+    columns = raci.columns([*held, *(r for row in stored.values() for r in row)])
+    return TeamMatrix(rows, columns, raci.merged(defaults, stored), bool(stored))
+
+
 def matrix(session: Session, *, team: Team) -> TeamMatrix:
     """The team's matrix: its stored cells where it has edited them, the defaults elsewhere."""
     rows = capability_rows(session)
-    defaults = raci.defaults((r.id, r.dimension_id) for r in rows)
-    defaults.update({c: row for c, row in _catalogue_rows().items() if c in defaults})
-    stored = _stored(session, team_id=team.id)
-    columns = raci.columns(
-        [*_team_roles(session, team_id=team.id), *(r for row in stored.values() for r in row)]
-    )
-    return TeamMatrix(rows, columns, raci.merged(defaults, stored), bool(stored))
+    stored = _stored(session, team_ids=[team.id])[team.id]
+    return _team_matrix(rows, _defaults(rows), _team_roles(session, team_id=team.id), stored)
+
+
+def matrices(session: Session, *, teams: Sequence[Team]) -> dict[int, TeamMatrix]:
+    """`matrix` for several teams (their memberships loaded) in the same queries whatever their number."""
+    rows = capability_rows(session)
+    defaults = _defaults(rows)
+    stored = _stored(session, team_ids=[t.id for t in teams])
+    return {
+        t.id: _team_matrix(rows, defaults, [r for m in t.memberships for r in m.team_roles], stored[t.id])
+        for t in teams
+    }
 
 
 def set_cell(

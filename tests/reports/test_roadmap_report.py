@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Membership
 from app.models.roadmap import Roadmap
+from app.roadmap.catalogue import builtin_catalogue
 from app.teams.roles import RECOMMENDED
 from tests.conftest import csrf_token
 from tests.factories import Org
@@ -82,3 +84,22 @@ def test_team_without_a_roadmap_is_told_to_generate_one(client: TestClient, db: 
 def test_unknown_report_kind_is_refused(client: TestClient, db: Session, org: Org) -> None:
     _generate(client, db, org)
     assert client.get(f"/reports/teams/{org.team.id}/secrets.pdf").status_code in (404, 422)
+
+
+def test_the_raci_section_shows_the_same_default_letters_as_the_teams_raci_page(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _generate(client, db, org)
+    page = client.get(f"/reports/teams/{org.team.id}/roadmap?lang=en").text
+    section = page[page.index('<table class="raci') :]
+    section = section[: section.index("</table>")]
+    columns = re.findall(r'<th class="letter">([^<]*)</th>', section)
+    roles = {r.name.en: r.id for r in builtin_catalogue().roles}
+    capabilities = {c.name.en: c for c in builtin_catalogue().capabilities}
+    rows = re.findall(r"<tr><td>([^<]*)</td>(.*?)</tr>", section)
+    assert rows
+    for title, cells in rows:
+        letters = re.findall(r'<td class="letter[^"]*">([^<]*)</td>', cells)
+        shown = {roles[name]: letter for name, letter in zip(columns, letters, strict=True) if letter}
+        expected = {role: str(letter) for role, letter in capabilities[title].raci.items()}
+        assert shown == expected, title
