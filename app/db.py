@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import revisions  # noqa: F401  (its listeners count every session's changes)
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine that survives database restarts (pre-ping) and gives SQLite real transactions."""

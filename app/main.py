@@ -26,6 +26,7 @@ from app.maturity.routes import router as maturity_router
 from app.middleware import ShellMiddleware
 from app.okrs.api import router as okrs_api
 from app.okrs.routes import router as okrs_router
+from app.reports import cache as report_cache
 from app.reports.routes import router as reports_router
 from app.roadmap.api import router as roadmap_api
 from app.roadmap.exports_routes import router as roadmap_exports
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.write_session_factory = make_write_session_factory(app.state.engine)
+    app.state.report_keys = report_cache.KeyMemo()
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = threading.Lock() if app.state.engine.dialect.name == "sqlite" else None

@@ -9,6 +9,7 @@ from app.models.maturity import MaturityModelVersion
 from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
 from app.models.organisation import Organisation
 from app.models.report import CachedReport
+from app.models.revision import DataRevision
 from app.models.roadmap import ItemStatus, Roadmap, RoadmapEdit, RoadmapItemStatus, RoadmapVersion
 from app.models.team import Membership, Team
 from app.models.user import LoginAttempt, Role, User, UserSession
@@ -24,6 +25,7 @@ __all__ = [
     "CheckIn",
     "CheckInSource",
     "ChecklistTick",
+    "DataRevision",
     "ItemStatus",
     "KeyResult",
     "KeyResultKind",

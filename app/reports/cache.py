@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import datetime, timedelta
 
 import weasyprint
@@ -15,6 +18,32 @@ from app.models import CachedReport
 
 KEEP_UNUSED = timedelta(days=30)
 TOUCH_AFTER = timedelta(hours=1)  # last_used_at only needs to be right to the hour for a 30-day expiry
+
+
+class KeyMemo:
+    """Which document key a report had, by what it depends on and the data revision it was built at: an
+    unchanged report is found without building its HTML again (per process; the PDFs themselves are
+    shared). A revision that moved on is a miss, and the HTML built then finds the stored PDF if the
+    change did not touch this report."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._keys: OrderedDict[Hashable, str] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, identity: Hashable) -> str | None:
+        with self._lock:
+            key = self._keys.get(identity)
+            if key is not None:
+                self._keys.move_to_end(identity)
+            return key
+
+    def put(self, identity: Hashable, key: str) -> None:
+        with self._lock:
+            self._keys[identity] = key
+            self._keys.move_to_end(identity)
+            while len(self._keys) > self._size:
+                self._keys.popitem(last=False)
 
 
 def key_for(html: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
-from app import i18n
+from app import i18n, revisions
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
@@ -36,18 +37,37 @@ def assessment_report_pdf(
     """The assessment report as a PDF, in the language asked for (else the reader's)."""
     locale = i18n.negotiate(lang, request.state.locale)
     data, state = _cached_pdf(
-        request, session, _html(request, session, ctx, locale, pdf=True), kind="assessment"
+        request,
+        session,
+        lambda: _html(request, session, ctx, locale, pdf=True),
+        kind="assessment",
+        params=(ctx.assessment.id, locale),
     )
     name = f"hoshin-assessment-{ctx.team.team.slug}-{ctx.assessment.period}-{locale}.pdf"
     return _pdf_response(data, state, name=name)
 
 
-def _cached_pdf(request: Request, session: SessionDep, html: str, *, kind: str) -> tuple[bytes, str]:
-    """The PDF for this exact document: from the cache, or rendered now and kept."""
-    key, now = cache.key_for(html), utcnow()
+def _cached_pdf(
+    request: Request, session: SessionDep, build: Callable[[], str], *, kind: str, params: Hashable
+) -> tuple[bytes, str]:
+    """The PDF of the document `build` makes: from the cache, or rendered now and kept. While the data
+    revision stands still, the document key remembered for the same report, reader and day finds it
+    without building the HTML again."""
+    now = utcnow()
     # Worth a short wait for the write gate: a PDF not stored is rendered again on the next download.
     write = bookkeeping_writer(request, session, wait=0.25)
-    data = cache.get(session, key=key, now=now, write=write)
+    memo: cache.KeyMemo = request.app.state.report_keys
+    revision = revisions.current(session)
+    user = request.state.user
+    identity = (revision, kind, params, user.id if user else None, now.date(), str(request.base_url))
+    known = memo.get(identity) if revision is not None else None
+    data = cache.get(session, key=known, now=now, write=write) if known else None
+    if data is not None:
+        return data, "hit"
+    html = build()
+    key = cache.key_for(html)
+    memo.put(identity, key)
+    data = cache.get(session, key=key, now=now, write=write) if key != known else None
     if data is not None:
         return data, "hit"
     data = render_once(key, html).data
@@ -83,8 +103,13 @@ def organisation_report_pdf(
 ) -> Response:
     """The organisation report (every team the reader may see) as a PDF."""
     locale = i18n.negotiate(lang, request.state.locale)
-    document = _organisation_html(request, session, viewer, locale, pdf=True)
-    data, state = _cached_pdf(request, session, document, kind="organisation")
+    data, state = _cached_pdf(
+        request,
+        session,
+        lambda: _organisation_html(request, session, viewer, locale, pdf=True),
+        kind="organisation",
+        params=locale,
+    )
     return _pdf_response(data, state, name=f"hoshin-organisation-{locale}.pdf")
 
 
@@ -125,8 +150,13 @@ def roadmap_report_pdf(
 ) -> Response:
     """The roadmap report or the 3-month action plan as a PDF."""
     locale = i18n.negotiate(lang, request.state.locale)
-    document = _roadmap_html(request, session, ctx, kind, locale, pdf=True)
-    data, state = _cached_pdf(request, session, document, kind=kind)
+    data, state = _cached_pdf(
+        request,
+        session,
+        lambda: _roadmap_html(request, session, ctx, kind, locale, pdf=True),
+        kind=kind,
+        params=(ctx.team.id, locale),
+    )
     return _pdf_response(data, state, name=f"hoshin-{kind}-{ctx.team.slug}-{locale}.pdf")
 
 
