@@ -40,6 +40,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default HOSHIN_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default HOSHIN_PORT).")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes (one per core).")] = 1,
 ) -> None:
     """Serve the web application with uvicorn."""
     import uvicorn
@@ -52,7 +53,14 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"Hoshin is serving on http://{bind_host}:{bind_port}")
     _print_demo_sign_in(settings.var_dir)
-    uvicorn.run("app.asgi:app", host=bind_host, port=bind_port, reload=reload, proxy_headers=False)
+    uvicorn.run(
+        "app.asgi:app",
+        host=bind_host,
+        port=bind_port,
+        reload=reload,
+        workers=None if reload else workers,
+        proxy_headers=False,
+    )
 
 
 def _print_demo_sign_in(var_dir: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +23,7 @@ from app.config import Settings
 from app.db import session_scope
 from app.errors import Forbidden, NotFound, SignInRequired
 from app.kit.time import utcnow
+from app.kit.write_gate import WriteGate
 from app.models import Role, Team, User
 from app.teams import service as teams_service
 
@@ -53,7 +53,7 @@ _gate_waiters = CapacityLimiter(1000)
 
 async def write_gate(request: Request) -> AsyncIterator[None]:
     """On SQLite, let one changing request at a time in (SQLite has a single writer anyway)."""
-    lock: threading.Lock | None = request.app.state.write_gate
+    lock: WriteGate | None = request.app.state.write_gate
     if lock is None or request.method in SAFE_METHODS:
         yield
         return
@@ -122,7 +122,7 @@ def bookkeeping_writer(request: Request, session: Session, *, wait: float = 0.0)
     on SQLite must not turn its read into a write (it would sleep in SQLite's busy handler behind a
     save): it writes in a short transaction of its own when the write gate is free, else skips it.
     """
-    gate: threading.Lock | None = request.app.state.write_gate
+    gate: WriteGate | None = request.app.state.write_gate
     if gate is None or request.method not in SAFE_METHODS:
         return auth_service.in_session(session)
 

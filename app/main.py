@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
+from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,7 @@ from app.checklists.routes import router as checklists_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
+from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
 from app.middleware import ShellMiddleware
 from app.okrs.api import router as okrs_api
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.report_keys = report_cache.KeyMemo()
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
-    app.state.write_gate = threading.Lock() if app.state.engine.dialect.name == "sqlite" else None
+    app.state.write_gate = _write_gate(app.state.engine)
     app.add_middleware(ShellMiddleware, https=settings.https)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
@@ -79,3 +80,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (okrs_router, okrs_api):
         app.include_router(router)
     return app
+
+
+def _write_gate(engine: Engine) -> WriteGate | None:
+    """SQLite's writers queue at one gate, shared by every worker process serving the same file."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    return WriteGate(Path(f"{database}.writer-lock") if database and database != ":memory:" else None)

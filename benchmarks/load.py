@@ -317,7 +317,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=1,
-        help="uvicorn worker processes (PostgreSQL only: SQLite has one writer)",
+        help="uvicorn worker processes (on SQLite they share one write gate)",
     )
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--pause", type=float, default=1.0, help="think time between a person's requests (s)")
