@@ -22,6 +22,20 @@ from tests import factories
 PASSWORD = factories.PASSWORD
 
 
+def _one_database_per_worker() -> None:
+    """Under pytest-xdist each worker gets its own PostgreSQL databases (and every database derived
+    from the test URL: migrations, browser), so parallel workers never share or drop each other's."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("HOSHIN_TEST_DATABASE_URL")
+    if worker and url and not os.environ.get("HOSHIN_TEST_DATABASE_WORKER"):
+        parsed = make_url(url)
+        own = parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+        os.environ["HOSHIN_TEST_DATABASE_URL"] = own
+        os.environ["HOSHIN_TEST_DATABASE_WORKER"] = worker
+
+
+_one_database_per_worker()
+
+
 def _test_database_url(tmp_root: Path) -> str:
     url = os.environ.get("HOSHIN_TEST_DATABASE_URL")
     return url or f"sqlite:///{tmp_root / 'test.sqlite3'}"
