@@ -3,6 +3,7 @@
 import gc
 
 from app.main import create_app
+from app.reports import render
 
 app = create_app()
 
@@ -12,3 +13,6 @@ app = create_app()
 # collector's reach. (Larger young generations were tried too: fewer but longer pauses, no better.)
 gc.collect()
 gc.freeze()
+
+# The served process (not every app the tests create) starts its PDF render process right away.
+render.warm_up()

@@ -4,6 +4,7 @@ render at a time, in one worker process started on first use (it keeps its fonts
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -17,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from app.reports.fetcher import STATIC_ROOT, StaticOnlyFetcher
 
+log = logging.getLogger("hoshin")
 _renders = threading.BoundedSemaphore(1)
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -68,6 +70,25 @@ def html_to_pdf(html: str) -> Pdf:
         except BrokenProcessPool:  # the worker died (killed, out of memory): start a new one, once
             _reset()
             return _executor().submit(_render, html).result()
+
+
+# A page that loads the report stylesheet's fonts (Latin and Japanese), as every report does.
+WARM_UP_HTML = '<link rel="stylesheet" href="css/report.css"><p>Hoshin 準備</p>'
+
+
+def warm_up() -> threading.Thread:
+    """Start the render process and load its fonts in the background, so that the first download after
+    the server starts does not wait seconds for them."""
+
+    def run() -> None:
+        try:
+            html_to_pdf(WARM_UP_HTML)
+        except Exception:  # a later render starts the process again, and reports its own failure
+            log.warning("the render process did not warm up", exc_info=True)
+
+    thread = threading.Thread(target=run, name="render-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def shutdown() -> None:

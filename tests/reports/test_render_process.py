@@ -10,10 +10,12 @@ import time
 
 from app.config import PROJECT_ROOT
 from app.reports import render
+from tests.reports.test_assessment_report import _fonts
 
 SERVER = """
 import os, sys, time
 from app.reports import render
+from tests.reports.test_assessment_report import _fonts
 pdf = render.html_to_pdf("<p>hello</p>")
 assert pdf.data.startswith(b"%PDF")
 print(next(iter(render._executor()._processes)), flush=True)
@@ -52,3 +54,14 @@ def test_the_render_process_exits_when_the_server_is_killed() -> None:
         assert not _alive(child)
     finally:
         server.kill()
+
+
+def test_warm_up_starts_the_render_process_with_the_report_fonts_before_any_download() -> None:
+    render.shutdown()
+    render.warm_up().join(120)
+    assert render._pool is not None
+    assert render._pool._processes  # started, without a request
+    pdf = render.html_to_pdf(render.WARM_UP_HTML)
+    assert pdf.data.startswith(b"%PDF")
+    assert pdf.refused == ()  # the stylesheet and fonts came from static/
+    assert {"Report-JP", "Report-Latin"} <= _fonts(pdf.data)  # the bundled fonts, Japanese included
