@@ -19,7 +19,10 @@ uv: # install uv when it is missing (only Python 3.11+ is assumed)
 	  || python3 -m pip install --user --quiet --break-system-packages uv; }
 
 install: uv ## install the locked dependencies into .venv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@# Bytecode for our own code too: where PYTHONDONTWRITEBYTECODE is set (as on these machines), every
+	@# start-up of the server, the CLI and the test processes would otherwise compile it all again.
+	@$(UV) run --frozen python -m compileall -q app migrations tests benchmarks >/dev/null
 
 run: install ## migrate the embedded database, load demo data if empty, serve on http://127.0.0.1:8000
 	@$(RUN) hoshin db upgrade

@@ -7,8 +7,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import datetime, timedelta
+from importlib.metadata import version
 
-import weasyprint
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.auth.service import Writer
 from app.models import CachedReport
 
+RENDERER = f"weasyprint {version('weasyprint')}"  # read once, without importing WeasyPrint into the server
 KEEP_UNUSED = timedelta(days=30)
 TOUCH_AFTER = timedelta(hours=1)  # last_used_at only needs to be right to the hour for a 30-day expiry
 
@@ -48,7 +49,7 @@ class KeyMemo:
 
 def key_for(html: str) -> str:
     """The cache key: the exact document, and the renderer that turns it into a PDF."""
-    return hashlib.sha256(f"weasyprint {weasyprint.__version__}\n{html}".encode()).hexdigest()
+    return hashlib.sha256(f"{RENDERER}\n{html}".encode()).hexdigest()
 
 
 def get(session: Session, *, key: str, now: datetime, write: Writer) -> bytes | None:

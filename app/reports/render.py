@@ -12,11 +12,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-
-from app.reports.fetcher import STATIC_ROOT, StaticOnlyFetcher
+if TYPE_CHECKING:  # WeasyPrint is imported in the render process only: the server never needs it
+    from weasyprint.text.fonts import FontConfiguration
 
 log = logging.getLogger("hoshin")
 _renders = threading.BoundedSemaphore(1)
@@ -131,6 +130,11 @@ def _exit_with_parent(parent: int) -> None:
 
 def _render(html: str) -> Pdf:
     """Runs in the render process."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from app.reports.fetcher import STATIC_ROOT, StaticOnlyFetcher
+
     global _fonts
     fetcher = StaticOnlyFetcher()
     _fonts = _fonts or FontConfiguration()
