@@ -5,7 +5,8 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 UV := uv
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
-# test processes (pytest-xdist): one per core; `make test JOBS=0` runs in one process
+# test processes (pytest-xdist): one per core; `make test JOBS=0` runs in one process. `--dist load`, not
+# loadfile: the fuzz tests share one node id per operation, and loadfile ran only one of the 21.
 JOBS ?= auto
 
 .PHONY: help uv install run serve test lint fmt typecheck pytest browser fuzz load migration i18n clean
@@ -54,7 +55,7 @@ browser: # Debian's chromium for the browser tests, when missing and we may inst
 	  else echo "note: no chromium; browser tests will fail (apt-get install chromium)"; fi; }
 
 pytest: install
-	@$(RUN) pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
+	@$(RUN) pytest -n $(JOBS) --dist load $(PYTEST_ARGS)
 
 fuzz: install ## a longer API fuzzing run (schemathesis, in process): make fuzz n=500
 	@HOSHIN_FUZZ_EXAMPLES=$(or $(n),300) $(RUN) pytest -q tests/fuzz -p no:cacheprovider
