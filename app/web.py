@@ -57,6 +57,16 @@ def templates() -> Jinja2Blocks:
     return Jinja2Blocks(env=make_environment())
 
 
+def compile_all() -> int:
+    """Compile every page template now (the served process does this before taking requests, so no
+    first request of a page pays for it); returns how many there are."""
+    env = templates().env
+    names = env.list_templates(extensions=["html"])
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def locale_of(request: Request) -> str:
     return getattr(request.state, "locale", i18n.DEFAULT_LOCALE)
 
