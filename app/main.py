@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.write_session_factory = make_write_session_factory(app.state.engine)
-    app.state.report_keys = report_cache.KeyMemo()
+    app.state.report_keys = report_cache.key_memo()
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = _write_gate(app.state.engine)

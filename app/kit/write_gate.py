@@ -8,6 +8,7 @@ import fcntl
 import os
 import threading
 import time
+import weakref
 from pathlib import Path
 
 _POLL = 0.002  # seconds between tries for a bounded wait on another process
@@ -19,6 +20,8 @@ class WriteGate:
     def __init__(self, path: Path | None) -> None:
         self._thread_lock = threading.Lock()
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if path is not None else None
+        if self._fd is not None:  # closed with the gate (tests make an app, and so a gate, per test)
+            weakref.finalize(self, os.close, self._fd)
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         deadline = None if timeout < 0 else time.monotonic() + timeout

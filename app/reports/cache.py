@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import datetime, timedelta
 from importlib.metadata import version
@@ -14,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.service import Writer
+from app.kit.lru import Lru
 from app.models import CachedReport
 
 RENDERER = f"weasyprint {version('weasyprint')}"  # read once, without importing WeasyPrint into the server
@@ -21,30 +20,12 @@ KEEP_UNUSED = timedelta(days=30)
 TOUCH_AFTER = timedelta(hours=1)  # last_used_at only needs to be right to the hour for a 30-day expiry
 
 
-class KeyMemo:
+def key_memo() -> Lru[Hashable, str]:
     """Which document key a report had, by what it depends on and the data revision it was built at: an
     unchanged report is found without building its HTML again (per process; the PDFs themselves are
     shared). A revision that moved on is a miss, and the HTML built then finds the stored PDF if the
     change did not touch this report."""
-
-    def __init__(self, size: int = 1024) -> None:
-        self._keys: OrderedDict[Hashable, str] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, identity: Hashable) -> str | None:
-        with self._lock:
-            key = self._keys.get(identity)
-            if key is not None:
-                self._keys.move_to_end(identity)
-            return key
-
-    def put(self, identity: Hashable, key: str) -> None:
-        with self._lock:
-            self._keys[identity] = key
-            self._keys.move_to_end(identity)
-            while len(self._keys) > self._size:
-                self._keys.popitem(last=False)
+    return Lru(1024)
 
 
 def key_for(html: str) -> str:

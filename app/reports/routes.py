@@ -14,6 +14,7 @@ from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
 from app.errors import Conflict
 from app.i18n import N_
+from app.kit.lru import Lru
 from app.kit.time import utcnow
 from app.models import User
 from app.reports import assessment as assessment_report_html
@@ -56,19 +57,18 @@ def _cached_pdf(
     now = utcnow()
     # Worth a short wait for the write gate: a PDF not stored is rendered again on the next download.
     write = bookkeeping_writer(request, session, wait=0.25)
-    memo: cache.KeyMemo = request.app.state.report_keys
+    memo: Lru[Hashable, str] = request.app.state.report_keys
     revision = revisions.current(session)
     user = request.state.user
     identity = (revision, kind, params, user.id if user else None, now.date(), str(request.base_url))
     known = memo.get(identity) if revision is not None else None
-    data = cache.get(session, key=known, now=now, write=write) if known else None
-    if data is not None:
+    if known is not None and (data := cache.get(session, key=known, now=now, write=write)) is not None:
         return data, "hit"
     html = build()
     key = cache.key_for(html)
-    memo.put(identity, key)
-    data = cache.get(session, key=key, now=now, write=write) if key != known else None
-    if data is not None:
+    if revision is not None:
+        memo.put(identity, key)
+    if key != known and (data := cache.get(session, key=key, now=now, write=write)) is not None:
         return data, "hit"
     data = render_once(key, html).data
     cache.put(session, key=key, kind=kind, data=data, now=now, write=write)

@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +21,7 @@ from app.assessments import service as assessments_service
 from app.audit import service as audit_service
 from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
+from app.kit.lru import Lru
 from app.models import (
     Assessment,
     AssessmentStatus,
@@ -176,22 +175,15 @@ def _plan(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapEdit]
         roadmap.start_date,
     ]
     key = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).digest()
-    with _plans_lock:
-        plan = _plans.get(key)
-        if plan is not None:
-            _plans.move_to_end(key)
-            return plan
-    plan = _generate(roadmap, inputs, edits)
-    with _plans_lock:
-        _plans[key] = plan
-        while len(_plans) > PLANS_KEPT:
-            _plans.popitem(last=False)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _generate(roadmap, inputs, edits)
+        _plans.put(key, plan)
     return plan
 
 
 PLANS_KEPT = 512  # a few hundred kB each at most; plenty for every team of a large organisation
-_plans: OrderedDict[bytes, Plan] = OrderedDict()
-_plans_lock = threading.Lock()
+_plans: Lru[bytes, Plan] = Lru(PLANS_KEPT)
 
 
 def _generate(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapEdit]) -> Plan:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
 import time
 from pathlib import Path
+
+import pytest
 
 from app.kit.write_gate import WriteGate
 
@@ -52,3 +56,13 @@ def test_an_in_memory_database_gates_threads_only() -> None:
     assert gate.acquire()
     assert gate.acquire(blocking=False) is False
     gate.release()
+
+
+def test_a_gate_closes_its_lock_file_when_it_goes(tmp_path: Path) -> None:
+    gate = WriteGate(tmp_path / "lock")
+    fd = gate._fd
+    assert fd is not None
+    del gate
+    gc.collect()
+    with pytest.raises(OSError, match="Bad file descriptor"):
+        os.fstat(fd)
