@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # loadfile: the fuzz tests share one node id per operation, and loadfile ran only one of the 21.
 JOBS ?= auto
 
-.PHONY: help uv install run serve test lint fmt typecheck pytest browser fuzz load migration i18n clean
+.PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs fuzz load migration i18n clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,15 +25,15 @@ install: uv ## install the locked dependencies into .venv
 	@# start-up of the server, the CLI and the test processes would otherwise compile it all again.
 	@$(UV) run --frozen python -m compileall -q app migrations tests benchmarks >/dev/null
 
-run: install ## migrate the embedded database, load demo data if empty, serve on http://127.0.0.1:8000
+run: install pdf-libs ## migrate the embedded database, load demo data if empty, serve on http://127.0.0.1:8000
 	@$(RUN) hoshin db upgrade
 	@$(RUN) hoshin demo --if-empty
 	@$(RUN) hoshin serve
 
-serve: install ## serve without touching the data
+serve: install pdf-libs ## serve without touching the data
 	@$(RUN) hoshin serve
 
-test: install lint typecheck browser pytest ## lint, type-check and run the whole test suite
+test: install lint typecheck browser pdf-libs pytest ## lint, type-check and run the whole test suite
 
 lint: install ## ruff lint and format check
 	@$(RUN) ruff check .
@@ -46,13 +46,21 @@ fmt: install ## format and fix what ruff can
 typecheck: install ## mypy strict on app/
 	@$(RUN) mypy
 
-browser: # Debian's chromium for the browser tests, when missing and we may install it
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing chromium for the browser tests..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	    || echo "warning: could not install chromium"; \
-	  else echo "note: no chromium; browser tests will fail (apt-get install chromium)"; fi; }
+# Debian packages, installed when missing and we may (root, apt-get); otherwise a note on what to install.
+define apt_install
+if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+  echo "installing $(1)..."; \
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null) \
+  || echo "warning: could not install $(1)"; \
+else echo "note: $(2) (apt-get install $(1))"; fi
+endef
+
+browser: # Debian's chromium for the browser tests
+	@command -v chromium >/dev/null 2>&1 || { $(call apt_install,chromium,no chromium so the browser tests will fail); }
+
+pdf-libs: # HarfBuzz's font subsetter: without it WeasyPrint falls back to fontTools (a Japanese PDF renders ~3x slower)
+	@ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so' \
+	  || { $(call apt_install,libharfbuzz-subset0,PDFs embed fonts through the slower fontTools); }
 
 pytest: install
 	@$(RUN) pytest -n $(JOBS) --dist load $(PYTEST_ARGS)
