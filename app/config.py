@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(default=12, ge=1)
     https: bool = False  # set when served over https: cookies get Secure
     log_level: str = "info"
+    # reading requests served at once per process (the rest queue); 0 = no limit. See ReadSlots.
+    read_slots: int = Field(default=4, ge=0)
 
     @model_validator(mode="after")
     def _defaults_under_var(self) -> Settings:

@@ -24,7 +24,7 @@ from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
-from app.middleware import ShellMiddleware
+from app.middleware import ReadSlots, ShellMiddleware
 from app.okrs.api import router as okrs_api
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = _write_gate(app.state.engine)
     app.add_middleware(ShellMiddleware, https=settings.https)
+    app.add_middleware(ReadSlots, slots=settings.read_slots)  # outermost: queued requests cost nothing yet
     errors.install(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for router in (

@@ -1,8 +1,10 @@
-"""One pure-ASGI middleware for what every response needs: security headers, the CSRF cookie and
-the first guess at the locale (the signed-in user's setting refines it later in the request)."""
+"""Pure-ASGI middleware: what every response needs (security headers, the CSRF cookie and the first
+guess at the locale, which the signed-in user's setting refines later), and the read slots."""
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -68,3 +70,41 @@ class ShellMiddleware:
         morsel["httponly"] = True
         morsel["secure"] = self.https
         return morsel.OutputString()
+
+
+class ReadSlots:
+    """At most `slots` reading requests run at once; the others wait their turn, first come first served.
+
+    Pages spend their time in Python, under one GIL: forty at once each take about forty times as long,
+    and a save holding SQLite's write gate gets a fortieth of the interpreter while every other save
+    waits behind it. With a few slots a page takes its own time plus its wait, and changes, which skip
+    the slots, keep their share. Static files, health checks and PDF downloads (they wait on the render
+    process, not on this one) skip them too.
+    """
+
+    SKIP_PREFIXES = ("/static/", "/healthz", "/readyz")
+
+    def __init__(self, app: ASGIApp, *, slots: int) -> None:
+        self.app = app
+        self.slots = slots
+        # one semaphore per event loop: an asyncio primitive belongs to the loop it first waits on
+        self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._takes_a_slot(scope):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        semaphore = self._per_loop.get(loop)
+        if semaphore is None:
+            semaphore = self._per_loop[loop] = asyncio.Semaphore(self.slots)
+        async with semaphore:
+            await self.app(scope, receive, send)
+
+    def _takes_a_slot(self, scope: Scope) -> bool:
+        if self.slots <= 0 or scope["type"] != "http" or scope["method"] not in csrf.SAFE_METHODS:
+            return False
+        path: str = scope["path"]
+        return not path.startswith(self.SKIP_PREFIXES) and not path.endswith(".pdf")

@@ -31,7 +31,11 @@ class Server:
 
 @contextmanager
 def demo_server(
-    database_url: str | None = None, *, asgi: str = "app.asgi:app", workers: int = 1
+    database_url: str | None = None,
+    *,
+    asgi: str = "app.asgi:app",
+    workers: int = 1,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Migrate a fresh database, load the demo, serve it with one uvicorn worker; stop afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -41,6 +45,7 @@ def demo_server(
             "HOSHIN_DATABASE_URL": url,
             "HOSHIN_VAR_DIR": f"{tmp}/var",
             "HOSHIN_LOG_LEVEL": "warning",
+            **(settings or {}),
         }
         hoshin = [sys.executable, "-m", "app.cli"]
         subprocess.run([*hoshin, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT)

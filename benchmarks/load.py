@@ -6,6 +6,7 @@ p50/p95/p99 and errors per request kind, against the budgets (pages p95 < 100 ms
 
 Usage: uv run python -m benchmarks.load [--users 50] [--seconds 60] [--pause 1.0]
            [--database-url postgresql+psycopg://...  (or HOSHIN_LOAD_DATABASE_URL)] [--diagnose]
+           [--workers N] [--read-slots N  (the server's HOSHIN_READ_SLOTS; 0 = no limit)]
 --diagnose serves benchmarks.diagnose instead (Server-Timing, GC pauses, event-loop lag, commit and
 write-gate times) and prints client time against the app's own time per kind.
 Add a request kind with one line in KINDS (and a persona in PERSONAS if it is someone new); a kind that
@@ -320,6 +321,7 @@ def main() -> None:
         help="uvicorn worker processes (on SQLite they share one write gate)",
     )
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--read-slots", type=int, help="HOSHIN_READ_SLOTS for the server (0 = no limit)")
     parser.add_argument("--pause", type=float, default=1.0, help="think time between a person's requests (s)")
     parser.add_argument(
         "--database-url",
@@ -338,7 +340,8 @@ def main() -> None:
         reset_database(args.database_url)
     asgi = "benchmarks.diagnose:app" if args.diagnose else "app.asgi:app"
     samples: list[Sample] | None = [] if args.diagnose else None
-    with demo_server(args.database_url, asgi=asgi, workers=args.workers) as server:
+    settings = {"HOSHIN_READ_SLOTS": str(args.read_slots)} if args.read_slots is not None else {}
+    with demo_server(args.database_url, asgi=asgi, workers=args.workers, settings=settings) as server:
         setup, features = _setup(server, _personas(args.users))
         kinds = [kind for kind in KINDS if not kind.needs or kind.needs in features]
         if args.diagnose:
@@ -348,7 +351,8 @@ def main() -> None:
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"{args.users} users, {args.seconds:.0f} s, think time ~{args.pause:g} s,"
-        f" {args.workers} uvicorn worker(s), {database}"
+        f" {args.workers} uvicorn worker(s), {database},"
+        f" read slots {'default' if args.read_slots is None else args.read_slots or 'off'}"
     )
     ok = report(figures, {kind.name: kind.budget_ms for kind in kinds})
     for kind in KINDS:
