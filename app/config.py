@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     https: bool = False  # set when served over https: cookies get Secure
     log_level: str = "info"
     # reading requests served at once per process (the rest queue); 0 = no limit. See ReadSlots.
-    read_slots: int = Field(default=4, ge=0)
+    read_slots: int = Field(default=2, ge=0)
 
     @model_validator(mode="after")
     def _defaults_under_var(self) -> Settings:
