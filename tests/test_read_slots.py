@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 from starlette.types import Receive, Scope, Send
@@ -27,6 +30,12 @@ class Busy:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
+def _run(coroutine: Coroutine[Any, Any, list[int]]) -> list[int]:
+    """asyncio.run on a thread of its own: other tests (the browser's) may leave a loop on this one."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 async def _at_once(app: ReadSlots, method: str, path: str, count: int) -> list[int]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -36,7 +45,7 @@ async def _at_once(app: ReadSlots, method: str, path: str, count: int) -> list[i
 
 def test_no_more_pages_run_at_once_than_there_are_slots_and_every_one_is_served() -> None:
     busy = Busy()
-    statuses = asyncio.run(_at_once(ReadSlots(busy, slots=3), "GET", "/teams", 12))
+    statuses = _run(_at_once(ReadSlots(busy, slots=3), "GET", "/teams", 12))
     assert statuses == [200] * 12
     assert busy.most["GET /teams"] == 3
 
@@ -46,11 +55,11 @@ def test_changes_static_files_and_pdf_downloads_do_not_take_a_slot() -> None:
     slots = ReadSlots(busy, slots=1)
     skipping = (("POST", "/teams"), ("GET", "/static/css/app.css"), ("GET", "/reports/organisation.pdf"))
     for method, path in skipping:
-        assert asyncio.run(_at_once(slots, method, path, 6)) == [200] * 6
+        assert _run(_at_once(slots, method, path, 6)) == [200] * 6
         assert busy.most[f"{method} {path}"] == 6
 
 
 def test_zero_slots_means_no_limit() -> None:
     busy = Busy()
-    asyncio.run(_at_once(ReadSlots(busy, slots=0), "GET", "/teams", 8))
+    _run(_at_once(ReadSlots(busy, slots=0), "GET", "/teams", 8))
     assert busy.most["GET /teams"] == 8
