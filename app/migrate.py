@@ -1,19 +1,24 @@
-"""Run Alembic from Python (CLI, start-up, tests) against a given database URL."""
+"""Run Alembic from Python (CLI, start-up, tests) against a given database URL.
+
+Alembic is imported by the functions that use it: it is a third of a second of every `hoshin` start,
+and most commands never migrate."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, make_url
 
 from app.config import PROJECT_ROOT
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -21,10 +26,14 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
     _run(command.upgrade, url, revision)
 
 
 def downgrade(url: str, revision: str) -> None:
+    from alembic import command
+
     _run(command.downgrade, url, revision)
 
 
@@ -52,9 +61,13 @@ def _run(step: Callable[[Config, str], None], url: str, revision: str) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision(url: str) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
