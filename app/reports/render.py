@@ -9,15 +9,18 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
 if TYPE_CHECKING:  # WeasyPrint is imported in the render process only: the server never needs it
     from weasyprint.text.fonts import FontConfiguration
 
 log = logging.getLogger("hoshin")
+T = TypeVar("T")
+Args = TypeVarTuple("Args")
 _renders = threading.BoundedSemaphore(1)
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -63,12 +66,17 @@ def render_once(key: str, html: str) -> Pdf:
 def html_to_pdf(html: str) -> Pdf:
     """Render a report page to PDF bytes in the render process. Callers run this in a worker thread
     (def routes do); it waits for the render."""
+    return _in_render_process(_render, html)
+
+
+def _in_render_process(function: Callable[[*Args], T], *args: *Args) -> T:
+    """Call `function` in the render process, one call at a time, and wait for its result."""
     with _renders:
         try:
-            return _executor().submit(_render, html).result()
+            return _executor().submit(function, *args).result()
         except BrokenProcessPool:  # the worker died (killed, out of memory): start a new one, once
             _reset()
-            return _executor().submit(_render, html).result()
+            return _executor().submit(function, *args).result()
 
 
 # A page that loads the report stylesheet's fonts (Latin and Japanese), as every report does.
@@ -95,8 +103,7 @@ def warm_up() -> threading.Thread:
 def font_subsetter() -> str:
     """What the render process subsets embedded fonts with: "harfbuzz" (HarfBuzz's C subsetter) or
     "fonttools" (WeasyPrint's pure-Python fallback, ~1 s a document on the Japanese font here)."""
-    with _renders:
-        return _executor().submit(_subsetter).result()
+    return _in_render_process(_subsetter)
 
 
 def shutdown() -> None:
