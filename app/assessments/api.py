@@ -28,7 +28,7 @@ ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((400, 401, 403, 404, 422
 LOCKABLE: dict[int | str, dict[str, Any]] = {**ERRORS, 409: PROBLEM}
 
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
-AnswerAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.ANSWER))]
+SaveToAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.ANSWER, answers=False))]
 ManageAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.MANAGE))]
 
 
@@ -99,7 +99,7 @@ def list_answers(ctx: ViewAssessment) -> list[schemas.AnswerOut]:
     },
     response_model=schemas.AnswerOut,
 )
-def put_answer(question_id: str, body: schemas.AnswerIn, session: SessionDep, ctx: AnswerAssessment) -> Any:
+def put_answer(question_id: str, body: schemas.AnswerIn, session: SessionDep, ctx: SaveToAssessment) -> Any:
     """Save one answer; 409 with the stored answer when `version` is not the current one."""
     data = service.AnswerInput(
         choice_id=body.choice_id,

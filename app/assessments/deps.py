@@ -19,11 +19,12 @@ class AssessmentContext:
     team: TeamContext
 
 
-def assessment_context(action: Action) -> Callable[..., AssessmentContext]:
-    """A dependency for routes with an `assessment_id` path parameter; `.access` declares the rule."""
+def assessment_context(action: Action, *, answers: bool = True) -> Callable[..., AssessmentContext]:
+    """A dependency for routes with an `assessment_id` path parameter; `.access` declares the rule.
+    With `answers=False` the assessment's answers are not loaded (touching them raises)."""
 
     def dependency(assessment_id: int, session: SessionDep, user: CurrentUser) -> AssessmentContext:
-        assessment = service.get(session, assessment_id=assessment_id)
+        assessment = service.get(session, assessment_id=assessment_id, answers=answers)
         team = load_team_context(session, user=user, team_id=assessment.team_id, action=action)
         return AssessmentContext(assessment, service.model_of(assessment), team)
 

@@ -16,6 +16,7 @@ from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import quarter_of, utcnow
 from app.maturity import service as maturity_service
+from app.models import Answer
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -23,8 +24,8 @@ router = APIRouter(include_in_schema=False)
 ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
 ManageTeam = Annotated[TeamContext, Depends(team_context(Action.MANAGE))]
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
-AnswerAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.ANSWER))]
 ManageAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.MANAGE))]
+SaveToAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.ANSWER, answers=False))]
 
 
 @router.get("/teams/{team_id}/assessments", name="team_assessments")
@@ -110,7 +111,7 @@ def _questionnaire_context(session: SessionDep, ctx: AssessmentContext, **extra:
 def save_answer(
     request: Request,
     session: SessionDep,
-    ctx: AnswerAssessment,
+    ctx: SaveToAssessment,
     question_id: str,
     version: Annotated[int, Form(ge=0)] = 0,
     choice: Annotated[str | None, Form(max_length=80)] = None,
@@ -124,7 +125,7 @@ def save_answer(
     )
     question = ctx.model.question(question_id)
     try:
-        service.save_answer(
+        answer = service.save_answer(
             session,
             assessment=ctx.assessment,
             question_id=question_id,
@@ -154,9 +155,28 @@ def save_answer(
     if not htmx.is_htmx(request):
         target = f"{request.url_for('assessment', assessment_id=ctx.assessment.id)}#q-{question_id}"
         return redirect(target, request=request, flash=N_("Answer saved."))
-    response = _question_response(request, session, ctx, question_id, status=200, saved=True)
+    response = _saved_response(request, session, ctx, answer)
     response.headers["HX-Reswap"] = "none"  # keep the form (and the person's focus); parts update out of band
     return response
+
+
+def _saved_response(
+    request: Request, session: SessionDep, ctx: AssessmentContext, answer: Answer
+) -> Response:
+    """The parts a save changes (version, who and when, progress), from the saved row and a count of the
+    others: no need to load every answer."""
+    states = service.answer_states(session, assessment_id=ctx.assessment.id)
+    context = {
+        "ctx": ctx,
+        "model": ctx.model,
+        "question": ctx.model.question(answer.question_id),
+        "answers": {answer.question_id: answer},
+        "people": {ctx.team.user.id: ctx.team.user.name},
+        "editable": True,
+        "progress": service.progress(ctx.model, states),
+        "saved": True,
+    }
+    return render(request, "assessments/_saved.html", context)
 
 
 def _question_response(
@@ -168,8 +188,8 @@ def _question_response(
     status: int,
     **extra: Any,
 ) -> Response:
-    if status != 200:  # after a rollback: read what is stored now
-        ctx = AssessmentContext(service.get(session, assessment_id=ctx.assessment.id), ctx.model, ctx.team)
+    """A save that failed, after its rollback: the question as stored now, with the error."""
+    ctx = AssessmentContext(service.get(session, assessment_id=ctx.assessment.id), ctx.model, ctx.team)
     context = _questionnaire_context(session, ctx, **extra)
     question = ctx.model.question(question_id)
     if not htmx.is_htmx(request):
@@ -177,8 +197,7 @@ def _question_response(
         return render(request, "assessments/questionnaire.html", context, status_code=status)
     capability = next(c for c in ctx.model.capabilities() if question in c.questions)
     context.update(question=question, capability=capability, oob=True)
-    template = "assessments/_saved.html" if status == 200 else "assessments/_question.html"
-    return render(request, template, context, status_code=status)
+    return render(request, "assessments/_question.html", context, status_code=status)
 
 
 @router.post("/assessments/{assessment_id}/submit", name="submit_assessment")

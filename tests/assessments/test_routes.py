@@ -127,6 +127,35 @@ def test_member_answer_saves_as_htmx_fragment_with_progress(
     )
 
 
+def test_save_fragment_counts_every_answer_and_shows_the_new_version_and_who_saved(
+    client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
+) -> None:
+    factories.assessment(db, org.team, base_model, period="2026-Q3", level=2, submitted=True, by=org.manager)
+    db.commit()
+    sign_in(client, org.manager.email)
+    draft_url = _start(client, org, copy_last="true").headers["location"]  # twelve carried-over answers
+    draft_id = int(draft_url.rstrip("/").rsplit("/", 1)[-1])
+    sign_in(client, org.member.email)
+    saves = (("data-versioning", "tool-tracked", 1), ("data-pipeline", "scripted", 1))
+    for number, (question, choice, carried_version) in enumerate(saves, start=1):
+        response = client.post(
+            f"/assessments/{draft_id}/answers/{question}",
+            data={"choice": choice, "version": str(carried_version)},
+            headers=_htmx(client),
+        )
+        assert response.status_code == 200, response.text
+        assert f"({number} / 12)" in response.text  # carried-over answers count once confirmed
+        assert f'id="v-{question}" value="{carried_version + 1}"' in response.text
+        assert f"Answered by {org.member.name}" in response.text
+    again = client.post(
+        f"/assessments/{draft_id}/answers/data-versioning",
+        data={"choice": "automatic", "version": "2"},
+        headers=_htmx(client),
+    )
+    assert "(2 / 12)" in again.text  # a second save of the same question counts once
+    assert 'id="v-data-versioning" value="3"' in again.text
+
+
 def test_plain_form_post_without_javascript_saves_and_returns_to_the_question(
     client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
 ) -> None:
