@@ -22,6 +22,7 @@ from app.checklists.routes import router as checklists_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
+from app.kit.urls import UrlCache
 from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
 from app.middleware import ReadSlots, ShellMiddleware
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.write_session_factory = make_write_session_factory(app.state.engine)
     app.state.report_keys = report_cache.key_memo()
+    app.state.urls = UrlCache()  # what templates' url_for gives, memoised (app/kit/urls.py)
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = _write_gate(app.state.engine)

@@ -7,6 +7,7 @@ from typing import Any
 
 import jinja2
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -15,6 +16,7 @@ from app.config import PROJECT_ROOT
 from app.kit import htmx
 from app.kit.signing import sign, unsign
 from app.kit.time import format_local
+from app.kit.urls import UrlCache
 
 FLASH_COOKIE = "hoshin_flash"
 
@@ -54,7 +56,16 @@ def _user_tz(context: Any) -> str | None:
 
 @cache
 def templates() -> Jinja2Blocks:
-    return Jinja2Blocks(env=make_environment())
+    blocks = Jinja2Blocks(env=make_environment())
+    blocks.env.globals["url_for"] = _url_for  # in place of Starlette's, which finds the route every time
+    return blocks
+
+
+@jinja2.pass_context
+def _url_for(context: Any, name: str, /, **params: Any) -> URL:
+    request: Request = context["request"]
+    urls: UrlCache = request.app.state.urls
+    return urls.url_for(request, name, **params)
 
 
 def compile_all() -> int:
