@@ -63,3 +63,51 @@ def test_zero_slots_means_no_limit() -> None:
     busy = Busy()
     _run(_at_once(ReadSlots(busy, slots=0), "GET", "/teams", 8))
     assert busy.most["GET /teams"] == 8
+
+
+class Timed:
+    """An app that takes `?ms=N` milliseconds per request and records when each one went in and out."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, tuple[float, float]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        query = dict(part.split("=") for part in scope["query_string"].decode().split("&"))
+        await asyncio.sleep(int(query["ms"]) / 1000)
+        self.spans[query["id"]] = (start, loop.time())
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def _change_then_page(app: ReadSlots, change_ms: int) -> list[int]:
+    """A change, then (while it runs) a page: both are served."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        change = asyncio.ensure_future(client.post(f"/answers?id=change&ms={change_ms}"))
+        await asyncio.sleep(0.02)
+        page = await client.get("/teams?id=page&ms=1")
+        return [(await change).status_code, page.status_code]
+
+
+def test_a_page_waits_for_the_change_in_flight_to_finish() -> None:
+    timed = Timed()
+    assert _run(_change_then_page(ReadSlots(timed, slots=2), change_ms=100)) == [200, 200]
+    assert timed.spans["page"][0] >= timed.spans["change"][1]
+
+
+def test_a_page_waits_for_changes_no_longer_than_max_hold() -> None:
+    timed = Timed()
+    slots = ReadSlots(timed, slots=2)
+    long_change_ms = int(slots.MAX_HOLD * 1000) * 3
+    assert _run(_change_then_page(slots, change_ms=long_change_ms)) == [200, 200]
+    page_start, change_end = timed.spans["page"][0], timed.spans["change"][1]
+    assert page_start < change_end  # it went in while the change still ran
+    assert page_start - timed.spans["change"][0] >= slots.MAX_HOLD  # but only after holding back
+
+
+def test_without_slots_a_page_does_not_wait_for_changes() -> None:
+    timed = Timed()
+    assert _run(_change_then_page(ReadSlots(timed, slots=0), change_ms=100)) == [200, 200]
+    assert timed.spans["page"][0] < timed.spans["change"][1]
