@@ -22,6 +22,7 @@ from app.checklists.routes import router as checklists_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
+from app.kit.priority import ChangesInFlight
 from app.kit.urls import UrlCache
 from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
@@ -61,7 +62,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = _write_gate(app.state.engine)
     app.add_middleware(ShellMiddleware, https=settings.https)
-    app.add_middleware(ReadSlots, slots=settings.read_slots)  # outermost: queued requests cost nothing yet
+    app.state.changes = ChangesInFlight()  # pages give way to saves at each query (app/kit/priority.py)
+    if settings.read_slots > 0:
+        app.state.changes.make_readers_give_way(app.state.session_factory)
+    # outermost: queued requests cost nothing yet
+    app.add_middleware(ReadSlots, slots=settings.read_slots, changes=app.state.changes)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     for router in (

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import i18n
 from app.auth import csrf
+from app.kit.priority import ChangesInFlight
 
 LANGUAGE_COOKIE = "hoshin_lang"
 CSP = (
@@ -91,9 +92,10 @@ class ReadSlots:
     SKIP_PREFIXES = ("/static/", "/healthz", "/readyz")
     MAX_HOLD = 0.2  # seconds a read waits for changes to finish before it goes in anyway (no starving)
 
-    def __init__(self, app: ASGIApp, *, slots: int) -> None:
+    def __init__(self, app: ASGIApp, *, slots: int, changes: ChangesInFlight | None = None) -> None:
         self.app = app
         self.slots = slots
+        self.changes = changes or ChangesInFlight()  # shared with the readers' sessions (create_app)
         # one door per event loop: an asyncio primitive belongs to the loop it first waits on
         self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Door]
         self._per_loop = weakref.WeakKeyDictionary()
@@ -108,7 +110,7 @@ class ReadSlots:
         if door is None:
             door = self._per_loop[loop] = _Door(self.slots)
         if kind == "change":
-            with door.change():
+            with door.change(), self.changes.change():
                 await self.app(scope, receive, send)
             return
         await door.no_changes(self.MAX_HOLD)

@@ -1,0 +1,71 @@
+"""Reading sessions give way to changes in flight at each query, for a bounded time in all; writers
+never wait."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.kit.priority import ChangesInFlight
+
+
+def _query_time(factory: sessionmaker[Session]) -> float:
+    started = time.perf_counter()
+    with factory() as session:
+        session.execute(text("SELECT 1"))
+    return time.perf_counter() - started
+
+
+def _during_a_change(changes: ChangesInFlight, seconds: float, body: threading.Event) -> threading.Thread:
+    def change() -> None:
+        with changes.change():
+            body.set()
+            time.sleep(seconds)
+
+    thread = threading.Thread(target=change)
+    thread.start()
+    body.wait()
+    return thread
+
+
+def test_a_reader_query_waits_until_the_change_in_flight_is_done() -> None:
+    changes = ChangesInFlight()
+    readers = sessionmaker(create_engine("sqlite://"))
+    changes.make_readers_give_way(readers)
+    _query_time(readers)  # connected
+    assert _query_time(readers) < changes.PAUSE / 2  # nothing in flight: no wait
+    change_seconds = changes.PAUSE / 2
+    thread = _during_a_change(changes, change_seconds, threading.Event())
+    waited = _query_time(readers)
+    thread.join()
+    assert change_seconds * 0.5 <= waited < changes.PAUSE * 3
+
+
+def test_a_reader_waits_no_longer_than_the_pause_and_writers_do_not_wait() -> None:
+    changes = ChangesInFlight()
+    engine = create_engine("sqlite://")
+    readers, writers = sessionmaker(engine), sessionmaker(engine)
+    changes.make_readers_give_way(readers)
+    _query_time(writers)  # connected
+    thread = _during_a_change(changes, changes.PAUSE * 10, threading.Event())
+    reader_waited, writer_waited = _query_time(readers), _query_time(writers)
+    thread.join()
+    assert changes.PAUSE <= reader_waited < changes.PAUSE * 5
+    assert writer_waited < changes.PAUSE / 2
+
+
+def test_a_reading_session_gives_way_no_longer_than_the_pause_over_all_its_queries() -> None:
+    changes = ChangesInFlight()
+    readers = sessionmaker(create_engine("sqlite://"))
+    changes.make_readers_give_way(readers)
+    thread = _during_a_change(changes, changes.PAUSE * 20, threading.Event())
+    started = time.perf_counter()
+    with readers() as session:
+        for _ in range(5):
+            session.execute(text("SELECT 1"))
+    waited = time.perf_counter() - started
+    thread.join()
+    assert changes.PAUSE <= waited < changes.PAUSE * 4  # not five pauses
