@@ -3,6 +3,7 @@
 import gc
 
 from app import web
+from app.kit.heap import FreezeWhenWarm
 from app.main import create_app
 from app.reports import render
 
@@ -15,6 +16,7 @@ web.compile_all()  # before the freeze below: the compiled templates live as lon
 # collector's reach. (Larger young generations were tried too: fewer but longer pauses, no better.)
 gc.collect()
 gc.freeze()
+app.add_middleware(FreezeWhenWarm)  # and again once the first requests have warmed it
 
 # The served process (not every app the tests create) starts its PDF render process right away.
 render.warm_up()

@@ -16,11 +16,13 @@ import gc
 import json
 import threading
 import time
+from collections import Counter
 from typing import Any
 
 from app.asgi import app as hoshin
 
 _gc_started: dict[int, float] = {}
+_oldest_after_full: list[int] = []  # objects left in the oldest generation after each full collection
 _samples: dict[str, list[float]] = {
     "gc0": [],
     "gc1": [],
@@ -39,6 +41,8 @@ def _on_gc(phase: str, info: dict[str, Any]) -> None:
         started = _gc_started.pop(threading.get_ident(), None)
         if started is not None:
             _samples[f"gc{info['generation']}"].append((time.perf_counter() - started) * 1000)
+        if info["generation"] == 2:
+            _oldest_after_full.append(len(gc.get_objects(2)))
 
 
 gc.callbacks.append(_on_gc)
@@ -102,7 +106,19 @@ def _summary() -> dict[str, Any]:
             "max": round(ordered[-1], 2),
             "total_ms": round(sum(ordered), 1),
         }
-    return out
+    return out | {"heap": _heap()}
+
+
+def _heap() -> dict[str, Any]:
+    """What a full collection walks: objects in the oldest generation by type (frozen ones are not)."""
+    oldest = gc.get_objects(2)
+    kinds = Counter(type(o).__name__ for o in oldest)
+    return {
+        "frozen": gc.get_freeze_count(),
+        "oldest": len(oldest),
+        "types": dict(kinds.most_common(12)),
+        "after_each_full": _oldest_after_full,
+    }
 
 
 _loop_task: asyncio.Task[None] | None = None
