@@ -332,28 +332,31 @@ def check_in(
     except AppError as error:
         failed = (kr.id, error, {"value": value, "confidence": confidence, "note": note})
         if htmx.is_htmx(request):
-            return _objective_fragment(request, session, ctx, kr.objective_id, failed)
+            return _check_in_fragment(request, session, ctx, kr, failed)
         return _page(request, session, ctx, period, failed=failed)
     if htmx.is_htmx(request):
-        return _objective_fragment(request, session, ctx, kr.objective_id, None)
+        return _check_in_fragment(request, session, ctx, kr, None)
     return redirect(_okrs_url(request, ctx.team.id, period), flash=N_("Check-in saved."), request=request)
 
 
-def _objective_fragment(
+def _check_in_fragment(
     request: Request,
     session: Session,
     ctx: TeamContext,
-    objective_id: int,
+    kr: KeyResult,
     failed: tuple[int, AppError, dict[str, str]] | None,
 ) -> Response:
-    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    """The key result checked in on, and its objective's progress (out of band): the rest of the page,
+    another key result's half-typed check-in included, stays as it is."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=kr.objective_id)
     context = {
         "ctx": ctx,
         "item": (objective, service.objective_status(objective)),
+        "key_result_id": kr.id,
         **_check_in_context(failed),
     }
     status = failed[1].status_code if failed else 200
-    return render(request, "okrs/_objective.html", context, status_code=status)
+    return render(request, "okrs/_check_in.html", context, status_code=status)
 
 
 @router.get("/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins", name="okr_history")

@@ -132,8 +132,13 @@ def test_member_checks_in_and_sees_status_and_history(client: TestClient, db: Se
     assert org.member.name in history
 
 
-def test_htmx_check_in_answers_with_the_updated_objective(client: TestClient, db: Session, org: Org) -> None:
-    kr = _setup(db, org)
+def test_htmx_check_in_swaps_its_key_result_and_the_objective_progress_only(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    objective = rows.objective(db, org.team, org.manager)
+    kr = rows.key_result(db, objective, org.manager, owner=org.member)
+    rows.key_result(db, objective, org.manager, title="Rollbacks rehearsed")
+    db.commit()
     act_as(client, db, org.member)
     response = client.post(
         f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins",
@@ -141,9 +146,37 @@ def test_htmx_check_in_answers_with_the_updated_objective(client: TestClient, db
         headers={**HTMX, "X-CSRF-Token": csrf_token(client)},
     )
     assert response.status_code == 200
-    assert response.text.lstrip().startswith("<section")
-    assert f'id="objective-{kr.objective_id}"' in response.text
+    assert response.text.lstrip().startswith(f'<li class="okr-kr" id="kr-{kr.id}">')
     assert "Off track" in response.text
+    assert "Rollbacks rehearsed" not in response.text  # the other key result (its form too) stays as typed
+    # the objective's progress: (20 % + 0 %) / 2, swapped in place beside the key result
+    total = re.search(
+        rf'<div class="okr-total" id="objective-{kr.objective_id}-total" hx-swap-oob="true">', response.text
+    )
+    assert total is not None
+    assert "<strong>10%</strong>" in response.text
+    assert (
+        f'id="objective-{kr.objective_id}-bar" hx-swap-oob="true" min="0" max="100" value="10.0"'
+        in response.text
+    )
+
+
+def test_htmx_check_in_error_keeps_what_was_typed_in_its_key_result(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.member)
+    response = client.post(
+        f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins",
+        data={"value": "6", "confidence": "12", "note": "almost", "client_token": "h2"},
+        headers={**HTMX, "X-CSRF-Token": csrf_token(client)},
+    )
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith(f'<li class="okr-kr" id="kr-{kr.id}">')
+    assert f'id="confidence-{kr.id}-error"' in response.text
+    assert 'value="6"' in response.text
+    assert 'value="almost"' in response.text
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
 def test_bad_check_in_shows_the_error_on_the_field_and_saves_nothing(
