@@ -1,7 +1,8 @@
 """PDF renders through the app (HTML built from the database, then WeasyPrint) beside WeasyPrint
 rendering plain HTML documents in the same process: the assessment report, the 3-month action plan
 and the organisation report (every demo team, 20+ pages) in each language, each rendered afresh (the
-PDF cache is emptied before every timed render), then cached downloads. Medians of repeated renders;
+PDF cache is emptied before every timed render), then cached downloads. Medians of repeated renders,
+each report render paired with a render of the plain report as long (median of the pairs' ratios);
 the process's peak RSS.
 
 The baseline is a plain report document as the reference measurements describe it (a paragraph, an
@@ -22,6 +23,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -103,6 +105,39 @@ def _timed(
     return statistics.median(times), data
 
 
+@dataclass
+class Paired:
+    """A report's renders, each right after a render of the plain report as long: on a host whose speed
+    wanders by the minute, each pair saw the same speed, so the median of their ratios is steadier than
+    one median set against another taken a minute apart."""
+
+    report: list[float] = field(default_factory=list)
+    plain: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(r / p for r, p in zip(self.report, self.plain, strict=True))
+
+
+def _paired(
+    render: Callable[[], bytes], plain: Callable[[int], bytes], repeat: int, before: Callable[[], None]
+) -> tuple[Paired, bytes]:
+    """Render the report `repeat` times, each after the plain report of its length (known after the
+    first render, which warms up and is not counted)."""
+    before()
+    data = render()
+    pages, times = _pages(data), Paired()
+    for _ in range(repeat):
+        start = time.perf_counter()
+        plain(pages)
+        times.plain.append(time.perf_counter() - start)
+        before()
+        start = time.perf_counter()
+        data = render()
+        times.report.append(time.perf_counter() - start)
+    return times, data
+
+
 def _seed(engine: Engine) -> tuple[int, str]:
     """The demo organisation with every team's roadmap generated; the sign-in password."""
     with session_scope(make_session_factory(engine)) as session:
@@ -149,18 +184,17 @@ def main() -> None:
     args = parser.parse_args()
     text_only, _ = _timed(lambda: html_to_pdf(plain_document()).data, args.repeat)
     print(f"{'plain HTML document, text only':<46} {text_only:6.2f} s  20 pages")
-    plain: dict[int, float] = {}
+    documents: dict[int, str] = {}
 
-    def plain_report(pages: int) -> float:
-        """The render time of the plain report document as long as `pages` (timed once per length)."""
-        if pages not in plain:
-            html = report_like_document(pages)
-            plain[pages], data = _timed(lambda: html_to_pdf(html).data, args.repeat)
-            assert _pages(data) == pages
-            print(f"{f'plain HTML report, {pages} pages (baseline)':<46} {plain[pages]:6.2f} s")
-        return plain[pages]
+    def plain_report(pages: int) -> bytes:
+        """The plain report document as long as `pages`, rendered."""
+        html = documents.setdefault(pages, report_like_document(pages))
+        data = html_to_pdf(html).data
+        assert _pages(data) == pages
+        return data
 
-    plain_report(20)
+    plain_20, _ = _timed(lambda: plain_report(20), args.repeat)
+    print(f"{'plain HTML report, 20 pages':<46} {plain_20:6.2f} s")
     with tempfile.TemporaryDirectory() as tmp:
         client, engine, assessment_id = _client(tmp)
         team_id = _first_team(engine)
@@ -177,10 +211,15 @@ def main() -> None:
         for name, path in reports.items():
             for lang in ("en", "ja"):
                 url = f"{path}?lang={lang}"
-                median, data = _timed(lambda url=url: _get(client, url, "miss"), args.repeat, forget)
+                times, data = _paired(
+                    lambda url=url: _get(client, url, "miss"), plain_report, args.repeat, forget
+                )
                 label, pages = f"{name}, {lang}", _pages(data)
-                ratio = median / plain_report(pages)
-                print(f"{label:<46} {median:6.2f} s  {pages:2d} pages  {ratio:.2f}x a plain report as long")
+                print(
+                    f"{label:<46} {statistics.median(times.report):6.2f} s  {pages:2d} pages"
+                    f"  {times.ratio:.2f}x a plain report as long"
+                    f" (its renders: {statistics.median(times.plain):.2f} s)"
+                )
         url = "/reports/organisation.pdf?lang=ja"
         forget()
         _get(client, url, "miss")
