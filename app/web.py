@@ -12,13 +12,32 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from app import i18n
+from app.auth.csrf import SAFE_METHODS
 from app.config import PROJECT_ROOT
 from app.kit import htmx
+from app.kit.priority import ChangesInFlight
 from app.kit.signing import sign, unsign
 from app.kit.time import format_local
 from app.kit.urls import UrlCache
 
 FLASH_COOKIE = "hoshin_flash"
+
+
+class _PageTemplate(jinja2.Template):
+    """A template that, rendering for a reading request, gives way to the changes in flight
+    (app/kit/priority.py): a page's thread spends most of its time here, beside the saves."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        context = self.new_context(dict(*args, **kwargs))
+        request = context.get("request")
+        changes: ChangesInFlight | None = getattr(request.app.state, "changes", None) if request else None
+        try:
+            chunks = self.root_render_func(context)
+            if changes is not None and request.method in SAFE_METHODS:
+                chunks = changes.giving_way(chunks)
+            return self.environment.concat(chunks)
+        except Exception:
+            self.environment.handle_exception()
 
 
 def make_environment() -> jinja2.Environment:
@@ -34,6 +53,7 @@ def make_environment() -> jinja2.Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
     )
+    env.template_class = _PageTemplate
     env.filters["localtime"] = _localtime_filter
     env.filters["localdate"] = _localdate_filter
     return env

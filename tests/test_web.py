@@ -1,13 +1,19 @@
-"""Templates: every one compiles (the served process compiles them all before it takes requests), and
-their links are right for the host and the row."""
+"""Templates: every one compiles (the served process compiles them all before it takes requests), their
+links are right for the host and the row, and a page's rendering gives way to the changes in flight."""
 
 from __future__ import annotations
 
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app import web
 from app.config import PROJECT_ROOT
+from app.kit.priority import ChangesInFlight
 from tests import factories
 from tests.access.conftest import act_as
 from tests.factories import Org
@@ -38,3 +44,28 @@ def test_links_on_a_page_follow_the_host_it_was_asked_for(client: TestClient, db
     page = client.get(f"/teams/{other.id}")
     assert f'href="http://testserver/teams/{other.id}/okrs"' in page.text
     assert f'href="http://testserver/teams/{org.team.id}/okrs"' not in page.text
+
+
+@pytest.mark.parametrize(("method", "waits"), [("GET", True), ("POST", False)])
+def test_a_page_renders_after_the_change_in_flight_and_a_change_renders_at_once(
+    method: str, waits: bool
+) -> None:
+    changes = ChangesInFlight()
+    request = SimpleNamespace(method=method, app=SimpleNamespace(state=SimpleNamespace(changes=changes)))
+    template = web.templates().env.from_string("{% for n in range(100) %}<i>{{ n }}</i>{% endfor %}")
+    begun = threading.Event()
+
+    def change() -> None:
+        with changes.change():
+            begun.set()
+            time.sleep(changes.PAUSE / 2)
+
+    thread = threading.Thread(target=change)
+    thread.start()
+    begun.wait()
+    started = time.perf_counter()
+    html = template.render(request=request)
+    took = time.perf_counter() - started
+    thread.join()
+    assert html == "".join(f"<i>{n}</i>" for n in range(100))
+    assert (took >= changes.PAUSE / 4) is waits

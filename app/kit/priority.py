@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -50,6 +50,16 @@ class ChangesInFlight:
         started = time.perf_counter()
         self._none.wait(most)
         return time.perf_counter() - started
+
+    def giving_way(self, chunks: Iterable[str], every: int = 16) -> Iterator[str]:
+        """`chunks` (a template rendering, say), waiting while changes are in flight every `every` of
+        them, `PAUSE` seconds at most in all: a page spends most of its time in its template, where it
+        makes no query to wait at."""
+        left = self.PAUSE
+        for n, chunk in enumerate(chunks):
+            if left > 0 and not n % every and not self._none.is_set():
+                left -= self.give_way(left)
+            yield chunk
 
     def make_readers_give_way(self, factory: sessionmaker[Session]) -> None:
         """Every query of a session from `factory` gives way first, within the session's PAUSE."""

@@ -69,3 +69,31 @@ def test_a_reading_session_gives_way_no_longer_than_the_pause_over_all_its_queri
     waited = time.perf_counter() - started
     thread.join()
     assert changes.PAUSE <= waited < changes.PAUSE * 4  # not five pauses
+
+
+def _rendering_time(changes: ChangesInFlight, chunks: int = 200) -> tuple[float, list[str]]:
+    started = time.perf_counter()
+    out = list(changes.giving_way(f"<p>{n}</p>" for n in range(chunks)))
+    return time.perf_counter() - started, out
+
+
+def test_a_rendering_gives_way_while_a_change_is_in_flight_and_loses_nothing() -> None:
+    changes = ChangesInFlight()
+    alone, out = _rendering_time(changes)
+    assert alone < changes.PAUSE / 2
+    assert out == [f"<p>{n}</p>" for n in range(200)]
+    change_seconds = changes.PAUSE / 2
+    thread = _during_a_change(changes, change_seconds, threading.Event())
+    waited, out = _rendering_time(changes)
+    thread.join()
+    assert change_seconds * 0.5 <= waited < changes.PAUSE * 3
+    assert out == [f"<p>{n}</p>" for n in range(200)]
+
+
+def test_a_rendering_gives_way_no_longer_than_the_pause_over_all_its_chunks() -> None:
+    changes = ChangesInFlight()
+    thread = _during_a_change(changes, changes.PAUSE * 20, threading.Event())
+    waited, out = _rendering_time(changes, chunks=2000)
+    thread.join()
+    assert changes.PAUSE <= waited < changes.PAUSE * 4  # not one pause per chunk
+    assert len(out) == 2000
