@@ -28,12 +28,14 @@ class _PageTemplate(jinja2.Template):
     (app/kit/priority.py): a page's thread spends most of its time here, beside the saves."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
+        if self.environment.is_async:
+            return super().render(*args, **kwargs)
         context = self.new_context(dict(*args, **kwargs))
-        request = context.get("request")
-        changes: ChangesInFlight | None = getattr(request.app.state, "changes", None) if request else None
         try:
             chunks = self.root_render_func(context)
-            if changes is not None and request.method in SAFE_METHODS:
+            request = context.get("request")
+            changes = getattr(request.app.state, "changes", None) if request is not None else None
+            if isinstance(changes, ChangesInFlight) and request.method in SAFE_METHODS:
                 chunks = changes.giving_way(chunks)
             return self.environment.concat(chunks)
         except Exception:

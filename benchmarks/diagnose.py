@@ -22,7 +22,6 @@ from typing import Any
 from app.asgi import app as hoshin
 
 _gc_started: dict[int, float] = {}
-_oldest_after_full: list[int] = []  # objects left in the oldest generation after each full collection
 _samples: dict[str, list[float]] = {
     "gc0": [],
     "gc1": [],
@@ -41,8 +40,6 @@ def _on_gc(phase: str, info: dict[str, Any]) -> None:
         started = _gc_started.pop(threading.get_ident(), None)
         if started is not None:
             _samples[f"gc{info['generation']}"].append((time.perf_counter() - started) * 1000)
-        if info["generation"] == 2:
-            _oldest_after_full.append(len(gc.get_objects(2)))
 
 
 gc.callbacks.append(_on_gc)
@@ -117,7 +114,6 @@ def _heap() -> dict[str, Any]:
         "frozen": gc.get_freeze_count(),
         "oldest": len(oldest),
         "types": dict(kinds.most_common(12)),
-        "after_each_full": _oldest_after_full,
     }
 
 

@@ -122,19 +122,19 @@ class Paired:
 def _paired(
     render: Callable[[], bytes], plain: Callable[[int], bytes], repeat: int, before: Callable[[], None]
 ) -> tuple[Paired, bytes]:
-    """Render the report `repeat` times, each after the plain report of its length (known after the
-    first render, which warms up and is not counted)."""
+    """Render the report `repeat` times, each beside the plain report of its length (known after the
+    first render, which warms up and is not counted), the two in turn first."""
     before()
     data = render()
     pages, times = _pages(data), Paired()
-    for _ in range(repeat):
-        start = time.perf_counter()
-        plain(pages)
-        times.plain.append(time.perf_counter() - start)
-        before()
-        start = time.perf_counter()
-        data = render()
-        times.report.append(time.perf_counter() - start)
+    assert _pages(plain(pages)) == pages
+    for n in range(repeat):
+        for which in ("plain", "report") if n % 2 == 0 else ("report", "plain"):
+            if which == "report":
+                before()
+            start = time.perf_counter()
+            data = render() if which == "report" else plain(pages)
+            (times.report if which == "report" else times.plain).append(time.perf_counter() - start)
     return times, data
 
 
@@ -188,11 +188,9 @@ def main() -> None:
 
     def plain_report(pages: int) -> bytes:
         """The plain report document as long as `pages`, rendered."""
-        html = documents.setdefault(pages, report_like_document(pages))
-        data = html_to_pdf(html).data
-        assert _pages(data) == pages
-        return data
+        return html_to_pdf(documents.setdefault(pages, report_like_document(pages))).data
 
+    assert _pages(plain_report(20)) == 20
     plain_20, _ = _timed(lambda: plain_report(20), args.repeat)
     print(f"{'plain HTML report, 20 pages':<46} {plain_20:6.2f} s")
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class FreezeWhenWarm:
-    """After the `after`-th requests, collect once and freeze what survived (gc.freeze).
+    """After the `after`-th requests (pages and changes), collect once and freeze what survived (gc.freeze).
 
     The served app freezes what it loaded at start-up, but its first requests build ~60k more objects
     that live as long as the process: mappers configured, route dependencies solved, SQL compiled and
@@ -18,6 +18,8 @@ class FreezeWhenWarm:
     objects alive at those moments (a few requests' worth) stay for good.
     """
 
+    SKIP_PREFIXES = ("/static/", "/healthz", "/readyz")  # they warm nothing: health probes must not count
+
     def __init__(self, app: ASGIApp, *, after: tuple[int, ...] = (200, 2000)) -> None:
         self.app = app
         self.after = set(after)
@@ -25,7 +27,7 @@ class FreezeWhenWarm:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
-        if scope["type"] == "http" and self.after:
+        if scope["type"] == "http" and self.after and not scope["path"].startswith(self.SKIP_PREFIXES):
             self.served += 1
             if self.served in self.after:
                 self.after.discard(self.served)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -44,8 +45,12 @@ class ChangesInFlight:
                     self._none.set()
 
     def give_way(self, most: float) -> float:
-        """Wait while changes are in flight, for at most `most` seconds; how long it waited."""
-        if self._none.is_set():
+        """Wait while changes are in flight, for at most `most` seconds; how long it waited.
+
+        Never on an event loop's thread (an error page rendered by an async handler, say): the changes
+        finish on that loop, so waiting there would only stall every request for the whole `most`.
+        """
+        if self._none.is_set() or _on_event_loop():
             return 0.0
         started = time.perf_counter()
         self._none.wait(most)
@@ -55,7 +60,7 @@ class ChangesInFlight:
         """`chunks` (a template rendering, say), waiting while changes are in flight every `every` of
         them, `PAUSE` seconds at most in all: a page spends most of its time in its template, where it
         makes no query to wait at."""
-        left = self.PAUSE
+        left = self.PAUSE  # for this rendering, apart from what its session's queries waited
         for n, chunk in enumerate(chunks):
             if left > 0 and not n % every and not self._none.is_set():
                 left -= self.give_way(left)
@@ -71,3 +76,11 @@ class ChangesInFlight:
                 info[_LEFT] = left - self.give_way(left)
 
         event.listen(factory, "do_orm_execute", before_query)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

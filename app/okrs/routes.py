@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
-from app.errors import AppError, BadInput
+from app.errors import AppError, BadInput, NotFound
 from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import utcnow
@@ -349,12 +349,11 @@ def _check_in_fragment(
     """The key result checked in on, and its objective's progress (out of band): the rest of the page,
     another key result's half-typed check-in included, stays as it is."""
     objective = service.get_objective(session, team_id=ctx.team.id, objective_id=kr.objective_id)
-    context = {
-        "ctx": ctx,
-        "item": (objective, service.objective_status(objective)),
-        "key_result_id": kr.id,
-        **_check_in_context(failed),
-    }
+    summary = service.objective_status(objective)
+    shown = next((k for k in summary.key_results if k.id == kr.id), None)
+    if shown is None:  # deleted since this request loaded it
+        raise NotFound
+    context = {"ctx": ctx, "item": (objective, summary), "kr": shown, **_check_in_context(failed)}
     status = failed[1].status_code if failed else 200
     return render(request, "okrs/_check_in.html", context, status_code=status)
 

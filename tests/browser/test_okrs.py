@@ -48,3 +48,5 @@ def test_check_in_updates_its_key_result_and_keeps_the_other_half_typed(  # type
     assert section.locator("meter.okr-meter").first.get_attribute("aria-label").endswith(progress)
     assert second.locator("input[name=value]").input_value() == "12"  # not re-rendered: nothing lost
     assert second.locator("details").get_attribute("open") is not None
+    announced = {"en": f"Check-in saved for {checked}.", "ja": f"{checked} の進捗を記録しました。"}[lang]
+    assert page.locator("#okr-announce[role=status]").inner_text() == announced

@@ -49,6 +49,15 @@ def test_what_the_first_requests_built_is_frozen_at_each_threshold(unfrozen: Non
     assert not any(entry is built[0] for entry in gc.get_objects())  # frozen: out of the collector's reach
 
 
+def test_health_checks_and_static_files_do_not_count(unfrozen: None) -> None:
+    app = FreezeWhenWarm(Starlette(routes=[Route("/", _ok), Route("/healthz", _ok)]), after=(2,))
+    with TestClient(app) as client:
+        for _ in range(3):
+            assert client.get("/healthz").text == "ok"
+        assert gc.get_freeze_count() == 0
+        assert _frozen_after_each(client, 2)[-1] > 0
+
+
 def test_without_thresholds_nothing_is_frozen(unfrozen: None) -> None:
     app = FreezeWhenWarm(Starlette(routes=[Route("/", _ok)]), after=())
     with TestClient(app) as client:

@@ -155,6 +155,9 @@ def test_htmx_check_in_swaps_its_key_result_and_the_objective_progress_only(
     )
     assert total is not None
     assert "<strong>10%</strong>" in response.text
+    # the form they typed in has been replaced: a screen reader hears what happened
+    assert '<div id="okr-announce" class="visually-hidden" role="status" hx-swap-oob="true">' in response.text
+    assert "Check-in saved for Deploys per month." in response.text
     assert (
         f'id="objective-{kr.objective_id}-bar" hx-swap-oob="true" min="0" max="100" value="10.0"'
         in response.text
@@ -176,6 +179,7 @@ def test_htmx_check_in_error_keeps_what_was_typed_in_its_key_result(
     assert f'id="confidence-{kr.id}-error"' in response.text
     assert 'value="6"' in response.text
     assert 'value="almost"' in response.text
+    assert "okr-announce" not in response.text  # the error is announced on its field instead
     assert db.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
