@@ -72,9 +72,16 @@ def _render_during_a_change(method: str, *, on_a_loop: bool = False) -> float:
     async def render_on_the_loop() -> float:
         return render()
 
-    took = asyncio.run(render_on_the_loop()) if on_a_loop else render()
+    # on a thread of its own, as the app's worker threads are: a browser test may have left a loop
+    # running on this one (Playwright's sync API)
+    took: list[float] = []
+    renderer = threading.Thread(
+        target=lambda: took.append(asyncio.run(render_on_the_loop()) if on_a_loop else render())
+    )
+    renderer.start()
+    renderer.join()
     thread.join()
-    return took
+    return took[0]
 
 
 @pytest.mark.parametrize(("method", "waits"), [("GET", True), ("POST", False)])
