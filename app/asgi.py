@@ -5,6 +5,7 @@ import gc
 from app import web
 from app.kit.heap import FreezeWhenWarm
 from app.main import create_app
+from app.middleware import ReadSlots
 from app.reports import render
 
 app = create_app()
@@ -16,7 +17,7 @@ web.compile_all()  # before the freeze below: the compiled templates live as lon
 # collector's reach. (Larger young generations were tried too: fewer but longer pauses, no better.)
 gc.collect()
 gc.freeze()
-app.add_middleware(FreezeWhenWarm)  # and again once the first requests have warmed it
+app.add_middleware(FreezeWhenWarm, skip=ReadSlots.SKIP_PREFIXES)  # and again once requests warmed it
 
 # The served process (not every app the tests create) starts its PDF render process right away.
 render.warm_up()

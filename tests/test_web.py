@@ -4,7 +4,6 @@ links are right for the host and the row, and a page's rendering gives way to th
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from types import SimpleNamespace
 
@@ -18,6 +17,7 @@ from app.kit.priority import ChangesInFlight
 from tests import factories
 from tests.access.conftest import act_as
 from tests.factories import Org
+from tests.kit.changing import during_a_change, off_the_loop
 
 
 def test_every_template_compiles_before_the_first_request() -> None:
@@ -52,16 +52,7 @@ def _render_during_a_change(method: str, *, on_a_loop: bool = False) -> float:
     changes = ChangesInFlight()
     request = SimpleNamespace(method=method, app=SimpleNamespace(state=SimpleNamespace(changes=changes)))
     template = web.templates().env.from_string("{% for n in range(100) %}<i>{{ n }}</i>{% endfor %}")
-    begun = threading.Event()
-
-    def change() -> None:
-        with changes.change():
-            begun.set()
-            time.sleep(changes.PAUSE / 2)
-
-    thread = threading.Thread(target=change)
-    thread.start()
-    begun.wait()
+    thread = during_a_change(changes, changes.PAUSE / 2)
 
     def render() -> float:
         started = time.perf_counter()
@@ -72,16 +63,9 @@ def _render_during_a_change(method: str, *, on_a_loop: bool = False) -> float:
     async def render_on_the_loop() -> float:
         return render()
 
-    # on a thread of its own, as the app's worker threads are: a browser test may have left a loop
-    # running on this one (Playwright's sync API)
-    took: list[float] = []
-    renderer = threading.Thread(
-        target=lambda: took.append(asyncio.run(render_on_the_loop()) if on_a_loop else render())
-    )
-    renderer.start()
-    renderer.join()
+    took = off_the_loop(lambda: asyncio.run(render_on_the_loop()) if on_a_loop else render())
     thread.join()
-    return took[0]
+    return took
 
 
 @pytest.mark.parametrize(("method", "waits"), [("GET", True), ("POST", False)])

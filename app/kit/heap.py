@@ -18,16 +18,17 @@ class FreezeWhenWarm:
     objects alive at those moments (a few requests' worth) stay for good.
     """
 
-    SKIP_PREFIXES = ("/static/", "/healthz", "/readyz")  # they warm nothing: health probes must not count
-
-    def __init__(self, app: ASGIApp, *, after: tuple[int, ...] = (200, 2000)) -> None:
+    def __init__(
+        self, app: ASGIApp, *, after: tuple[int, ...] = (200, 2000), skip: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.after = set(after)
+        self.skip = skip  # path prefixes that warm nothing (static files, health probes): not counted
         self.served = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
-        if scope["type"] == "http" and self.after and not scope["path"].startswith(self.SKIP_PREFIXES):
+        if scope["type"] == "http" and self.after and not scope["path"].startswith(self.skip):
             self.served += 1
             if self.served in self.after:
                 self.after.discard(self.served)

@@ -62,7 +62,7 @@ class ChangesInFlight:
         makes no query to wait at."""
         left = self.PAUSE  # for this rendering, apart from what its session's queries waited
         for n, chunk in enumerate(chunks):
-            if left > 0 and not n % every and not self._none.is_set():
+            if left > 0 and not n % every:
                 left -= self.give_way(left)
             yield chunk
 

@@ -3,27 +3,13 @@ never wait."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from typing import TypeVar
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.kit.priority import ChangesInFlight
-
-T = TypeVar("T")
-
-
-def _off_the_loop(work: Callable[[], T]) -> T:
-    """`work` on a thread of its own, as the app's worker threads run: nothing waits on a thread with a
-    running event loop, and a browser test may have left one running on this one (Playwright)."""
-    out: list[T] = []
-    thread = threading.Thread(target=lambda: out.append(work()))
-    thread.start()
-    thread.join()
-    return out[0]
+from tests.kit.changing import during_a_change, off_the_loop
 
 
 def _query_time(factory: sessionmaker[Session], queries: int = 1) -> float:
@@ -34,19 +20,7 @@ def _query_time(factory: sessionmaker[Session], queries: int = 1) -> float:
                 session.execute(text("SELECT 1"))
         return time.perf_counter() - started
 
-    return _off_the_loop(run)
-
-
-def _during_a_change(changes: ChangesInFlight, seconds: float, body: threading.Event) -> threading.Thread:
-    def change() -> None:
-        with changes.change():
-            body.set()
-            time.sleep(seconds)
-
-    thread = threading.Thread(target=change)
-    thread.start()
-    body.wait()
-    return thread
+    return off_the_loop(run)
 
 
 def test_a_reader_query_waits_until_the_change_in_flight_is_done() -> None:
@@ -56,7 +30,7 @@ def test_a_reader_query_waits_until_the_change_in_flight_is_done() -> None:
     _query_time(readers)  # connected
     assert _query_time(readers) < changes.PAUSE / 2  # nothing in flight: no wait
     change_seconds = changes.PAUSE / 2
-    thread = _during_a_change(changes, change_seconds, threading.Event())
+    thread = during_a_change(changes, change_seconds)
     waited = _query_time(readers)
     thread.join()
     assert change_seconds * 0.5 <= waited < changes.PAUSE * 3
@@ -68,7 +42,7 @@ def test_a_reader_waits_no_longer_than_the_pause_and_writers_do_not_wait() -> No
     readers, writers = sessionmaker(engine), sessionmaker(engine)
     changes.make_readers_give_way(readers)
     _query_time(writers)  # connected
-    thread = _during_a_change(changes, changes.PAUSE * 10, threading.Event())
+    thread = during_a_change(changes, changes.PAUSE * 10)
     reader_waited, writer_waited = _query_time(readers), _query_time(writers)
     thread.join()
     assert changes.PAUSE <= reader_waited < changes.PAUSE * 5
@@ -79,7 +53,7 @@ def test_a_reading_session_gives_way_no_longer_than_the_pause_over_all_its_queri
     changes = ChangesInFlight()
     readers = sessionmaker(create_engine("sqlite://"))
     changes.make_readers_give_way(readers)
-    thread = _during_a_change(changes, changes.PAUSE * 20, threading.Event())
+    thread = during_a_change(changes, changes.PAUSE * 20)
     waited = _query_time(readers, queries=5)
     thread.join()
     assert changes.PAUSE <= waited < changes.PAUSE * 4  # not five pauses
@@ -91,7 +65,7 @@ def _rendering_time(changes: ChangesInFlight, chunks: int = 200) -> tuple[float,
         out = list(changes.giving_way(f"<p>{n}</p>" for n in range(chunks)))
         return time.perf_counter() - started, out
 
-    return _off_the_loop(run)
+    return off_the_loop(run)
 
 
 def test_a_rendering_gives_way_while_a_change_is_in_flight_and_loses_nothing() -> None:
@@ -100,7 +74,7 @@ def test_a_rendering_gives_way_while_a_change_is_in_flight_and_loses_nothing() -
     assert alone < changes.PAUSE / 2
     assert out == [f"<p>{n}</p>" for n in range(200)]
     change_seconds = changes.PAUSE / 2
-    thread = _during_a_change(changes, change_seconds, threading.Event())
+    thread = during_a_change(changes, change_seconds)
     waited, out = _rendering_time(changes)
     thread.join()
     assert change_seconds * 0.5 <= waited < changes.PAUSE * 3
@@ -109,7 +83,7 @@ def test_a_rendering_gives_way_while_a_change_is_in_flight_and_loses_nothing() -
 
 def test_a_rendering_gives_way_no_longer_than_the_pause_over_all_its_chunks() -> None:
     changes = ChangesInFlight()
-    thread = _during_a_change(changes, changes.PAUSE * 20, threading.Event())
+    thread = during_a_change(changes, changes.PAUSE * 20)
     waited, out = _rendering_time(changes, chunks=2000)
     thread.join()
     assert changes.PAUSE <= waited < changes.PAUSE * 4  # not one pause per chunk
