@@ -4,14 +4,17 @@ render at a time, in one worker process started on first use (it keeps its fonts
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
 
@@ -160,6 +163,33 @@ def _render(html: str) -> Pdf:
 
     global _fonts
     fetcher = StaticOnlyFetcher()
-    _fonts = _fonts or FontConfiguration()
-    document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
-    return Pdf(document.write_pdf(font_config=_fonts), tuple(fetcher.refused))
+    if _fonts is None:
+        _fonts = FontConfiguration()
+        atexit.register(_drop_fonts)
+    with _one_collection():
+        document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
+        return Pdf(document.write_pdf(font_config=_fonts), tuple(fetcher.refused))
+
+
+def _drop_fonts() -> None:
+    """At the render process's exit, while modules are still whole: the fonts' temporary folder is
+    removed when they are dropped (frozen, they would otherwise be dropped only at teardown, too late)."""
+    global _fonts
+    _fonts = None
+
+
+@contextmanager
+def _one_collection() -> Iterator[None]:
+    """Runs in the render process: no garbage collection during a render, one after it, then freeze what
+    survived. A render builds hundreds of thousands of objects that live until it ends (boxes, styles,
+    glyph runs), so the collector's automatic passes kept walking them, and the fonts and modules loaded
+    before, without finding garbage: a third of a long report's render time. What survives a render is
+    what the process keeps (fonts, caches), frozen so later collections skip it. Peak memory is the same:
+    the render's objects were alive until its end anyway."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+        gc.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -71,3 +72,28 @@ def test_warm_up_starts_the_render_process_with_the_report_fonts_before_any_down
     assert pdf.data.startswith(b"%PDF")
     assert pdf.refused == ()  # the stylesheet and fonts came from static/
     assert {"Report-JP", "Report-Latin"} <= _fonts(pdf.data)  # the bundled fonts, Japanese included
+
+
+def _collections() -> tuple[int, ...]:
+    """In the render process: how many collections each generation has had."""
+    return tuple(generation["collections"] for generation in gc.get_stats())
+
+
+def _collector() -> tuple[bool, int]:
+    """In the render process: is the collector on, and how many objects would a collection walk."""
+    return gc.isenabled(), len(gc.get_objects())
+
+
+def test_a_render_runs_without_garbage_collections_and_collects_once_at_its_end() -> None:
+    # a render's objects live until its end: automatic collections during it (hundreds for a long
+    # report) walked them all and found nothing; one collection after it frees its cycles
+    long_report = "".join(f"<section><h2>Part {n}</h2><p>{'Text. ' * 400}</p></section>" for n in range(30))
+    render.html_to_pdf(render.WARM_UP_HTML)
+    before = render._in_render_process(_collections)
+    assert render.html_to_pdf(long_report).data.startswith(b"%PDF")
+    after = render._in_render_process(_collections)
+    assert after[0] - before[0] <= 2  # the call itself, not the render
+    assert after[2] == before[2] + 1
+    enabled, walked = render._in_render_process(_collector)
+    assert enabled
+    assert walked < 5_000  # what survived renders (fonts, caches) is frozen, not walked again
