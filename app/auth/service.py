@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth import passwords
@@ -46,6 +46,15 @@ def in_session(session: Session) -> Writer:
     return apply
 
 
+# Built once: every signed-in request runs it, and building it (with the eager load) cost more than
+# running it on SQLite.
+_SESSION_BY_TOKEN = (
+    select(UserSession)
+    .options(joinedload(UserSession.user))
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def resolve_session(
     session: Session, *, token: str, now: datetime, idle: timedelta, write: Writer | None = None
 ) -> User | None:
@@ -54,11 +63,7 @@ def resolve_session(
     Bookkeeping (last seen, removing an expired row) goes through `write`, which a read request may
     run in its own short transaction, or skip when the database is busy.
     """
-    row = session.scalars(
-        select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == _digest(token))
-    ).first()
+    row = session.scalars(_SESSION_BY_TOKEN, {"token_hash": _digest(token)}).first()
     if row is None or not row.user.is_active:
         return None
     apply = write or in_session(session)
