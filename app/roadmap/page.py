@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import Session
+
+from app.maturity import service as maturity_service
 from app.maturity.schema import Text
 from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.catalogue_schema import Phase
@@ -68,6 +71,14 @@ def phase_groups(view: RoadmapView, locale: str) -> list[PhaseGroup]:
 
 def role_names(locale: str) -> dict[str, str]:
     return {r.id: r.name.get(locale) for r in builtin_catalogue().roles}
+
+
+def model_name(session: Session, slug: str, locale: str) -> str:
+    """The maturity model's name in `locale` (its latest version's), or its slug if it is gone."""
+    found = maturity_service.latest(session, slug=slug)
+    if found is None:
+        return slug
+    return found.name_ja if locale == "ja" else found.name_en
 
 
 def capability_names(locale: str) -> dict[str, str]:

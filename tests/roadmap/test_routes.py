@@ -86,3 +86,15 @@ def test_csv_cells_cannot_be_formulas() -> None:
     assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
     assert safe_cell("-1") == "'-1"
     assert safe_cell("ok") == "ok"
+
+
+def test_the_page_names_the_model_the_plan_came_from_in_the_readers_language(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    url = _generate(client, db, org)
+    model = factories.maturity_model(db, "mlops-full")
+    assert model.name_en in client.get(url).text
+    html = client.get(url, headers={"Accept-Language": "ja"}).text
+    assert model.name_ja in html
+    assert "(mlops-full)" not in html
+    assert "（mlops-full）" not in html
