@@ -27,6 +27,7 @@ Args = TypeVarTuple("Args")
 _renders = threading.BoundedSemaphore(1)
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
+FREEZE_ABOVE = 5_000  # objects left for the collector to walk after a render, before they are frozen
 _fonts: FontConfiguration | None = None  # in the worker, reused: loading the Japanese font costs ~0.5 s
 
 
@@ -180,16 +181,18 @@ def _drop_fonts() -> None:
 
 @contextmanager
 def _one_collection() -> Iterator[None]:
-    """Runs in the render process: no garbage collection during a render, one after it, then freeze what
-    survived. A render builds hundreds of thousands of objects that live until it ends (boxes, styles,
-    glyph runs), so the collector's automatic passes kept walking them, and the fonts and modules loaded
-    before, without finding garbage: a third of a long report's render time. What survives a render is
-    what the process keeps (fonts, caches), frozen so later collections skip it. Peak memory is the same:
-    the render's objects were alive until its end anyway."""
+    """Runs in the render process: no garbage collection during a render, one after it. A render builds
+    hundreds of thousands of objects that live until it ends (boxes, styles, glyph runs), so the
+    collector's automatic passes kept walking them, and the fonts and modules loaded before, without
+    finding garbage: a third of a long report's render time (peak memory measured lower, not higher).
+    When a render leaves much behind for good (the first one's modules, a font loaded for the first
+    time), that is frozen so later collections skip it. Not after every render: cycles that became
+    garbage after a freeze are never freed, and freezing each time left ~37 objects a render behind."""
     gc.disable()
     try:
         yield
     finally:
         gc.enable()
         gc.collect()
-        gc.freeze()
+        if len(gc.get_objects()) > FREEZE_ABOVE:
+            gc.freeze()
