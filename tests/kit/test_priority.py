@@ -4,12 +4,13 @@ never wait."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.kit.priority import ChangesInFlight
-from tests.kit.changing import during_a_change, off_the_loop
+from tests.kit.changing import during_a_change, off_the_loop, outlasts_a_change
 
 
 def _query_time(factory: sessionmaker[Session], queries: int = 1) -> float:
@@ -29,11 +30,14 @@ def test_a_reader_query_waits_until_the_change_in_flight_is_done() -> None:
     changes.make_readers_give_way(readers)
     _query_time(readers)  # connected
     assert _query_time(readers) < changes.PAUSE / 2  # nothing in flight: no wait
-    change_seconds = changes.PAUSE / 2
-    thread = during_a_change(changes, change_seconds)
-    waited = _query_time(readers)
-    thread.join()
-    assert change_seconds * 0.5 <= waited < changes.PAUSE * 3
+
+    def query(begun: Callable[[], None]) -> None:
+        with readers() as session:
+            begun()
+            session.execute(text("SELECT 1"))
+
+    waited, _ = outlasts_a_change(changes, query, hold=changes.PAUSE / 2)
+    assert waited
 
 
 def test_a_reader_waits_no_longer_than_the_pause_and_writers_do_not_wait() -> None:
@@ -73,11 +77,16 @@ def test_a_rendering_gives_way_while_a_change_is_in_flight_and_loses_nothing() -
     alone, out = _rendering_time(changes)
     assert alone < changes.PAUSE / 2
     assert out == [f"<p>{n}</p>" for n in range(200)]
-    change_seconds = changes.PAUSE / 2
-    thread = during_a_change(changes, change_seconds)
-    waited, out = _rendering_time(changes)
-    thread.join()
-    assert change_seconds * 0.5 <= waited < changes.PAUSE * 3
+
+    def rendering(begun: Callable[[], None]) -> list[str]:
+        def chunks() -> Iterator[str]:
+            begun()
+            yield from (f"<p>{n}</p>" for n in range(200))
+
+        return list(changes.giving_way(chunks()))
+
+    waited, out = outlasts_a_change(changes, rendering, hold=changes.PAUSE / 2)
+    assert waited
     assert out == [f"<p>{n}</p>" for n in range(200)]
 
 
