@@ -53,7 +53,7 @@ class DimensionScore:
     id: str
     level: float | None
     floor: float | None  # the lowest capability level: one weak capability stays visible
-    not_applicable: bool = False  # every capability is not applicable: no level, no gap
+    is_not_applicable: bool = False  # every capability is not applicable: no level, no gap
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def _score_dimension(
         id=dimension.id,
         level=_combine(weighted, weakest),
         floor=min(levels, default=None),
-        not_applicable=bool(dimension.capabilities)
+        is_not_applicable=bool(dimension.capabilities)
         and all(by_id[c.id].is_not_applicable for c in dimension.capabilities),
     )
 
@@ -241,7 +241,7 @@ def gaps(results: Results, targets: Mapping[str, int]) -> tuple[Gap, ...]:
     if out_of_range:
         raise ValueError(f"targets outside {MIN_LEVEL}-{MAX_LEVEL}: {', '.join(out_of_range)}")
     return tuple(
-        _gap(d, targets[d.id]) for d in results.dimensions if d.id in targets and not d.not_applicable
+        _gap(d, targets[d.id]) for d in results.dimensions if d.id in targets and not d.is_not_applicable
     )
 
 

@@ -208,8 +208,8 @@ def test_an_area_whose_capabilities_are_all_not_applicable_has_no_level_floor_or
     }
     results = score_assessment(model, answers)
     dev, serving = results.dimensions
-    assert (serving.level, serving.floor, serving.not_applicable) == (None, None, True)
-    assert not dev.not_applicable
+    assert (serving.level, serving.floor, serving.is_not_applicable) == (None, None, True)
+    assert not dev.is_not_applicable
     assert results.overall == 1.0
     assert [(g.dimension_id, g.gap) for g in gaps(results, {"dev": 3, "serving": 3})] == [("dev", 2.0)]
 
@@ -218,7 +218,7 @@ def test_an_area_with_some_not_applicable_capabilities_is_measured_on_the_others
     model = make_model({"serving": {"canary": 1, "rollback": 1}})
     answers = {"canary-q0": AnswerValue(None, not_applicable=True), "rollback-q0": AnswerValue("l2")}
     results = score_assessment(model, answers)
-    assert (results.dimensions[0].level, results.dimensions[0].not_applicable) == (2.0, False)
+    assert (results.dimensions[0].level, results.dimensions[0].is_not_applicable) == (2.0, False)
     assert [(g.current, g.gap) for g in gaps(results, {"serving": 3})] == [(2.0, 1.0)]
 
 
