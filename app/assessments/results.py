@@ -130,7 +130,7 @@ def radar(view: ResultsView, *, locale: str, font_family: str | None = None) -> 
     title = i18n.gettext(N_("Maturity by area compared with the target"))
     absence = Absence(
         mark=i18n.gettext(N_("(not applicable)")),
-        legend=i18n.gettext(N_("(not applicable): the team marked it not applicable, so it has no level")),
+        legend=i18n.gettext(N_("(not applicable): marked not applicable by the team, so no level")),
     )
     by_capability = len(view.model.capabilities()) <= RADAR_CAPABILITY_LIMIT
     if by_capability:

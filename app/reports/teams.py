@@ -49,6 +49,7 @@ class TeamReport:
     standing: results.ResultsView | None
     radar: Markup | None
     biggest_gaps: list[tuple[float, Capability]]
+    not_applicable: list[page.NotApplicable]
     view: roadmap_service.RoadmapView | None
     groups: list[page.PhaseGroup]
     gantt: Markup | None
@@ -144,6 +145,7 @@ def _team_report(
         standing=standing,
         radar=results.radar(standing, locale=locale, font_family=font) if standing else None,
         biggest_gaps=_biggest_gaps(standing) if standing else [],
+        not_applicable=_not_applicable(view, standing),
         view=view,
         groups=page.phase_groups(view, locale) if view else [],
         gantt=_gantt(view, locale, font) if view else None,
@@ -184,12 +186,23 @@ def _source_assessments(
 
 
 def _biggest_gaps(standing: results.ResultsView) -> list[tuple[float, Capability]]:
-    """The three capabilities furthest below their dimension's target."""
+    """The three capabilities furthest below their dimension's target (one not applicable has no gap)."""
+    scores = [c for c in standing.results.capabilities if not c.is_not_applicable]
     gaps = sorted(
-        ((standing.targets[c.dimension_id] - (c.level or 0.0), c) for c in standing.results.capabilities),
+        ((standing.targets[c.dimension_id] - (c.level or 0.0), c) for c in scores),
         key=lambda pair: (-pair[0], pair[1].id),
     )
     return [(gap, standing.capability(c.id)) for gap, c in gaps[:3] if gap > 0]
+
+
+def _not_applicable(
+    view: roadmap_service.RoadmapView | None, standing: results.ResultsView | None
+) -> list[page.NotApplicable]:
+    """What the team marked not applicable: as its plan took it, else as its latest assessment says."""
+    if view is not None and "not_applicable" in view.version.inputs:  # older versions did not keep it
+        return page.not_applicable(view)
+    skipped = standing.not_applicable if standing else ()
+    return [page.NotApplicable(s.capability.id, s.capability.name, s.reasons, None) for s in skipped]
 
 
 def _gantt(view: roadmap_service.RoadmapView, locale: str, font: str | None) -> Markup:

@@ -345,7 +345,7 @@ def test_results_list_a_not_applicable_capability_with_its_reason_and_draw_it_as
     assert "not applicable" in row
     assert "–" not in row
     assert '<g class="radar-axis radar-absent"' in page
-    assert "(not applicable): the team marked it not applicable, so it has no level" in page
+    assert "(not applicable): marked not applicable by the team, so no level" in page
     assert "Overall maturity" in page
     assert ">2.0 <" in page
 
