@@ -103,3 +103,37 @@ def test_the_raci_section_shows_the_same_default_letters_as_the_teams_raci_page(
         shown = {roles[name]: letter for name, letter in zip(columns, letters, strict=True) if letter}
         expected = {role: str(letter) for role, letter in capabilities[title].raci.items()}
         assert shown == expected, title
+
+
+NO_LIVE_TRAFFIC = {"progressive-delivery": "Forecasts are weekly files: there is no live traffic to split."}
+
+
+@pytest.mark.parametrize(
+    ("lang", "gaps", "plan", "name", "heading"),
+    [
+        (
+            "en",
+            "The three biggest gaps",
+            "The plan in four phases",
+            "Progressive delivery",
+            "Not applicable to this team",
+        ),
+        (
+            "ja",
+            "最も大きい 3 つのギャップ",
+            "4 つのフェーズの計画",
+            "段階的リリース",
+            "このチームには該当しない",
+        ),
+    ],
+)
+def test_a_not_applicable_capability_is_no_gap_in_the_report_but_listed_with_its_reason(
+    client: TestClient, db: Session, org: Org, lang: str, gaps: str, plan: str, name: str, heading: str
+) -> None:
+    _generate(client, db, org, not_applicable=NO_LIVE_TRAFFIC)
+    text = _text(client.get(f"/reports/teams/{org.team.id}/roadmap.pdf?lang={lang}").content)
+    biggest = text.split(gaps)[1].split(plan)[0]
+    assert name not in biggest
+    listed = text.split(heading)[1]
+    assert name in listed
+    assert "Forecasts are weekly files: there is no live traffic to split." in " ".join(listed.split())
