@@ -64,7 +64,7 @@ _LOOKS = {
     "radar-target": _Look("#15803d", dasharray="6 4"),
     "radar-previous": _Look("#6b7280", dasharray="2 3"),
 }
-_ABSENT_SPOKE: Attrs = {"class": "radar-spoke-absent", "stroke-dasharray": "2 4"}
+_ABSENT_SPOKE: Attrs = {"class": "radar-spoke-absent", "stroke": "#9ca3af", "stroke-dasharray": "2 4"}
 _OTHER_LOOKS = (_Look("#9333ea"), _Look("#c2410c"), _Look("#0e7490"), _Look("#be185d"))
 
 
@@ -351,7 +351,7 @@ def _absent_legend_item(frame: _Frame, baseline: float) -> str:
     """A dashed spoke and what it means: an axis left out because it does not apply."""
     middle = baseline - frame.font * 0.4
     spoke = _element(
-        "line", {"x1": 12, "y1": middle, "x2": 34, "y2": middle, "stroke": GRID, **_ABSENT_SPOKE}
+        "line", {"x1": 12, "y1": middle, "x2": 34, "y2": middle, "stroke-width": 2, **_ABSENT_SPOKE}
     )
     text = _clip(" ".join(_clean(frame.absence.legend).split()), (frame.width - 60) / (frame.font * 0.55))
     label = _text_element("text", {"x": 42, "y": baseline, "fill": MUTED}, text)

@@ -340,7 +340,7 @@ def test_results_list_a_not_applicable_capability_with_its_reason_and_draw_it_as
     sign_in(client, org.viewer.email)
     page = client.get(f"/assessments/{latest.id}/results").text
     listed = page[page.index('id="not-applicable"') :]
-    assert "Infrastructure monitoring</strong>: The platform team runs the servers; we own none." in listed
+    assert "Infrastructure monitoring</strong> — The platform team runs the servers; we own none." in listed
     row = page[page.index("<span>Infrastructure monitoring</span>") :].split("</li>")[0]
     assert "not applicable" in row
     assert "–" not in row

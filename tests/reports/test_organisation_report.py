@@ -135,7 +135,7 @@ def test_the_overview_never_names_a_not_applicable_capability_the_biggest_gap(
     assert "Rollback" not in overview
     whole = " ".join(" ".join(pages).split())
     assert (
-        "Progressive delivery: canary, shadow, A/B: Forecasts are weekly files: nothing is served." in whole
+        "Progressive delivery: canary, shadow, A/B — Forecasts are weekly files: nothing is served." in whole
     )
 
 

@@ -111,7 +111,7 @@ def test_not_applicable_capabilities_are_named_with_their_reasons_not_as_unanswe
 ) -> None:
     html = client.get(_generate(client, db, org, not_applicable=BATCH_ONLY)).text
     left_out = html[html.index('id="not-applicable-left-out"') :].split("</ul>")[0]
-    assert "Progressive delivery: canary, shadow, A/B: Forecasts are weekly files" in left_out
+    assert "Progressive delivery: canary, shadow, A/B — Forecasts are weekly files" in left_out
     assert "No answer" not in html
     assert 'id="item-progressive-delivery"' not in html
 
@@ -122,7 +122,7 @@ def test_a_not_applicable_capability_other_work_needs_is_planned_and_the_page_sa
     html = client.get(_generate(client, db, org, not_applicable=BATCH_ONLY)).text
     needed = html[html.index('id="not-applicable-needed"') :].split("</ul>")[0]
     assert (
-        "Service and infrastructure monitoring: The data platform team runs and watches the servers."
+        "Service and infrastructure monitoring — The data platform team runs and watches the servers."
         in needed
     )
     assert "Prerequisite of Alerting and incident response" in needed
