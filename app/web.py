@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 import jinja2
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -58,7 +60,13 @@ def make_environment() -> jinja2.Environment:
     env.template_class = _PageTemplate
     env.filters["localtime"] = _localtime_filter
     env.filters["localdate"] = _localdate_filter
+    env.filters["join_list"] = _join_list_filter
     return env
+
+
+def _join_list_filter(items: Iterable[Any]) -> Markup:
+    """A list inside a sentence in the page's language ("a, b" / "a、b"), each item escaped."""
+    return Markup(i18n.join_list(escape(item) for item in items))  # noqa: S704 - every item is escaped
 
 
 @jinja2.pass_context

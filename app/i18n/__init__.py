@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
@@ -54,6 +55,15 @@ _ = gettext
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
     """Mark a message for extraction; it is translated later, where it is shown."""
     return message
+
+
+# How a list reads inside a sentence: Japanese uses the ideographic comma, never ASCII ", ".
+LIST_SEPARATORS = {"en": ", ", "ja": "、"}
+
+
+def join_list(items: Iterable[str], locale: str | None = None) -> str:
+    """The items as one list in the current (or given) locale's punctuation."""
+    return LIST_SEPARATORS.get(locale or current_locale.get(), ", ").join(items)
 
 
 def negotiate(*candidates: str | None, accept_language: str = "") -> str:
