@@ -19,6 +19,7 @@ from app.kit.time import utcnow
 from app.models import KeyResult, KeyResultKind, Objective
 from app.okrs import adopt as adopting
 from app.okrs import forms, service
+from app.okrs import progress as maths
 from app.web import locale_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -77,6 +78,7 @@ def _check_in_context(failed: tuple[int, AppError, dict[str, str]] | None) -> di
     return {
         "new_token": _new_token,
         "status_label": service.status_label,
+        "form_confidence": maths.form_confidence,
         "failed_kr": failed[0] if failed else None,
         "failed_error": failed[1] if failed else None,
         "failed_form": failed[2] if failed else {},

@@ -346,3 +346,28 @@ def test_adopted_key_results_are_owned_by_the_member_the_teams_raci_makes_accoun
     assert "ci-cd" in owners
     assert owners == {item: holder[accountable[item or ""]] for item in owners}
     assert "nobody yet" not in client.get(_page(org)).text
+
+
+def _check_in_form(html: str, kr: KeyResult) -> dict[str, str]:
+    """The fields of a key result's check-in form as the page fills them in."""
+    form = re.search(rf'<li class="okr-kr" id="kr-{kr.id}">.*?</form>', html, re.S)
+    assert form, "no check-in form"
+    return dict(
+        re.findall(r'<input type="(?:hidden|number|text)"[^>]*?name="(\w+)"[^>]*?value="([^"]*)"', form[0])
+    )
+
+
+def test_a_check_in_is_two_clicks_the_form_comes_filled_in(client: TestClient, db: Session, org: Org) -> None:
+    kr = rows.key_result(db, rows.objective(db, org.team, org.manager), org.manager, start=2, target=10)
+    db.commit()
+    act_as(client, db, org.member)
+    url = f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins"
+
+    first = _check_in_form(client.get(_page(org)).text, kr)
+    assert (first["value"], first["confidence"]) == ("2", "5")  # still at the start, an even chance
+    assert client.post(url, data=first).status_code == 303  # open the form, save: nothing to type
+    client.post(url, data=_check_in_form(client.get(_page(org)).text, kr) | {"value": "4", "confidence": "3"})
+
+    again = _check_in_form(client.get(_page(org)).text, kr)
+    assert (again["value"], again["confidence"]) == ("4", "3")  # the last check-in's
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 2
