@@ -61,7 +61,19 @@ def make_environment() -> jinja2.Environment:
     env.filters["localtime"] = _localtime_filter
     env.filters["localdate"] = _localdate_filter
     env.filters["join_list"] = _join_list_filter
+    env.filters["colon"] = _colon_filter
+    env.filters["brackets"] = _brackets_filter
     return env
+
+
+def _colon_filter(label: Any) -> Markup:
+    """`{{ _("Owner")|colon }} Mika`: "Owner: Mika" / 「担当：Mika」."""
+    return Markup(i18n.colon(escape(label)))  # noqa: S704 - the label is escaped
+
+
+def _brackets_filter(aside: Any) -> Markup:
+    """`{{ p }}{{ _("current")|brackets }}` or `{% filter brackets %}…{% endfilter %}`: " (…)" / "（…）"."""
+    return Markup(i18n.brackets(escape(aside)))  # noqa: S704 - the aside is escaped
 
 
 def _join_list_filter(items: Iterable[Any]) -> Markup:
@@ -87,6 +99,8 @@ def _user_tz(context: Any) -> str | None:
 @cache
 def templates() -> Jinja2Blocks:
     blocks = Jinja2Blocks(env=make_environment())
+    blocks.env.globals["list_separator"] = lambda: i18n.join_list(["", ""])  # between items of a loop
+    blocks.env.globals["full_stop"] = i18n.full_stop
     blocks.env.globals["url_for"] = _url_for  # in place of Starlette's, which finds the route every time
     return blocks
 

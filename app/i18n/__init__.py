@@ -61,6 +61,28 @@ def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
 LIST_SEPARATORS = {"en": ", ", "ja": "、"}
 
 
+# A label before its value, and an aside in brackets: "Owner: Mika", "2026-Q4 (current)" in English,
+# 「担当：Mika」「2026-Q4（今期）」 in Japanese (full-width marks carry their own spacing).
+COLONS = {"en": ": ", "ja": "："}
+BRACKETS = {"en": (" (", ")"), "ja": ("（", "）")}
+
+
+def colon(label: str, locale: str | None = None) -> str:
+    """A label followed by the locale's colon (and space, where the locale spaces)."""
+    return label + COLONS.get(locale or current_locale.get(), ": ")
+
+
+def brackets(aside: str, locale: str | None = None) -> str:
+    """An aside in the locale's brackets, spaced from what precedes it where the locale spaces."""
+    opening, closing = BRACKETS.get(locale or current_locale.get(), BRACKETS["en"])
+    return opening + aside + closing
+
+
+def full_stop(locale: str | None = None) -> str:
+    """The mark that ends a sentence: "." / "。"."""
+    return "。" if (locale or current_locale.get()) == "ja" else "."
+
+
 def join_list(items: Iterable[str], locale: str | None = None) -> str:
     """The items as one list in the current (or given) locale's punctuation."""
     return LIST_SEPARATORS.get(locale or current_locale.get(), ", ").join(items)
