@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from app.okrs import service as okrs_service
 from app.reports.assessment import REPORT_FONT
 from app.roadmap import page
 from app.roadmap import service as roadmap_service
+from app.roadmap.plan import MONTHS, add_months
 from app.teams import capacity, coverage, raci_service
 
 PLANNER_MODEL = roadmap_service.PLANNER_MODEL
@@ -55,7 +56,8 @@ class TeamReport:
     gantt: Markup | None
     raci: RaciTable | None
     okrs: list[okrs_service.ObjectiveStatus]
-    okr_period: str
+    okr_period: str  # the quarter the plan is in (see `okr_period`)
+    adopted: set[str]  # suggested objectives the team adopted, in any quarter
     checklists: list[checklists_service.ItemChecklist]
 
     @property
@@ -91,8 +93,9 @@ def gather(
     for organisation_id in organisation_ids:
         mine = [a for a in sources.values() if a.team.organisation_id == organisation_id]
         standings |= results.build_many(session, assessments=mine, organisation_id=organisation_id)
-    period = okrs_service.current_period(today)
-    okrs = okrs_service.team_status(session, team_ids=ids, period=period)
+    periods = {t.id: okr_period(views_by_team.get(t.id), today) for t in teams}
+    okrs = okrs_service.team_status_by_period(session, periods=periods)
+    adopted = okrs_service.adopted_suggestions(session, team_ids=ids)
     plans = {v.roadmap.id: v.plan for v in views_by_team.values()}
     checklists = checklists_service.team_checklists(session, roadmap_ids=list(plans), plans=plans)
     matrices = raci_service.matrices(session, teams=teams)
@@ -108,7 +111,8 @@ def gather(
                 standing,
                 matrices[team.id],
                 okrs[team.id],
-                period,
+                periods[team.id],
+                adopted[team.id],
                 checklists.get(view.roadmap.id, []) if view else [],
                 locale=locale,
                 pdf=pdf,
@@ -124,6 +128,7 @@ def _team_report(
     matrix: raci_service.TeamMatrix,
     okrs: list[okrs_service.ObjectiveStatus],
     period: str,
+    adopted: set[str],
     checklists: list[checklists_service.ItemChecklist],
     *,
     locale: str,
@@ -152,8 +157,18 @@ def _team_report(
         raci=_raci_table(view, matrix, locale) if view else None,
         okrs=okrs,
         okr_period=period,
+        adopted=adopted,
         checklists=checklists,
     )
+
+
+def okr_period(view: roadmap_service.RoadmapView | None, today: date) -> str:
+    """The quarter whose OKRs the report shows: the plan's quarter of today (its first before it
+    starts, its last after it ends); the calendar's without a plan."""
+    if view is None:
+        return okrs_service.current_period(today)
+    last_day = add_months(view.plan.start, MONTHS) - timedelta(days=1)
+    return okrs_service.current_period(min(max(today, view.plan.start), last_day))
 
 
 def _source_assessments(
