@@ -9,7 +9,7 @@ model) or left unanswered are left out of the plan and named on the page, rather
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.assessments.scoring import Results
@@ -42,3 +42,23 @@ def gaps_from(
             target = targets.get(score.dimension_id, default_target)
             gaps[capability.id] = (current, max(MIN_LEVEL, min(MAX_LEVEL, target)))
     return GapInput(gaps, tuple(unanswered), tuple(missing))
+
+
+def latest_per_capability(found: Sequence[GapInput], catalogue: Catalogue) -> tuple[GapInput, dict[str, int]]:
+    """Gaps of several assessments, newest first, merged: each capability's gap comes from the newest
+    assessment that gives it a level (capability ids are shared between models). Also returns, per
+    planned capability, the index in `found` of the assessment it came from."""
+    origin: dict[str, int] = {}
+    for index, one in enumerate(found):
+        for capability_id in one.gaps:
+            origin.setdefault(capability_id, index)
+    included = {c for one in found for c in (*one.gaps, *one.unanswered)}
+    gaps, unanswered, missing = {}, [], []
+    for capability in catalogue.capabilities:
+        if capability.id in origin:
+            gaps[capability.id] = found[origin[capability.id]].gaps[capability.id]
+        elif capability.id in included:
+            unanswered.append(capability.id)
+        else:
+            missing.append(capability.id)
+    return GapInput(gaps, tuple(unanswered), tuple(missing)), origin
