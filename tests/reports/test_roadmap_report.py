@@ -103,3 +103,19 @@ def test_the_raci_section_shows_the_same_default_letters_as_the_teams_raci_page(
         shown = {roles[name]: letter for name, letter in zip(columns, letters, strict=True) if letter}
         expected = {role: str(letter) for role, letter in capabilities[title].raci.items()}
         assert shown == expected, title
+
+
+@pytest.mark.parametrize(("lang", "name"), [("en", "name_en"), ("ja", "name_ja")])
+@pytest.mark.parametrize("kind", ["roadmap", "action-plan"])
+def test_both_pdfs_name_every_assessment_the_plan_is_based_on(
+    client: TestClient, db: Session, org: Org, lang: str, name: str, kind: str
+) -> None:
+    from tests import factories
+    from tests.roadmap.test_sources import _full_then_base_with_a_drop, _generate
+
+    _full_then_base_with_a_drop(client, db, org)
+    _generate(client, org)
+    text = "".join(_text(client.get(f"/reports/teams/{org.team.id}/{kind}.pdf?lang={lang}").content).split())
+    for slug, period in (("playbook-base", "2026-Q3"), ("mlops-full", "2026-Q2")):
+        expected = f"{getattr(factories.maturity_model(db, slug), name)}·{period}"
+        assert "".join(expected.split()) in text  # lines wrap anywhere in Japanese: compare without spaces
