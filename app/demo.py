@@ -1,4 +1,7 @@
-"""Demo organisation: three teams at visibly different maturity, two submitted quarters and a draft each."""
+"""Demo organisation: three teams at visibly different maturity, two submitted quarters and a draft each.
+
+Recommendations took the full model two quarters ago and only the base framework last quarter, so its
+plan shows levels from two assessments (each capability's latest) and the dashboard names the model."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ class DemoTeam:
     level: float  # where the team stands last quarter
     members: tuple[tuple[str, str, str, tuple[str, ...], float], ...]  # email, name, access, roles, capacity
     not_applicable: tuple[tuple[str, str], ...] = ()  # question id, reason: answered "not applicable"
+    full_model_lag: int = 0  # quarters between its last full-model assessment and its last base one
 
 
 TEAMS = (
@@ -44,6 +48,7 @@ TEAMS = (
             ("kenji.mori@example.com", "Kenji Mori", "member", ("data_engineer",), 0.6),
             ("ayumi.kato@example.com", "Ayumi Kato", "member", ("data_scientist", "ml_engineer"), 0.7),
         ),
+        full_model_lag=1,
     ),
     DemoTeam(
         "Fraud Detection",
@@ -124,6 +129,7 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
             now=now,
             seed=100 + number,
             draft=False,
+            lag=demo.full_model_lag,
         )
     _targets(session, organisation.id, model)
     _targets(session, organisation.id, full_model)
@@ -165,10 +171,13 @@ def _history(
     now: datetime,
     seed: int,
     draft: bool = True,
+    lag: int = 0,
 ) -> None:
-    """Two submitted quarters (and, with `draft`, this quarter's draft) of `model` for the team."""
+    """Two submitted quarters (and, with `draft`, this quarter's draft) of `model` for the team, the
+    last one `lag` quarters before last quarter."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    quarters = [now - timedelta(days=182), now - timedelta(days=91), *([now] if draft else [])]
+    back = timedelta(days=91 * lag)
+    quarters = [now - timedelta(days=182) - back, now - timedelta(days=91) - back, *([now] if draft else [])]
     for index, moment in enumerate(quarters):
         level = demo.level + (index - 1) * 0.45
         submitted = index < 2

@@ -1,5 +1,5 @@
-"""Demo roadmaps and checklists: each demo team's roadmap generated from its latest mlops-full
-assessment, its first items under way or done, and some first-quarter checklist entries ticked off by
+"""Demo roadmaps and checklists: each demo team's roadmap generated from its latest assessment of each
+capability, its first items under way or done, and some first-quarter checklist entries ticked off by
 the team's people. Deterministic: the same demo every time (only the dates follow `now`)."""
 
 from __future__ import annotations

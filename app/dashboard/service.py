@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.assessments import scoring, targets
 from app.assessments import service as assessments_service
@@ -54,6 +54,18 @@ class ChecklistSummary:
 
 
 @dataclass(frozen=True)
+class Areas:
+    """A team's level by area from its latest submitted assessment: of the shown model, unless one of
+    another model is from a later quarter (then that model's levels, named as such)."""
+
+    period: str
+    model: str  # the maturity model's slug
+    levels: dict[str, float | None]
+    targets: dict[str, int]
+    not_applicable: frozenset[str] = frozenset()  # areas that do not apply: no level, no gap
+
+
+@dataclass(frozen=True)
 class TeamRow:
     team: Team
     cells: tuple[Cell | None, ...]  # one per shown period
@@ -67,6 +79,8 @@ class TeamRow:
     roadmap: int | None = None  # progress in percent; None: no roadmap yet
     okrs: OkrSummary | None = None
     checklists: ChecklistSummary | None = None
+    areas: Areas | None = None
+    plan_sources: tuple[roadmap_service.Source, ...] = ()  # what the roadmap was made from
 
     @property
     def trend(self) -> list[float | None]:
@@ -174,7 +188,10 @@ def _rows(
     periods = compare.shown_periods(p for _t, p in chosen)
     newest = max(chosen.values(), key=lambda a: (a.period, a.id))
     dimensions = assessments_service.model_of(newest).dimensions
-    goals = _goals(session, teams=teams, slug=slug)
+    later = _later_of_other_models(session, team_ids=team_ids, slug=slug, shown=chosen)
+    later_results = assessments_service.results_for(session, assessments=list(later.values()))
+    slugs = {slug, *(a.model.slug for a in later.values())}
+    goals = _goals(session, teams=teams, slugs=slugs)
     roadmaps = roadmap_service.views_of_teams(session, team_ids=team_ids)
     okrs = _okrs(session, team_ids=team_ids, period=okr_period)
     checklists = _checklist_progress(session, roadmaps=roadmaps)
@@ -185,10 +202,16 @@ def _rows(
         cells = compare.timeline(levels, periods)
         last = mine[max(mine)] if mine else None
         view = roadmaps.get(team.id)
+        goal = goals.get((team.id, slug), {})
+        row = _row(team, cells, last, results[last.id] if last else None, goal, dimensions)
+        other = later.get(team.id)
+        if other is not None:
+            row["areas"] = _areas(other, later_results[other.id], goals.get((team.id, other.model.slug), {}))
         rows.append(
-            _row(team, cells, last, results[last.id] if last else None, goals.get(team.id, {}), dimensions)
+            row
             | {
                 "roadmap": view.rollup() if view else None,
+                "plan_sources": tuple(view.sources) if view else (),
                 "okrs": okrs.get(team.id),
                 "checklists": checklists.get(view.roadmap.id) if view else None,
             }
@@ -213,8 +236,10 @@ def _row(
         skipped = frozenset(d.id for d in result.dimensions if d.is_not_applicable)
         shortfalls = [max(0.0, own[d] - (levels.get(d) or 0.0)) for d in own if d not in skipped]
         gap = compare.gap_summary(shortfalls)
+    areas = Areas(last.period, last.model.slug, levels, own, skipped) if last is not None else None
     return {
         "team": team,
+        "areas": areas,
         "cells": cells,
         "latest": compare.latest(cells) if last is not None else None,
         "latest_period": last.period if last else None,
@@ -226,13 +251,51 @@ def _row(
     }
 
 
-def _goals(session: Session, *, teams: Sequence[Team], slug: str) -> dict[int, dict[str, int]]:
-    """Each team's target per dimension (one query per organisation: in practice one)."""
-    out: dict[int, dict[str, int]] = {}
+def _areas(assessment: Assessment, result: scoring.Results, goal: dict[str, int]) -> Areas:
+    model = assessments_service.model_of(assessment)
+    own = {d.id: goal.get(d.id, targets.DEFAULT_TARGET) for d in model.dimensions}
+    levels = {d.id: d.level for d in result.dimensions}
+    skipped = frozenset(d.id for d in result.dimensions if d.is_not_applicable)
+    return Areas(assessment.period, assessment.model.slug, levels, own, skipped)
+
+
+def _later_of_other_models(
+    session: Session, *, team_ids: Sequence[int], slug: str, shown: dict[tuple[int, str], Assessment]
+) -> dict[int, Assessment]:
+    """Per team, its newest submitted assessment when that is of another model and from a later
+    quarter than any of `slug` shown (team id → assessment, its model loaded), in two queries."""
+    newest: dict[int, tuple[int, str, str]] = {}
+    for a_id, team_id, period, model in session.execute(
+        select(Assessment.id, Assessment.team_id, Assessment.period, MaturityModelVersion.slug)
+        .join(Assessment.model)
+        .where(Assessment.status == AssessmentStatus.SUBMITTED, Assessment.team_id.in_(team_ids))
+        .order_by(Assessment.period.desc(), Assessment.submitted_at.desc(), Assessment.id.desc())
+    ):
+        newest.setdefault(team_id, (a_id, period, model))
+    shown_latest: dict[int, str] = {}
+    for team_id, period in shown:
+        shown_latest[team_id] = max(period, shown_latest.get(team_id, ""))
+    wanted = [
+        a_id
+        for team_id, (a_id, period, model) in newest.items()
+        if model != slug and period > shown_latest.get(team_id, "")
+    ]
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(Assessment).options(joinedload(Assessment.model)).where(Assessment.id.in_(wanted))
+    )
+    return {a.team_id: a for a in rows}
+
+
+def _goals(
+    session: Session, *, teams: Sequence[Team], slugs: set[str]
+) -> dict[tuple[int, str], dict[str, int]]:
+    """Each team's target per dimension of each model (one query per organisation: in practice one)."""
+    out: dict[tuple[int, str], dict[str, int]] = {}
     for organisation_id in sorted({t.organisation_id for t in teams}):
         ids = [t.id for t in teams if t.organisation_id == organisation_id]
-        found = targets.levels_of_teams(session, organisation_id=organisation_id, team_ids=ids, slugs=[slug])
-        out.update({team_id: levels for (team_id, _slug), levels in found.items()})
+        out |= targets.levels_of_teams(session, organisation_id=organisation_id, team_ids=ids, slugs=slugs)
     return out
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -10,10 +9,12 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from app import i18n
+from app.assessments import results
 from app.maturity.schema import MaturityModel
 from app.models import User
 from app.reports import roadmap as roadmap_report
 from app.reports import teams as team_reports
+from app.roadmap import page
 from app.teams import service as teams_service
 from app.web import templates
 
@@ -51,7 +52,8 @@ def html(
         "overview": [_overview(r) for r in reports],
         "data_time": _data_time(reports),
         "okr_period": i18n.join_list(sorted({r.okr_period for r in reports}), locale) or None,
-        "comparison": _comparison(reports),
+        "comparisons": _comparisons(reports),
+        "model_names": page.model_names(session, locale),
     }
     return templates().get_template("reports/organisation.html").render(context)
 
@@ -71,7 +73,7 @@ def _overview(report: team_reports.TeamReport) -> Overview:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Levels by dimension side by side, for the teams whose standing uses the most common model."""
+    """Levels by dimension side by side, for the teams whose standing uses one model."""
 
     model: MaturityModel
     rows: list[
@@ -79,20 +81,20 @@ class Comparison:
     ]  # (level, target) per dimension
 
 
-def _comparison(reports: list[team_reports.TeamReport]) -> Comparison | None:
-    models = Counter(r.standing.model.id for r in reports if r.standing)
-    if not models:
-        return None
-    slug = models.most_common(1)[0][0]
-    rows = []
-    model = None
+def _comparisons(reports: list[team_reports.TeamReport]) -> list[Comparison]:
+    """One comparison per model, the most used first: levels of different models are not comparable,
+    so they never share a column, and every team with a standing is in one of them."""
+    by_model: dict[str, list[tuple[team_reports.TeamReport, results.ResultsView]]] = {}
     for r in reports:
-        if r.standing is None or r.standing.model.id != slug:
-            continue
-        model = r.standing.model
-        levels = {d.id: d.level for d in r.standing.results.dimensions}
-        rows.append((r, [(levels.get(d.id), r.standing.targets[d.id]) for d in model.dimensions]))
-    return Comparison(model, rows) if model else None
+        if r.standing is not None:
+            by_model.setdefault(r.standing.model.id, []).append((r, r.standing))
+    ordered = sorted(by_model.values(), key=lambda rows: (-len(rows), rows[0][1].model.id))
+    return [Comparison(rows[0][1].model, [(r, _cells(s)) for r, s in rows]) for rows in ordered]
+
+
+def _cells(standing: results.ResultsView) -> list[tuple[float | None, int]]:
+    levels = {d.id: d.level for d in standing.results.dimensions}
+    return [(levels.get(d.id), standing.targets[d.id]) for d in standing.model.dimensions]
 
 
 def _data_time(reports: list[team_reports.TeamReport]) -> datetime | None:

@@ -35,7 +35,7 @@ def html(
     if report.view is None:
         return None
     context = shared_context(locale=locale, pdf=pdf, request=request, organisation_name=organisation_name)
-    context |= {"kind": kind, "team": team, "r": report}
+    context |= {"kind": kind, "team": team, "r": report, "model_names": page.model_names(session, locale)}
     return templates().get_template("reports/roadmap.html").render(context)
 
 

@@ -19,7 +19,6 @@ from app.maturity.schema import Capability
 from app.models import (
     Assessment,
     AssessmentStatus,
-    MaturityModelVersion,
     Membership,
     Team,
 )
@@ -29,8 +28,6 @@ from app.roadmap import page
 from app.roadmap import service as roadmap_service
 from app.roadmap.plan import MONTHS, add_months
 from app.teams import capacity, coverage, raci_service
-
-PLANNER_MODEL = roadmap_service.PLANNER_MODEL
 
 
 @dataclass(frozen=True)
@@ -174,19 +171,17 @@ def okr_period(view: roadmap_service.RoadmapView | None, today: date) -> str:
 def _source_assessments(
     session: Session, teams: Sequence[Team], views: dict[int, roadmap_service.RoadmapView]
 ) -> dict[int, Assessment]:
-    """Per team: the assessment its plan was made from, else its latest submitted one (planner first)."""
+    """Per team: the newest assessment its plan was made from, else its latest submitted one (any model)."""
     wanted = {t: v.version.assessment_id for t, v in views.items() if v.version.assessment_id is not None}
     missing = [t.id for t in teams if t.id not in wanted]
     if missing:
         rows = session.execute(
-            select(Assessment.id, Assessment.team_id, MaturityModelVersion.slug)
-            .join(Assessment.model)
+            select(Assessment.id, Assessment.team_id)
             .where(Assessment.team_id.in_(missing), Assessment.status == AssessmentStatus.SUBMITTED)
-            .order_by(Assessment.period.desc(), Assessment.submitted_at.desc())
+            .order_by(Assessment.period.desc(), Assessment.submitted_at.desc(), Assessment.id.desc())
         ).all()
         for team_id in missing:
-            own = [r for r in rows if r.team_id == team_id]
-            best = next((r for r in own if r.slug == PLANNER_MODEL), own[0] if own else None)
+            best = next((r for r in rows if r.team_id == team_id), None)
             if best is not None:
                 wanted[team_id] = best.id
     if not wanted:

@@ -10,6 +10,16 @@ from app.roadmap.catalogue_schema import Phase
 from app.roadmap.plan import MONTHS, AddItem, ChangeOwner, Edit, Move, PocCandidate, Resize
 
 EDIT_ACTIONS = ("move", "resize", "owner")
+LATEST_SOURCE = "latest"  # the regenerate form's default: each capability's latest assessment
+
+
+def plan_source(value: str) -> int | None:
+    """The assessment id the manager chose to plan from, or None for the latest of each capability."""
+    if value in ("", LATEST_SOURCE):
+        return None
+    if not value.isdecimal():
+        raise BadInput(N_("Choose one of the team's submitted assessments."), field="source")
+    return int(value)
 
 
 def month(value: int | None, field: str) -> int:

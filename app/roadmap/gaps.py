@@ -11,7 +11,7 @@ them first, and the page says which.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.assessments.scoring import Results
@@ -47,3 +47,27 @@ def gaps_from(
             target = targets.get(score.dimension_id, default_target)
             gaps[capability.id] = (current, max(MIN_LEVEL, min(MAX_LEVEL, target)))
     return GapInput(gaps, tuple(unanswered), tuple(missing), tuple(skipped))
+
+
+def latest_per_capability(found: Sequence[GapInput], catalogue: Catalogue) -> tuple[GapInput, dict[str, int]]:
+    """Gaps of several assessments, newest first, merged: each capability's gap comes from the newest
+    assessment that gives it a level or marks it not applicable (capability ids are shared between
+    models). Also returns, per such capability, the index in `found` of the assessment it came from."""
+    origin: dict[str, int] = {}
+    for index, one in enumerate(found):
+        for capability_id in (*one.gaps, *one.not_applicable):
+            origin.setdefault(capability_id, index)
+    included = {c for one in found for c in (*one.gaps, *one.unanswered, *one.not_applicable)}
+    gaps, unanswered, missing, skipped = {}, [], [], []
+    for capability in catalogue.capabilities:
+        if capability.id in origin:
+            source = found[origin[capability.id]]
+            if capability.id in source.gaps:
+                gaps[capability.id] = source.gaps[capability.id]
+            else:
+                skipped.append(capability.id)
+        elif capability.id in included:
+            unanswered.append(capability.id)
+        else:
+            missing.append(capability.id)
+    return GapInput(gaps, tuple(unanswered), tuple(missing), tuple(skipped)), origin

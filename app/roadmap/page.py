@@ -108,6 +108,30 @@ def model_name(session: Session, slug: str, locale: str) -> str:
     return found.name_ja if locale == "ja" else found.name_en
 
 
+def model_names(session: Session, locale: str) -> dict[str, str]:
+    """Every stored maturity model's name in `locale` by slug (its latest version's), in one query."""
+    return {m.slug: m.name_ja if locale == "ja" else m.name_en for m in maturity_service.latest_all(session)}
+
+
+@dataclass(frozen=True)
+class CoverageNotice:
+    """Catalogue capabilities no assessment behind the plan covered, split by what the plan did."""
+
+    left_out: tuple[str, ...]  # not in the plan at all
+    planned: tuple[str, ...]  # in the plan anyway, from level 0, because assessed work needs them
+
+
+def coverage_notice(view: RoadmapView) -> CoverageNotice:
+    """What the plan did with the capabilities its assessments did not cover."""
+    plan = view.plan
+    planned = {i.capability_id for i in plan.items} | {d.capability_id for d in plan.beyond}
+    dropped = {d.capability_id for d in plan.dropped}  # the page lists these under "Dropped"
+    missing = [c for c in view.version.inputs.get("not_assessed", []) if c not in dropped]
+    return CoverageNotice(
+        tuple(c for c in missing if c not in planned), tuple(c for c in missing if c in planned)
+    )
+
+
 def capability_names(locale: str) -> dict[str, str]:
     return {c.id: c.name.get(locale) for c in builtin_catalogue().capabilities}
 

@@ -43,9 +43,17 @@ def _page(
     locale = locale_of(request)
     i18n.current_locale.set(locale)
     roadmap = service.get(session, team_id=ctx.team.id)
-    context: dict[str, Any] = {"ctx": ctx, "error": error, "roadmap": roadmap}
+    submitted = service.submitted_assessments(session, team_id=ctx.team.id)
+    names = page.model_names(session, locale)
+    context: dict[str, Any] = {
+        "ctx": ctx,
+        "error": error,
+        "roadmap": roadmap,
+        "submitted": submitted,
+        "model_names": names,
+    }
     if roadmap is None:
-        context["source"] = service.source_assessment(session, team_id=ctx.team.id)
+        context["source"] = submitted[0] if submitted else None
         return render(request, "roadmap/page.html", context, status_code=status)
     view = service.view(session, roadmap=roadmap)
     title = i18n.gettext(N_("Roadmap: items by month, coloured by status"))
@@ -61,9 +69,9 @@ def _page(
         statuses=list(ItemStatus),
         phases=list(Phase),
         inputs=view.version.inputs,
-        model_name=page.model_name(session, view.version.inputs["model"], locale),
         capability_names=page.capability_names(locale),
         not_applicable=page.not_applicable(view),
+        notice=page.coverage_notice(view),
         checklists=checklists_service.for_plan(session, roadmap_id=roadmap.id, plan=view.plan),
         raci_changed=service.raci_changed(session, view=view, team=ctx.team),
     )
@@ -89,10 +97,17 @@ def _roadmap(session: Session, ctx: TeamContext) -> Roadmap:
 
 
 @router.post("/teams/{team_id}/roadmap/generate", name="generate_roadmap")
-def generate_roadmap(request: Request, session: SessionDep, ctx: ManageTeam) -> Response:
-    """Generate (or regenerate) from the latest submitted assessment, keeping every decision."""
+def generate_roadmap(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    source: Annotated[str, Form(max_length=20)] = forms.LATEST_SOURCE,
+) -> Response:
+    """Generate (or regenerate) from each capability's latest submitted assessment, or from the one
+    the manager chose, keeping every decision."""
     try:
-        service.generate_for_team(session, team=ctx.team, user=ctx.user, now=utcnow())
+        chosen = forms.plan_source(source)
+        service.generate_for_team(session, team=ctx.team, user=ctx.user, now=utcnow(), assessment_id=chosen)
     except AppError as error:
         return _failed(request, session, ctx, error)
     return _after_change(
@@ -226,6 +241,8 @@ def versions_page(
     context = {
         "ctx": ctx,
         "roadmap": roadmap,
+        "model_names": page.model_names(session, locale),
+        "sources_of": service.sources_of,
         "versions": rows,
         "comparison": comparison,
         "pair": comparison_of,

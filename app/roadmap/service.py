@@ -1,4 +1,5 @@
-"""Roadmaps: generate from the latest assessment, replay the manager's edits, track item status.
+"""Roadmaps: generate from the latest assessment of each capability (or one the manager chooses), replay
+the manager's edits, track item status.
 
 Services take a session and keyword arguments and only flush; the request or job commits.
 """
@@ -14,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from app.assessments import results as assessment_results
 from app.assessments import scoring, targets
@@ -24,6 +25,7 @@ from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
 from app.kit.lru import Lru
 from app.models import (
+    Answer,
     Assessment,
     AssessmentStatus,
     ItemStatus,
@@ -37,12 +39,31 @@ from app.models import (
 )
 from app.roadmap import snapshot
 from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.gaps import gaps_from
+from app.roadmap.gaps import gaps_from, latest_per_capability
 from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
 from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate
 from app.teams import capacity, coverage, raci_service
 
-PLANNER_MODEL = "mlops-full"  # the catalogue's capability ids are this model's
+PLANNER_MODEL = "mlops-full"  # the catalogue's capability ids are this model's (others share some)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An assessment a plan took capability levels from, and which capabilities it gave."""
+
+    assessment_id: int | None
+    model: str  # the maturity model's slug
+    period: str
+    capabilities: tuple[str, ...]
+
+
+def sources_of(inputs: dict[str, Any]) -> list[Source]:
+    """The assessments a version's plan came from, newest first."""
+    stored = inputs.get("sources")
+    if stored is None:  # versions from before per-capability sources came from one assessment
+        single = (*inputs["gaps"], *inputs.get("unanswered", ()))
+        return [Source(inputs.get("assessment_id"), inputs["model"], inputs["period"], tuple(single))]
+    return [Source(s["assessment_id"], s["model"], s["period"], tuple(s["capabilities"])) for s in stored]
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,19 @@ class RoadmapView:
     @property
     def pinned(self) -> set[str]:
         return {e.item_id for e in self.edits if e.kind == "pin"}
+
+    @property
+    def sources(self) -> list[Source]:
+        return sources_of(self.version.inputs)
+
+    @property
+    def chosen(self) -> bool:
+        """Whether the manager chose the assessment, rather than the latest of each capability."""
+        return bool(self.version.inputs.get("chosen", False))
+
+    def source_of(self, capability_id: str | None) -> Source | None:
+        """The assessment the capability's current level came from (None: not assessed)."""
+        return next((s for s in self.sources if capability_id in s.capabilities), None)
 
     def status(self, item_id: str) -> str:
         row = self.statuses.get(item_id)
@@ -82,26 +116,37 @@ def get(session: Session, *, team_id: int) -> Roadmap | None:
     return session.scalars(select(Roadmap).where(Roadmap.team_id == team_id)).first()
 
 
+def submitted_assessments(session: Session, *, team_id: int) -> list[Assessment]:
+    """The team's submitted assessments (any model) with their model loaded, newest first."""
+    return list(
+        session.scalars(
+            select(Assessment)
+            .options(joinedload(Assessment.model))
+            .where(Assessment.team_id == team_id, Assessment.status == AssessmentStatus.SUBMITTED)
+            .order_by(Assessment.period.desc(), Assessment.submitted_at.desc(), Assessment.id.desc())
+        )
+    )
+
+
 def source_assessment(session: Session, *, team_id: int) -> Assessment | None:
-    """The latest submitted assessment to plan from: mlops-full if there is one, else any model's."""
-    found = assessments_service.last_of_team(session, team_id=team_id, slug=PLANNER_MODEL)
-    if found is not None:
-        return found
-    return session.scalars(
-        select(Assessment)
-        .options(joinedload(Assessment.model), selectinload(Assessment.answers))
-        .where(Assessment.team_id == team_id, Assessment.status == AssessmentStatus.SUBMITTED)
-        .order_by(Assessment.period.desc(), Assessment.submitted_at.desc())
-    ).first()
+    """The team's newest submitted assessment (any model), if there is one."""
+    return next(iter(submitted_assessments(session, team_id=team_id)), None)
 
 
-def generate_for_team(session: Session, *, team: Team, user: User, now: datetime) -> Roadmap:
-    """Generate the roadmap (or a new version of it) from the latest submitted assessment."""
-    assessment = source_assessment(session, team_id=team.id)
-    if assessment is None:
+def generate_for_team(
+    session: Session, *, team: Team, user: User, now: datetime, assessment_id: int | None = None
+) -> Roadmap:
+    """Generate the roadmap (or a new version of it) from the latest submitted assessment of each
+    capability, or only from the assessment `assessment_id` when the manager chose one."""
+    found = submitted_assessments(session, team_id=team.id)
+    if not found:
         raise Conflict(N_("Submit an assessment first: the roadmap is built from its gaps."))
+    if assessment_id is not None:
+        found = [a for a in found if a.id == assessment_id]
+        if not found:
+            raise BadInput(N_("Choose one of the team's submitted assessments."), field="source")
     roadmap = get(session, team_id=team.id)
-    inputs = _inputs(session, team=team, assessment=assessment)
+    inputs = _inputs(session, team=team, assessments=found, chosen=assessment_id is not None)
     if roadmap is None:
         roadmap = Roadmap(team_id=team.id, start_date=date(now.year, now.month, 1), current_version=0)
         session.add(roadmap)
@@ -111,19 +156,24 @@ def generate_for_team(session: Session, *, team: Team, user: User, now: datetime
     previous = _version(session, roadmap) if roadmap.current_version else None
     change = diff(_plan(roadmap, previous.inputs, edits), plan) if previous else None
     roadmap.current_version += 1
-    roadmap.assessment_id = assessment.id
+    roadmap.assessment_id = inputs["assessment_id"]
     version = RoadmapVersion(
         roadmap_id=roadmap.id,
         number=roadmap.current_version,
         generated_at=now,
-        assessment_id=assessment.id,
+        assessment_id=inputs["assessment_id"],
         inputs=inputs,
         plan=snapshot.plan_json(plan),
         diff=snapshot.jsonable(change) if change else {},
     )
     session.add(version)
     action = "roadmap.regenerate" if previous else "roadmap.generate"
-    after = {"version": version.number, "assessment_id": assessment.id, "items": len(plan.items)}
+    after = {
+        "version": version.number,
+        "assessment_id": inputs["assessment_id"],
+        "sources": [s["assessment_id"] for s in inputs["sources"]],
+        "items": len(plan.items),
+    }
     audit_service.record(
         session, actor=user, action=action, object_type="roadmap", object_id=team.id, after=after
     )
@@ -131,21 +181,35 @@ def generate_for_team(session: Session, *, team: Team, user: User, now: datetime
     return roadmap
 
 
-def _inputs(session: Session, *, team: Team, assessment: Assessment) -> dict[str, Any]:
-    model = assessments_service.model_of(assessment)
-    results = scoring.score_assessment(model, assessments_service.answer_values(assessment.answers))
-    goal = targets.levels(session, organisation_id=team.organisation_id, team_id=team.id, model_slug=model.id)
-    found = gaps_from(results, builtin_catalogue(), goal, targets.DEFAULT_TARGET)
-    why = {
-        s.capability.id: list(s.reasons)
-        for s in assessment_results.not_applicable(model, results, assessment.answers)
-    }
+def _inputs(
+    session: Session, *, team: Team, assessments: Sequence[Assessment], chosen: bool
+) -> dict[str, Any]:
+    """The planner's input: each capability's gap from the newest of `assessments` that levels it."""
+    catalogue = builtin_catalogue()
+    results = assessments_service.results_for(session, assessments=assessments)
+    goals = targets.levels_of_teams(
+        session,
+        organisation_id=team.organisation_id,
+        team_ids=[team.id],
+        slugs={a.model.slug for a in assessments},
+    )
+    each = [
+        gaps_from(results[a.id], catalogue, goals[(team.id, a.model.slug)], targets.DEFAULT_TARGET)
+        for a in assessments
+    ]
+    found, origin = latest_per_capability(each, catalogue)
+    used = sorted(set(origin.values()))
+    primary = assessments[used[0]] if used else assessments[0]
+    why = _not_applicable_reasons(session, assessments=assessments, results=results, origin=origin)
     members = session.scalars(select(Membership).where(Membership.team_id == team.id)).all()
     pairs = [(m.team_roles, m.capacity) for m in members]
     return {
-        "assessment_id": assessment.id,
-        "model": model.id,
-        "period": assessment.period,
+        "assessment_id": primary.id,  # the newest assessment the plan took levels from
+        "model": primary.model.slug,
+        "period": primary.period,
+        "sources": [_source(assessments[i], [c for c, n in origin.items() if n == i]) for i in used]
+        or [_source(primary, [])],
+        "chosen": chosen,
         "gaps": {k: list(v) for k, v in found.gaps.items()},
         "unanswered": list(found.unanswered),
         "not_assessed": list(found.not_assessed),
@@ -153,6 +217,38 @@ def _inputs(session: Session, *, team: Team, assessment: Assessment) -> dict[str
         "capacity": [capacity.team_person_weeks_per_month(m.capacity for m in members)],
         "team_roles": {row.role: row.capacity for row in coverage.coverage(pairs)},
         "raci": team_raci(session, team=team),
+    }
+
+
+def _not_applicable_reasons(
+    session: Session,
+    *,
+    assessments: Sequence[Assessment],
+    results: dict[int, scoring.Results],
+    origin: dict[str, int],
+) -> dict[str, list[str]]:
+    """The team's reasons for each capability marked not applicable in the assessment it came from."""
+    marked = session.scalars(
+        select(Answer).where(
+            Answer.assessment_id.in_([a.id for a in assessments]), Answer.not_applicable.is_(True)
+        )
+    ).all()
+    why: dict[str, list[str]] = {}
+    for index, assessment in enumerate(assessments):
+        model = assessments_service.model_of(assessment)
+        answers = [a for a in marked if a.assessment_id == assessment.id]
+        for skipped in assessment_results.not_applicable(model, results[assessment.id], answers):
+            if origin.get(skipped.capability.id) == index:
+                why[skipped.capability.id] = list(skipped.reasons)
+    return why
+
+
+def _source(assessment: Assessment, capabilities: list[str]) -> dict[str, Any]:
+    return {
+        "assessment_id": assessment.id,
+        "model": assessment.model.slug,
+        "period": assessment.period,
+        "capabilities": capabilities,
     }
 
 

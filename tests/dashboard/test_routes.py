@@ -212,3 +212,47 @@ def test_an_area_that_does_not_apply_is_no_gap_to_target_and_has_no_heat_cell(
     row = next(r for r in html.split('id="heat-h"')[1].split("</tr>") if ">Vision</th>" in r)
     assert '<td class="num heat-cell muted">not applicable</td>' in row
     assert "target 3" not in row
+
+
+def _full_then_newer_base(db: Session, org: Org) -> None:
+    """Vision: full model in 2026-Q2, then a base-framework assessment with a drop in 2026-Q3; Search:
+    full model in 2026-Q2 only (so the full model is the one shown by default)."""
+    full = factories.maturity_model(db, "mlops-full")
+    base = factories.maturity_model(db, "playbook-base")
+    quarters(db, org.team, full, {"2026-Q2": 3})
+    quarters(db, org.other_team, full, {"2026-Q2": 2})
+    quarters(db, org.team, base, {"2026-Q3": 1})
+    db.commit()
+
+
+def test_level_by_area_shows_a_newer_assessment_of_another_model_named_as_such(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _full_then_newer_base(db, org)
+    sign_in(client, org.admin.email)
+    base = factories.maturity_model(db, "playbook-base")
+    for headers, name in (({}, base.name_en), ({"Accept-Language": "ja"}, base.name_ja)):
+        html = client.get("/dashboard", headers=headers).text
+        assert re.search(r'<option value="mlops-full" selected>', html)
+        heat = html.split('id="heat-h"')[1].split("</table>")[0]
+        vision = heat.split(f'<th scope="row">{org.team.name}</th>')[1].split("</tr>")[0]
+        assert f'2026-Q3<span class="dash-model">{name}</span>' in vision
+        assert '<span class="heat-value">1.0</span>' in vision  # the drop, not 2026-Q2's 3.0
+        quarters_table = html.split('id="quarters-h"')[1].split("</table>")[0]
+        assert f"2026-Q3 · {name}</a>" in quarters_table  # the overall table points to it
+        assert "playbook-base</" not in html
+
+
+def test_the_roadmap_column_names_what_each_plan_is_based_on(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _full_then_newer_base(db, org)
+    roadmap_with_progress(db, org.team, org.manager)
+    db.commit()
+    sign_in(client, org.admin.email)
+    full = factories.maturity_model(db, "mlops-full")
+    base = factories.maturity_model(db, "playbook-base")
+    html = client.get("/dashboard").text
+    basis = html.split('class="dash-basis')[1].split("</td>")[0]
+    assert f"{base.name_en} · 2026-Q3" in basis
+    assert f"{full.name_en} · 2026-Q2" in basis

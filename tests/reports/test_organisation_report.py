@@ -152,3 +152,32 @@ def test_an_area_that_does_not_apply_is_not_counted_below_target_nor_given_a_lev
     assert re.search(r"^1\.0 4 0%", overview, re.MULTILINE), overview  # level, areas below target, progress
     comparison = overview.split("Level by area")[1]
     assert re.search(r"^Vision 1\.0 / 3 1\.0 / 3 not applicable 1\.0 / 3 1\.0 / 3$", comparison, re.MULTILINE)
+
+
+def test_a_team_assessed_with_another_model_has_its_own_level_by_area_table(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    _planned_team(db, org, "North", level=2)
+    base = factories.maturity_model(db, "playbook-base")
+    factories.assessment(db, org.other_team, base, period="2026-Q3", level=3, submitted=True)
+    db.commit()
+    act_as(client, db, org.admin)
+    page = client.get("/reports/organisation").text
+    full = factories.maturity_model(db, "mlops-full")
+    assert list(re.findall(r"<h3>Level by area \((.*?)\)</h3>", page)) == [
+        full.name_en,
+        base.name_en,
+    ]
+    by_model = dict(
+        zip(
+            (full.name_en, base.name_en),
+            re.findall(r"<table class=\"compare fixed\">.*?</table>", page, re.S),
+            strict=True,
+        )
+    )
+    assert org.other_team.name in by_model[base.name_en]
+    assert org.other_team.name not in by_model[full.name_en]
+    assert org.team.name in by_model[full.name_en]
+    glance = page[page.index('id="overview"') : page.index("Level by area")]
+    assert f"{base.name_en} · 2026-Q3" in glance  # the model of the maturity shown beside the team

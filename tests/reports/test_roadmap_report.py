@@ -164,3 +164,19 @@ def test_report_shows_the_okrs_of_the_quarter_the_plan_is_in_not_the_calendars(
     assert f"OKR status, {first}" in html
     assert objective.title in html
     assert "suggested, not adopted yet" not in html
+
+
+@pytest.mark.parametrize(("lang", "name"), [("en", "name_en"), ("ja", "name_ja")])
+@pytest.mark.parametrize("kind", ["roadmap", "action-plan"])
+def test_both_pdfs_name_every_assessment_the_plan_is_based_on(
+    client: TestClient, db: Session, org: Org, lang: str, name: str, kind: str
+) -> None:
+    from tests import factories
+    from tests.roadmap.test_sources import _full_then_base_with_a_drop, _generate
+
+    _full_then_base_with_a_drop(client, db, org)
+    _generate(client, org)
+    text = "".join(_text(client.get(f"/reports/teams/{org.team.id}/{kind}.pdf?lang={lang}").content).split())
+    for slug, period in (("playbook-base", "2026-Q3"), ("mlops-full", "2026-Q2")):
+        expected = f"{getattr(factories.maturity_model(db, slug), name)}·{period}"
+        assert "".join(expected.split()) in text  # lines wrap anywhere in Japanese: compare without spaces
