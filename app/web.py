@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from app import i18n
 from app.auth.csrf import SAFE_METHODS
 from app.config import PROJECT_ROOT
-from app.kit import htmx
+from app.kit import htmx, limits
 from app.kit.priority import ChangesInFlight
 from app.kit.signing import sign, unsign
 from app.kit.time import format_local
@@ -80,6 +80,7 @@ def _user_tz(context: Any) -> str | None:
 def templates() -> Jinja2Blocks:
     blocks = Jinja2Blocks(env=make_environment())
     blocks.env.globals["url_for"] = _url_for  # in place of Starlette's, which finds the route every time
+    blocks.env.globals["limits"] = limits  # forms' maxlength come from the limits the server enforces
     return blocks
 
 
