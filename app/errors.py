@@ -45,6 +45,14 @@ class BadInput(AppError):
     message = N_("Please correct the highlighted field.")
 
 
+def checked_text(value: str, max_length: int, field: str, *, multiline: bool = False) -> str:
+    """`value` within app/kit/limits.py's rules (line breaks normalised), else BadInput naming `field`."""
+    try:
+        return limits.check(value, max_length, multiline=multiline)
+    except limits.TextError as error:
+        raise BadInput(error.message, field=field, **error.params) from None
+
+
 class NotFound(AppError):
     status_code = 404
     message = N_("That page does not exist, or you do not have access to it.")
@@ -163,6 +171,8 @@ def _leaf_routes(routes: Iterable[Any]) -> Iterator[Any]:
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     i18n.current_locale.set(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
     first = exc.errors()[0] if exc.errors() else {}
+    if first.get("loc", ("",))[0] == "path" and not is_api(request):  # /teams/0: no such page
+        return problem(request, 404, i18n.gettext(NotFound.message))
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form")]
     field = ".".join(location) or None
     message = _validation_message(first)
@@ -181,7 +191,20 @@ def _validation_message(error: Mapping[str, Any]) -> str:
         return i18n.gettext(limits.TOO_LONG) % {"max": context["max_length"], "length": length}
     if kind == "too_long":
         return i18n.gettext(TOO_MANY) % {"max": context["max_length"]}
+    if kind in _PYDANTIC_MESSAGES:
+        return i18n.gettext(_PYDANTIC_MESSAGES[kind]) % context
     return str(error.get("msg", ""))
+
+
+# pydantic's messages for the errors a person filling in a form can make (others stay as pydantic says)
+_PYDANTIC_MESSAGES = {
+    "missing": N_("This is required."),
+    "int_parsing": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "greater_than_equal": N_("Enter %(ge)s or more."),
+    "less_than_equal": N_("Enter %(le)s or less."),
+    "string_pattern_mismatch": N_("This is not in the expected form."),
+}
 
 
 async def _database_error(request: Request, exc: DBAPIError) -> Response:

@@ -29,6 +29,7 @@ EMAIL = 254  # RFC 5321
 PASSWORD = 1024
 TOKEN_NAME = 100  # an API token's name
 CUSTOM_ROLE = 60  # one custom team role
+CUSTOM_ROLES = 400  # a member's custom roles, comma-separated
 UNIT = 20  # a key result's unit
 POC_NAME = 120  # a proof-of-concept candidate's name
 SEARCH = 200  # a search box

@@ -73,7 +73,7 @@ def test_too_many_evidence_links_are_refused_in_the_readers_language(
     )
     assert response.status_code == 422
     assert response.json()["field"] == "evidence_links"
-    assert response.json()["detail"] == "証拠リンクは 20 件までです。"
+    assert response.json()["detail"] == "evidence_links: 20 件までにしてください。"
 
 
 @pytest.mark.parametrize(
