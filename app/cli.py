@@ -218,7 +218,7 @@ def token_create(
                 raise fail(f"no active user with email {email.strip().lower()}")
             secret = tokens.create(session, user=owner, name=name).secret
     except TokenInputError as exc:
-        raise fail(f"name: {exc}") from None
+        raise fail(f"name: {exc.text()}") from None
     except SQLAlchemyError as exc:
         raise fail(f"cannot reach the database: {_reason(exc)}") from None
     typer.echo(secret)

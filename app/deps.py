@@ -22,6 +22,7 @@ from app.auth.permissions import Action
 from app.config import Settings
 from app.db import session_scope
 from app.errors import Forbidden, NotFound, SignInRequired
+from app.kit import limits
 from app.kit.time import utcnow
 from app.kit.write_gate import WriteGate
 from app.models import Role, Team, User
@@ -223,7 +224,7 @@ def load_team_context(session: Session, *, user: User, team_id: int, action: Act
 def team_context(action: Action) -> Callable[..., TeamContext]:
     """A dependency for routes with a `team_id` path parameter; `.access` declares the route's rule."""
 
-    def dependency(team_id: int, session: SessionDep, user: CurrentUser) -> TeamContext:
+    def dependency(team_id: limits.RowId, session: SessionDep, user: CurrentUser) -> TeamContext:
         return load_team_context(session, user=user, team_id=team_id, action=action)
 
     dependency.access = action  # type: ignore[attr-defined]

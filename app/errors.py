@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -15,9 +17,10 @@ from starlette.responses import RedirectResponse, Response
 
 from app import i18n
 from app.i18n import N_
-from app.kit import htmx
+from app.kit import htmx, limits
 
 log = logging.getLogger("hoshin")
+TOO_MANY = N_("At most %(max)d items, please.")
 
 
 class AppError(Exception):
@@ -40,6 +43,14 @@ class AppError(Exception):
 class BadInput(AppError):
     status_code = 422
     message = N_("Please correct the highlighted field.")
+
+
+def checked_text(value: str, max_length: int, field: str, *, multiline: bool = False) -> str:
+    """`value` within app/kit/limits.py's rules (line breaks normalised), else BadInput naming `field`."""
+    try:
+        return limits.check(value, max_length, multiline=multiline)
+    except limits.TextError as error:
+        raise BadInput(error.message, field=field, **error.params) from None
 
 
 class NotFound(AppError):
@@ -65,6 +76,20 @@ class SignInRequired(AppError):
 class TooManyRequests(AppError):
     status_code = 429
     message = N_("Too many attempts. Please wait a minute and try again.")
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A request body over its limit, found while it streamed in (app/middleware.py BodyLimit)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413)
+        self.limit = limit
+
+
+def body_too_large(limit: int) -> str:
+    """What a 413 says, in the reader's language."""
+    message = N_("This request is larger than the server accepts (at most %(size)s). Send less at once.")
+    return i18n.gettext(message) % {"size": f"{limit / 1_000_000:g} MB"}
 
 
 def is_api(request: Request) -> bool:
@@ -110,20 +135,76 @@ async def _app_error(request: Request, exc: AppError) -> Response:
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     i18n.current_locale.set(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
+    if exc.status_code == 405:  # Starlette names only the first route of the path; name them all
+        allow = {"Allow": ", ".join(_allowed_methods(request))}
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=allow)
+        exc.headers = {**(exc.headers or {}), **allow}
     messages = {404: NotFound.message, 405: N_("That action is not allowed here.")}
     detail = i18n.gettext(messages.get(exc.status_code, AppError.message))
+    if isinstance(exc, BodyTooLarge):
+        detail = body_too_large(exc.limit)
     response = problem(request, exc.status_code, detail)
     response.headers.update(exc.headers or {})  # e.g. `Allow` on a 405
     return response
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers, and OPTIONS."""
+    methods = {"OPTIONS"}
+    for route in _leaf_routes(request.app.router.routes):
+        if route.path_regex.match(request.url.path):
+            methods.update(route.methods or ())
+    return sorted(methods)
+
+
+def _leaf_routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """The routes with a path and methods, through included routers (no router here adds a prefix)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _leaf_routes(included.routes)
+        elif getattr(route, "methods", None) and hasattr(route, "path_regex"):
+            yield route
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     i18n.current_locale.set(getattr(request.state, "locale", i18n.DEFAULT_LOCALE))
     first = exc.errors()[0] if exc.errors() else {}
+    if first.get("loc", ("",))[0] == "path" and not is_api(request):  # /teams/0: no such page
+        return problem(request, 404, i18n.gettext(NotFound.message))
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "form")]
     field = ".".join(location) or None
-    detail = f"{field}: {first.get('msg', '')}" if field else str(first.get("msg", ""))
+    message = _validation_message(first)
+    detail = f"{field}: {message}" if field else message
     return problem(request, 422, detail, field)
+
+
+def _validation_message(error: Mapping[str, Any]) -> str:
+    """The reader's-language message for the limits of app/kit/limits.py; pydantic's own otherwise."""
+    kind, context = error.get("type"), error.get("ctx") or {}
+    if kind in ("control_characters", "period"):  # their message is the msgid
+        translated = i18n.gettext(str(error.get("msg", "")))
+        return translated % context if context else translated
+    if kind in ("string_too_long", "too_long") and isinstance(error.get("input"), str):
+        length = context.get("actual_length") or len(error["input"])
+        return i18n.gettext(limits.TOO_LONG) % {"max": context["max_length"], "length": length}
+    if kind == "too_long":
+        return i18n.gettext(TOO_MANY) % {"max": context["max_length"]}
+    if kind in _PYDANTIC_MESSAGES:
+        return i18n.gettext(_PYDANTIC_MESSAGES[kind]) % context
+    return str(error.get("msg", ""))
+
+
+# pydantic's messages for the errors a person filling in a form can make (others stay as pydantic says)
+_PYDANTIC_MESSAGES = {
+    "missing": N_("This is required."),
+    "int_parsing": N_("Enter a whole number."),
+    "float_parsing": N_("Enter a number."),
+    "greater_than_equal": N_("Enter %(ge)s or more."),
+    "less_than_equal": N_("Enter %(le)s or less."),
+    "string_pattern_mismatch": N_("This is not in the expected form."),
+}
 
 
 async def _database_error(request: Request, exc: DBAPIError) -> Response:

@@ -22,11 +22,12 @@ from app.checklists.routes import router as checklists_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
+from app.kit import limits
 from app.kit.priority import ChangesInFlight
 from app.kit.urls import UrlCache
 from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
-from app.middleware import ReadSlots, ShellMiddleware
+from app.middleware import BodyLimit, ReadSlots, ShellMiddleware
 from app.okrs.api import router as okrs_api
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = _write_gate(app.state.engine)
+    # inside the shell, so a 413 has its locale and headers
+    app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})
     app.add_middleware(ShellMiddleware, https=settings.https)
     app.state.changes = ChangesInFlight()  # pages give way to saves at each query (app/kit/priority.py)
     if settings.read_slots > 0:

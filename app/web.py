@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from app import i18n
 from app.auth.csrf import SAFE_METHODS
 from app.config import PROJECT_ROOT
-from app.kit import htmx
+from app.kit import htmx, limits
 from app.kit.priority import ChangesInFlight
 from app.kit.signing import sign, unsign
 from app.kit.time import format_local
@@ -102,6 +102,7 @@ def templates() -> Jinja2Blocks:
     blocks.env.globals["list_separator"] = lambda: i18n.join_list(["", ""])  # between items of a loop
     blocks.env.globals["full_stop"] = i18n.full_stop
     blocks.env.globals["url_for"] = _url_for  # in place of Starlette's, which finds the route every time
+    blocks.env.globals["limits"] = limits  # forms' maxlength come from the limits the server enforces
     return blocks
 
 

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from app import web
 from app.config import PROJECT_ROOT
+from app.kit import limits
 from app.kit.priority import ChangesInFlight
 from tests import factories
 from tests.access.conftest import act_as
+from tests.conftest import csrf_token
 from tests.factories import Org
 from tests.kit.changing import outlasts_a_change
 
@@ -82,3 +84,39 @@ def test_a_page_renders_after_the_change_in_flight_and_a_change_renders_at_once(
 def test_a_page_rendered_on_the_event_loop_never_waits_for_a_change() -> None:
     """An error page rendered by an async handler: the change finishes on that same loop."""
     assert not _waited_for_a_change("GET", on_a_loop=True)
+
+
+def test_a_page_form_over_1_mb_gets_a_413_page_in_the_readers_language(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.manager)
+    response = client.post(
+        "/teams",
+        data={"name": "x" * limits.BODY, "csrf_token": csrf_token(client)},
+        headers={"Accept-Language": "ja"},
+    )
+    assert response.status_code == 413
+    assert "text/html" in response.headers["content-type"]
+    assert "このリクエストはサーバーが受け付ける大きさ（最大 1 MB）を超えています。" in response.text
+
+
+def test_a_form_field_the_route_refuses_gives_a_localized_page_not_a_bare_422(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.manager)
+    assessment = factories.assessment(db, org.team, factories.maturity_model(db), period="2026-Q4")
+    db.commit()
+    response = client.post(
+        f"/assessments/{assessment.id}/answers/data-versioning",
+        data={"version": "-1", "csrf_token": csrf_token(client)},
+        headers={"Accept-Language": "ja"},
+    )
+    assert response.status_code == 422
+    assert "version: 0 以上を入力してください。" in response.text
+    assert "ブラウザーの「戻る」ボタンで前の画面に戻って直してください。" in response.text
+    assert '<html lang="ja">' in response.text
+
+
+def test_a_page_with_an_impossible_id_is_not_found(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.manager)
+    assert client.get("/teams/0").status_code == 404

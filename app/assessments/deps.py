@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app.assessments import service
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, load_team_context
+from app.kit import limits
 from app.maturity.schema import MaturityModel
 from app.models import Assessment
 
@@ -23,7 +24,7 @@ def assessment_context(action: Action, *, answers: bool = True) -> Callable[...,
     """A dependency for routes with an `assessment_id` path parameter; `.access` declares the rule.
     With `answers=False` the assessment's answers are not loaded (touching them raises)."""
 
-    def dependency(assessment_id: int, session: SessionDep, user: CurrentUser) -> AssessmentContext:
+    def dependency(assessment_id: limits.RowId, session: SessionDep, user: CurrentUser) -> AssessmentContext:
         assessment = service.get(session, assessment_id=assessment_id, answers=answers)
         team = load_team_context(session, user=user, team_id=assessment.team_id, action=action)
         return AssessmentContext(assessment, service.model_of(assessment), team)

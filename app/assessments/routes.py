@@ -13,7 +13,7 @@ from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
 from app.errors import AppError, BadInput
 from app.i18n import N_
-from app.kit import htmx
+from app.kit import htmx, limits
 from app.kit.time import quarter_of, utcnow
 from app.maturity import service as maturity_service
 from app.models import Answer
@@ -57,7 +57,7 @@ def start_assessment(
     request: Request,
     session: SessionDep,
     ctx: ManageTeam,
-    model: Annotated[str, Form(max_length=80)],
+    model: Annotated[str, Form(max_length=limits.SLUG)],
     period: Annotated[str, Form(max_length=20)],
     copy_last: Annotated[bool, Form()] = False,
 ) -> Response:
@@ -114,10 +114,11 @@ def save_answer(
     ctx: SaveToAssessment,
     question_id: str,
     version: Annotated[int, Form(ge=0)] = 0,
-    choice: Annotated[str | None, Form(max_length=80)] = None,
-    na_reason: Annotated[str, Form(max_length=2000)] = "",
-    note: Annotated[str, Form(max_length=5000)] = "",
-    evidence: Annotated[str, Form(max_length=5000)] = "",
+    choice: Annotated[str | None, Form(max_length=limits.SLUG)] = None,
+    # the service checks these against app/kit/limits.py, so the error shows beside the question
+    na_reason: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    evidence: Annotated[str, Form()] = "",
 ) -> Response:
     """Save one answer: the question's fragment for htmx, or back to the page for a plain form post."""
     data = forms.answer_input(

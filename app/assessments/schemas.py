@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.assessments.scoring import Results
+from app.kit import limits
 from app.models import Answer, Assessment, MaturityModelVersion
 
 
@@ -43,9 +44,9 @@ class ModelDetail(ModelSummary):
 
 
 class AssessmentCreate(Strict):
-    team_id: int = Field(ge=1)
-    model: str = Field(min_length=1, max_length=80, description="Model slug; its latest version is used")
-    period: str = Field(min_length=1, max_length=20, examples=["2026-Q4"])
+    team_id: int = Field(ge=1, le=limits.MAX_ID)
+    model: limits.Slug = Field(min_length=1, description="Model slug; its latest version is used")
+    period: limits.Period = Field(examples=["2026-Q4"], description="Year (2000–2100) and quarter")
     copy_last: bool = False
 
 
@@ -78,11 +79,11 @@ class AssessmentOut(BaseModel):
 
 
 class AnswerIn(Strict):
-    choice_id: str | None = Field(default=None, max_length=80)
+    choice_id: limits.Slug | None = None
     not_applicable: bool = False
-    na_reason: str = Field(default="", max_length=2000)
-    note: str = Field(default="", max_length=5000)
-    evidence_links: list[str] = Field(default_factory=list, max_length=20)
+    na_reason: limits.Reason = ""
+    note: limits.Note = ""
+    evidence_links: list[limits.Url] = Field(default_factory=list, max_length=limits.EVIDENCE_LINKS)
     version: int = Field(
         default=0, ge=0, description="The answer version you last read; 0 when there was none"
     )

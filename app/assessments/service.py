@@ -3,7 +3,6 @@ Services take a session and keyword arguments and only flush; the request or job
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from app.assessments.scoring import AnswerValue, Results, score_assessment
 from app.audit import service as audit_service
 from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
+from app.kit import limits
 from app.maturity import service as maturity_service
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, MaturityModel, Question
 from app.models import Answer, Assessment, AssessmentStatus, MaturityModelVersion, Membership, Role, User
@@ -273,16 +273,29 @@ def _validate(question: Question, data: AnswerInput) -> None:
         raise BadInput(N_("This question cannot be marked not applicable."), field="not_applicable")
     if not_applicable and not data.na_reason.strip():
         raise BadInput(N_("Say why this question does not apply."), field="na_reason")
+    _check_text(data.na_reason, limits.REASON, "na_reason")
+    _check_text(data.note, limits.NOTE, "note", multiline=True)
+    if len(data.evidence_links) > limits.EVIDENCE_LINKS:
+        message = N_("At most %(max)d evidence links, please.")
+        raise BadInput(message, field="evidence_links", max=limits.EVIDENCE_LINKS)
     for link in data.evidence_links:
+        _check_text(link, limits.URL, "evidence_links")
         if not link.lower().startswith(("http://", "https://")) or any(c.isspace() for c in link):
             raise BadInput(N_("Evidence links must be http or https addresses."), field="evidence_links")
+
+
+def _check_text(value: str, limit: int, field: str, *, multiline: bool = False) -> None:
+    try:
+        limits.check(value, limit, multiline=multiline)
+    except limits.TextError as error:
+        raise BadInput(error.message, field=field, **error.params) from None
 
 
 def _apply(answer: Answer, data: AnswerInput, user: User, now: datetime) -> None:
     answer.choice_id = None if data.not_applicable else data.choice_id
     answer.not_applicable = data.not_applicable
     answer.na_reason = data.na_reason.strip()
-    answer.note = data.note.strip()
+    answer.note = limits.normalise_newlines(data.note).strip()
     answer.evidence_links = list(data.evidence_links)
     answer.carried_over = False
     answer.answered_by_id = user.id
@@ -335,15 +348,12 @@ def reopen(session: Session, *, assessment: Assessment, user: User) -> None:
     session.flush()
 
 
-PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
 def parse_period(text: str) -> str:
-    """A period label such as 2026-Q4 (spaces and lower case forgiven)."""
-    period = text.strip().upper().replace(" ", "")
-    if not PERIOD.match(period):
-        raise BadInput(N_("Write the period as year and quarter, for example 2026-Q4."), field="period")
-    return period
+    """A period label such as 2026-Q4 (spaces and lower case forgiven), years 2000–2100."""
+    try:
+        return limits.period(text)
+    except limits.TextError as error:
+        raise BadInput(error.message, field="period", **error.params) from None
 
 
 def parse_target_levels(model: MaturityModel, form: Mapping[str, str]) -> dict[str, int | None]:

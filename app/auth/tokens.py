@@ -13,16 +13,24 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.audit import service as audit
 from app.auth.service import Writer, in_session
-from app.i18n import N_
+from app.i18n import N_, gettext
+from app.kit import limits
 from app.models import ApiToken, User
 
 PREFIX = "hsn_"
 TOUCH_EVERY = timedelta(minutes=1)  # write last_used_at at most this often
-MAX_NAME_LENGTH = 100
 
 
 class TokenInputError(ValueError):
-    """A token name that cannot be used; the message is an untranslated msgid."""
+    """A token name that cannot be used; the message is an untranslated msgid, `params` fill it in."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.params = params
+
+    def text(self) -> str:
+        translated = gettext(self.args[0])
+        return translated % self.params if self.params else translated
 
 
 @dataclass(frozen=True)
@@ -37,11 +45,12 @@ def digest(secret: str) -> str:
 
 def create(session: Session, *, user: User, name: str, actor: User | None = None) -> NewToken:
     """A new token for `user`; the plain secret is returned once and only its hash is kept."""
-    name = " ".join(name.split())
+    try:
+        name = " ".join(limits.check(name, limits.TOKEN_NAME).split())
+    except limits.TextError as error:
+        raise TokenInputError(error.message, **error.params) from None
     if not name:
         raise TokenInputError(N_("Give the token a name, e.g. the script that will use it."))
-    if len(name) > MAX_NAME_LENGTH:
-        raise TokenInputError(N_("The name is too long (at most 100 characters)."))
     secret = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=digest(secret))
     session.add(row)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, load_team_context, team_context
+from app.kit import limits
 from app.kit.time import utcnow
 from app.models import KeyResult
 from app.okrs import service
@@ -21,9 +22,7 @@ PROBLEM: dict[str, Any] = {
 ERRORS: dict[int | str, dict[str, Any]] = dict.fromkeys((400, 401, 403, 404, 422), PROBLEM)
 
 ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
-Period = Annotated[
-    str | None, Query(pattern=r"^\d{4}-Q[1-4]$", description="e.g. 2027-Q1; default: this quarter")
-]
+Period = Annotated[limits.Period | None, Query(description="e.g. 2027-Q1; default: this quarter")]
 
 
 @router.get("/teams/{team_id}/okrs", responses=ERRORS)
@@ -34,7 +33,7 @@ def list_okrs(session: SessionDep, ctx: ViewTeam, period: Period = None) -> list
     return [ObjectiveOut.of(o) for o in found[ctx.team.id]]
 
 
-def _key_result_to_check_in(key_result_id: int, session: SessionDep, user: CurrentUser) -> KeyResult:
+def _key_result_to_check_in(key_result_id: limits.RowId, session: SessionDep, user: CurrentUser) -> KeyResult:
     """The key result, if the caller may check in on it (404 when they may not see its team)."""
     kr = service.get_key_result(session, key_result_id=key_result_id)
     load_team_context(session, user=user, team_id=kr.objective.team_id, action=Action.CHECK_IN)

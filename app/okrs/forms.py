@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import math
 
-from app.errors import BadInput
+from app.errors import BadInput, checked_text
 from app.i18n import N_
+from app.kit import limits
 from app.models import KeyResultKind
 from app.okrs.service import CheckInInput, KeyResultInput, ObjectiveInput
 
 KINDS = tuple(k.value for k in KeyResultKind)
-MAX_NUMBER = 1e12
 
 
 def objective(*, title: str, description: str) -> ObjectiveInput:
     """An objective needs a title."""
-    title = title.strip()
+    title = checked_text(title, limits.TITLE, "title").strip()
     if not title:
         raise BadInput(N_("Give the objective a title."), field="title")
+    description = checked_text(description, limits.DESCRIPTION, "description", multiline=True)
     return ObjectiveInput(title=title, description=description.strip())
 
 
 def key_result(*, title: str, kind: str, start: str, target: str, unit: str, owner_id: str) -> KeyResultInput:
     """A key result: a title, a kind, and (unless a milestone) start and target values that differ."""
-    title = title.strip()
+    title = checked_text(title, limits.TITLE, "title").strip()
     if not title:
         raise BadInput(N_("Give the key result a title."), field="title")
     if kind not in KINDS:
@@ -35,7 +36,7 @@ def key_result(*, title: str, kind: str, start: str, target: str, unit: str, own
     target_value = number(target, "target_value")
     if start_value == target_value:
         raise BadInput(N_("The target must differ from the start value."), field="target_value")
-    unit = "%" if kind == KeyResultKind.PERCENTAGE else unit.strip()[:20]
+    unit = "%" if kind == KeyResultKind.PERCENTAGE else checked_text(unit, limits.UNIT, "unit").strip()
     return KeyResultInput(title, kind, start_value, target_value, unit, owner)
 
 
@@ -48,7 +49,9 @@ def check_in(*, value: str, confidence: str, note: str, client_token: str) -> Ch
         level = -1
     if not 0 <= level <= 10:
         raise BadInput(N_("Confidence goes from 0 (no chance) to 10 (certain)."), field="confidence")
-    return CheckInInput(parsed, level, note.strip()[:2000], client_token.strip()[:64] or None)
+    note = checked_text(note, limits.CHECK_IN_NOTE, "note", multiline=True)
+    token = checked_text(client_token, limits.CLIENT_TOKEN, "client_token").strip()
+    return CheckInInput(parsed, level, note.strip(), token or None)
 
 
 def number(text: str, field: str) -> float:
@@ -57,7 +60,7 @@ def number(text: str, field: str) -> float:
         value = float(text.strip())
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+    if not math.isfinite(value) or abs(value) > limits.MAX_NUMBER:
         raise BadInput(N_("Enter a number."), field=field)
     return value
 

@@ -27,8 +27,9 @@ router = APIRouter(include_in_schema=False)
 ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
 CheckInTeam = Annotated[TeamContext, Depends(team_context(Action.CHECK_IN))]
 ManageTeam = Annotated[TeamContext, Depends(team_context(Action.MANAGE))]
-Text = Annotated[str, Form(max_length=300)]
-LongText = Annotated[str, Form(max_length=4000)]
+# app/okrs/forms.py checks the text against app/kit/limits.py, so errors show beside the field
+Text = Annotated[str, Form()]
+LongText = Annotated[str, Form()]
 Short = Annotated[str, Form(max_length=80)]
 PeriodQuery = Annotated[str | None, Query(max_length=20)]
 
@@ -244,7 +245,7 @@ def key_result_create(
     kind: Short = "",
     start_value: Short = "",
     target_value: Short = "",
-    unit: Short = "",
+    unit: Text = "",
     owner_id: Short = "",
 ) -> Response:
     """Add a key result to an objective."""
@@ -279,7 +280,7 @@ def key_result_update(
     kind: Short = "",
     start_value: Short = "",
     target_value: Short = "",
-    unit: Short = "",
+    unit: Text = "",
     owner_id: Short = "",
 ) -> Response:
     """Change a key result's title, kind, start, target, unit or owner."""
@@ -323,7 +324,7 @@ def check_in(
     key_result_id: int,
     value: Short = "",
     confidence: Short = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: LongText = "",
     client_token: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     """Record a value and confidence for a key result; the same form sent twice lands once."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.kit import limits
 from app.okrs.service import KeyResultStatus, ObjectiveStatus
 
 
@@ -55,17 +55,10 @@ class CheckInIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    value: float
+    value: Annotated[float, Field(ge=-limits.MAX_NUMBER, le=limits.MAX_NUMBER, allow_inf_nan=False)]
     confidence: Annotated[int, Field(ge=0, le=10)]
-    note: Annotated[str, Field(max_length=2000)] = ""
-    client_token: Annotated[str | None, Field(min_length=1, max_length=64)] = None
-
-    @field_validator("value")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value) or abs(value) > 1e12:
-            raise ValueError("must be a finite number")
-        return value
+    note: limits.CheckInNote = ""
+    client_token: Annotated[limits.ClientToken | None, Field(min_length=1)] = None
 
 
 class CheckInOut(BaseModel):

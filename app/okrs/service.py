@@ -18,10 +18,11 @@ from app import i18n
 from app.audit import service as audit_service
 from app.errors import BadInput, NotFound
 from app.i18n import N_
+from app.kit import limits
 from app.models import CheckIn, CheckInSource, KeyResult, Membership, Objective, User
 from app.okrs import progress as maths
 
-PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
+PERIOD = re.compile(limits.PERIOD_PATTERN, re.ASCII)
 STATUS_LABELS = {
     maths.ON_TRACK: N_("On track"),
     maths.AT_RISK: N_("At risk"),
@@ -92,10 +93,13 @@ def current_period(today: date) -> str:
 
 
 def parse_period(value: str, *, field: str = "period") -> str:
-    """A quarter label "YYYY-Qn", or BadInput naming `field`."""
+    """A quarter label "YYYY-Qn" (ASCII digits, a year the app plans for), or BadInput naming `field`."""
     if not PERIOD.match(value or ""):
         raise BadInput(N_("Choose a quarter such as 2027-Q1."), field=field)
-    return value
+    try:
+        return limits.period(value)
+    except limits.TextError as error:
+        raise BadInput(error.message, field=field, **error.params) from None
 
 
 def shift_period(period: str, quarters: int) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.errors import BadInput
+from app.errors import BadInput, checked_text
 from app.i18n import N_
+from app.kit import limits
 from app.maturity.schema import Text
 from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.catalogue_schema import Phase
@@ -53,7 +54,7 @@ def custom_item(
     item_id: str, *, title: str, effort: float | None, phase: str, owner_role: str, start_month: int | None
 ) -> AddItem:
     """A custom item; its title is shown as typed in both languages."""
-    title = title.strip()
+    title = checked_text(title, limits.TITLE, "title").strip()
     if not title:
         raise BadInput(N_("Give the item a title."), field="title")
     if effort is None or not 0 < effort <= 100:
@@ -70,12 +71,12 @@ def poc_candidates(
     """Candidates from the rows of the POC form; empty rows are skipped."""
     out = []
     for n, name in enumerate(names):
-        name = name.strip()
+        name = checked_text(name, limits.POC_NAME, "name").strip()
         if not name:
             continue
         value = _score(values, n, "business_value")
         scope = _score(scopes, n, "scope")
-        out.append(PocCandidate(name[:120], value, scope, str(n) in pipelines))
+        out.append(PocCandidate(name, value, scope, str(n) in pipelines))
     return out
 
 

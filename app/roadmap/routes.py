@@ -165,7 +165,7 @@ def add_item(
     request: Request,
     session: SessionDep,
     ctx: ManageTeam,
-    title: Annotated[str, Form(max_length=200)] = "",
+    title: Annotated[str, Form()] = "",  # app/roadmap/forms.py checks it (app/kit/limits.py)
     effort: Annotated[float | None, Form()] = None,
     phase: Annotated[str, Form(max_length=20)] = "",
     owner_role: Annotated[str, Form(max_length=40)] = "",
@@ -282,7 +282,7 @@ def save_poc(
     request: Request,
     session: SessionDep,
     ctx: ManageTeam,
-    name: Annotated[list[str] | None, Form(max_length=120)] = None,
+    name: Annotated[list[str] | None, Form()] = None,
     business_value: Annotated[list[str] | None, Form()] = None,
     scope: Annotated[list[str] | None, Form()] = None,
     pipeline: Annotated[list[str] | None, Form()] = None,

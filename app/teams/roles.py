@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.i18n import N_, gettext
+from app.kit import limits
 
 RECOMMENDED: dict[str, str] = {
     "mlops_engineer": N_("MLOps engineer"),
@@ -11,7 +12,7 @@ RECOMMENDED: dict[str, str] = {
     "data_scientist": N_("Data scientist"),
     "product_owner": N_("Product owner"),
 }
-MAX_CUSTOM_LENGTH = 60
+MAX_CUSTOM_LENGTH = limits.CUSTOM_ROLE
 
 
 def label(role: str) -> str:

@@ -20,6 +20,8 @@ from app.teams.roles import RECOMMENDED
 from app.users.forms import FieldError
 from app.web import redirect, render
 
+# the service checks these against app/kit/limits.py, so the error shows beside the field
+Checked = Annotated[str, Form()]
 router = APIRouter(include_in_schema=False)
 
 Viewer = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
@@ -65,8 +67,8 @@ def team_create(
     session: SessionDep,
     settings: SettingsDep,
     user: Creator,
-    name: Annotated[str, Form(max_length=400)] = "",
-    description: Annotated[str, Form(max_length=4000)] = "",
+    name: Checked = "",
+    description: Checked = "",
 ) -> Response:
     """Create a team; its creator (unless an admin) becomes its manager."""
     try:
@@ -125,8 +127,8 @@ def team_update(
     request: Request,
     session: SessionDep,
     ctx: Manager,
-    name: Annotated[str, Form(max_length=400)] = "",
-    description: Annotated[str, Form(max_length=4000)] = "",
+    name: Checked = "",
+    description: Checked = "",
 ) -> Response:
     """Save the team's name and description."""
     try:
@@ -151,7 +153,7 @@ def member_add(
     user_id: Annotated[int | None, Form()] = None,
     access: Annotated[str, Form(max_length=20)] = "member",
     team_roles: TeamRoles = [],  # noqa: B006 - FastAPI copies defaults
-    custom_role: Annotated[str, Form(max_length=400)] = "",
+    custom_role: Checked = "",
     capacity: Annotated[str, Form(max_length=20)] = "50",
 ) -> Response:
     """Add a person to the team with access, roles and capacity."""
@@ -207,7 +209,7 @@ def member_update(
     membership_id: int,
     access: Annotated[str, Form(max_length=20)] = "",
     team_roles: TeamRoles = [],  # noqa: B006 - FastAPI copies defaults
-    custom_role: Annotated[str, Form(max_length=400)] = "",
+    custom_role: Checked = "",
     capacity: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Save one member's access, roles and capacity."""

@@ -12,16 +12,14 @@ from app.audit import service as audit
 from app.auth import permissions
 from app.auth.permissions import TeamAccess
 from app.i18n import N_
+from app.kit import limits
 from app.models import Assessment, Membership, Organisation, Team, User
 from app.teams import capacity
 from app.teams import coverage as role_coverage
 from app.teams import roles as team_roles
 from app.teams.coverage import Cover, RoleCoverage
 from app.teams.roles import RECOMMENDED
-from app.users.forms import FieldError
-
-MAX_TEAM_NAME = 200
-MAX_DESCRIPTION = 2000
+from app.users.forms import FieldError, checked_text
 
 
 @dataclass(frozen=True)
@@ -114,14 +112,10 @@ class TeamInput:
 
 def clean_team(name: str, description: str) -> TeamInput:
     """Validated team fields; raises FieldError naming the field."""
-    name = " ".join(name.split())
+    name = " ".join(checked_text(name, limits.NAME, "name").split())
     if not name:
         raise FieldError("name", N_("Give the team a name."))
-    if len(name) > MAX_TEAM_NAME:
-        raise FieldError("name", N_("The name is too long (at most 200 characters)."))
-    description = description.strip()
-    if len(description) > MAX_DESCRIPTION:
-        raise FieldError("description", N_("The description is too long (at most 2000 characters)."))
+    description = checked_text(description, limits.DESCRIPTION, "description", multiline=True).strip()
     return TeamInput(name, description)
 
 
@@ -188,6 +182,7 @@ def clean_member(access: str, roles: list[str], custom: str, capacity_percent: s
     unknown = [r for r in roles if r not in RECOMMENDED]
     if unknown:
         raise FieldError("team_roles", N_("Choose roles from the list, or type a custom role."))
+    custom = checked_text(custom, limits.CUSTOM_ROLES, "custom_role")
     customs = [team_roles.clean_custom(part) for part in custom.split(",") if part.strip()]
     if any(len(part.strip()) > team_roles.MAX_CUSTOM_LENGTH for part in custom.split(",")):
         raise FieldError("custom_role", N_("A custom role can be at most 60 characters."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app import i18n
+from app.kit import limits
 
 
 class FieldError(ValueError):
@@ -21,3 +22,11 @@ class FieldError(ValueError):
     def as_errors(self) -> dict[str, str]:
         """The form's `errors` mapping (field → translated message) for the template."""
         return {self.field: self.text()}
+
+
+def checked_text(value: str, max_length: int, field: str, *, multiline: bool = False) -> str:
+    """`value` within app/kit/limits.py's rules (line breaks normalised), else FieldError naming `field`."""
+    try:
+        return limits.check(value, max_length, multiline=multiline)
+    except limits.TextError as error:
+        raise FieldError(field, error.message, **error.params) from None

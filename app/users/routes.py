@@ -48,7 +48,7 @@ def account_profile(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    name: Annotated[str, Form(max_length=400)] = "",
+    name: Annotated[str, Form()] = "",
     timezone: Annotated[str, Form(max_length=64)] = "UTC",
 ) -> Response:
     """Save the display name and time zone."""
@@ -98,13 +98,13 @@ def account_password(
 
 @router.post("/account/tokens", name="token_create")
 def token_create(
-    request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form(max_length=400)] = ""
+    request: Request, session: SessionDep, user: CurrentUser, name: Annotated[str, Form()] = ""
 ) -> Response:
     """Create an API token and show it this once."""
     try:
         issued = api_tokens.create(session, user=user, name=name)
     except TokenInputError as exc:
-        errors = FieldError("token_name", str(exc)).as_errors()
+        errors = FieldError("token_name", str(exc), **exc.params).as_errors()
         context = _account_context(session, user, errors=errors, token_name=name)
         return render(request, "account/index.html", context, status_code=422)
     return render(request, "account/index.html", _account_context(session, user, new_token=issued))
@@ -138,7 +138,7 @@ def accept_invite(
     session: SessionDep,
     settings: SettingsDep,
     token: str,
-    name: Annotated[str, Form(max_length=400)] = "",
+    name: Annotated[str, Form()] = "",
     password: Annotated[str, Form(max_length=2048)] = "",
     confirm: Annotated[str, Form(max_length=2048)] = "",
 ) -> Response:

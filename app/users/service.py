@@ -18,13 +18,13 @@ from app.audit import service as audit
 from app.auth import passwords
 from app.auth import service as auth_service
 from app.i18n import N_
+from app.kit import limits
 from app.models import OneTimeLink, Role, User
-from app.users.forms import FieldError
+from app.users.forms import FieldError, checked_text
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 INVITE_VALID = timedelta(days=7)
 RESET_VALID = timedelta(days=1)
-MAX_NAME_LENGTH = 200
 
 
 class UserInputError(ValueError):
@@ -38,15 +38,17 @@ def create(
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise UserInputError(f"email: {email!r} is not an email address")
-    if not name.strip():
-        raise UserInputError("name: must not be empty")
+    try:
+        name = clean_name(name)
+    except FieldError as error:  # the CLI's one-line error names the field
+        raise UserInputError(f"name: {error.text()}") from None
     if role not in {r.value for r in Role}:
         raise UserInputError(f"role: {role!r} is not one of {', '.join(r.value for r in Role)}")
     if len(password) < passwords.MIN_LENGTH:
         raise UserInputError(f"password: must be at least {passwords.MIN_LENGTH} characters")
     user = User(
         email=email,
-        name=name.strip(),
+        name=name,
         role=role,
         locale=locale,
         password_hash=passwords.hash_password(password),
@@ -141,11 +143,9 @@ def check_new_password(password: str, confirm: str) -> None:
 
 
 def clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    cleaned = " ".join(checked_text(name, limits.NAME, "name").split())
     if not cleaned:
         raise FieldError("name", N_("Enter your name as colleagues know it."))
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise FieldError("name", N_("The name is too long (at most 200 characters)."))
     return cleaned
 
 

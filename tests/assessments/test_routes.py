@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.kit import limits
 from app.models import Answer, Assessment, AuditEvent, MaturityModelVersion
 from tests import factories
 from tests.conftest import csrf_token, sign_in
@@ -366,3 +367,59 @@ def test_an_area_that_does_not_apply_shows_no_gap_on_the_results_page(
     assert 'class="gap"' not in monitoring
     assert "✓" not in monitoring
     assert "not applicable" in monitoring.split("<td>")[0]
+
+
+def test_a_too_long_note_is_refused_beside_the_question_in_japanese_and_the_text_is_kept(
+    client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
+) -> None:
+    draft = _draft(db, org, base_model)
+    sign_in(client, org.member.email)
+    note = "n" * (limits.NOTE + 1)
+    response = client.post(
+        f"/assessments/{draft.id}/answers/data-versioning",
+        data={"choice": "tool-tracked", "version": "0", "note": note},
+        headers={**_htmx(client), "Accept-Language": "ja"},
+    )
+    assert response.status_code == 422
+    assert "HX-Retarget" not in response.headers  # the question itself, not a toast that fades
+    assert f"{limits.NOTE} 文字以内にしてください" in response.text
+    assert f">{note}</textarea>" in response.text
+    assert db.scalars(select(Answer).where(Answer.assessment_id == draft.id)).first() is None
+
+
+def test_a_note_at_the_limit_with_browser_line_breaks_is_saved(
+    client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
+) -> None:
+    draft = _draft(db, org, base_model)
+    sign_in(client, org.member.email)
+    note = "\r\n".join(["x" * 99] * (limits.NOTE // 100))  # maxlength counts each break as one
+    response = client.post(
+        f"/assessments/{draft.id}/answers/data-versioning",
+        data={"choice": "tool-tracked", "version": "0", "note": note},
+        headers=_htmx(client),
+    )
+    assert response.status_code == 200, response.text
+    assert db.scalars(select(Answer.note).where(Answer.assessment_id == draft.id)).one() == note.replace(
+        "\r\n", "\n"
+    )
+
+
+def test_the_questionnaire_tells_the_limits_before_they_bite(
+    client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
+) -> None:
+    draft = _draft(db, org, base_model)
+    sign_in(client, org.member.email)
+    page = client.get(f"/assessments/{draft.id}").text
+    assert f'name="note" rows="2" maxlength="{limits.NOTE}"' in page
+    assert f'maxlength="{limits.EVIDENCE_LINKS * (limits.URL + 1)}"' in page
+
+
+@pytest.mark.parametrize("period", ["２０２６-Q1", "0000-Q1", "9999-Q4"])
+def test_a_period_outside_ascii_years_2000_to_2100_is_refused_inline(
+    client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session, period: str
+) -> None:
+    sign_in(client, org.manager.email)
+    response = _start(client, org, period=period)
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.text
+    assert db.scalars(select(Assessment).where(Assessment.team_id == org.team.id)).first() is None

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.kit import limits
+
 HOSHIN = [sys.executable, "-m", "app.cli"]
 
 
@@ -126,3 +128,14 @@ def test_secret_key_is_generated_once_and_kept(env: dict[str, str], tmp_path: Pa
     assert key_file.read_text() == first
     assert len(first) >= 40
     assert oct(key_file.stat().st_mode)[-3:] == "600"
+
+
+def test_user_create_refuses_a_name_over_the_limit_or_with_control_characters(env: dict[str, str]) -> None:
+    run("db", "upgrade", env=env)
+    base = ("user", "create", "--email", "a@b.co", "--role", "member", "--password", "long enough password")
+    too_long = run(*base, "--name", "A" * (limits.NAME + 1), env=env)
+    assert too_long.returncode == 1
+    assert too_long.stderr.strip() == f"error: name: At most {limits.NAME} characters, please (this has 201)."
+    escape = run(*base, "--name", "Ann\x1b[31m", env=env)
+    assert escape.returncode == 1
+    assert "name: Remove the control characters" in escape.stderr

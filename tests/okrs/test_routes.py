@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.kit import limits
 from app.models import CheckIn, KeyResult, Membership, Objective
 from app.okrs import adopt, service
 from app.roadmap.catalogue import builtin_catalogue as catalogue
@@ -371,3 +372,26 @@ def test_a_check_in_is_two_clicks_the_form_comes_filled_in(client: TestClient, d
     again = _check_in_form(client.get(_page(org)).text, kr)
     assert (again["value"], again["confidence"]) == ("4", "3")  # the last check-in's
     assert db.scalar(select(func.count()).select_from(CheckIn)) == 2
+
+
+def test_a_check_in_note_over_the_limit_is_refused_not_cut_short(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    kr = _setup(db, org)
+    act_as(client, db, org.member)
+    note = "n" * (limits.CHECK_IN_NOTE + 1)
+    response = client.post(
+        f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins",
+        data={"value": "6", "confidence": "7", "note": note, "client_token": "long"},
+        headers={**HTMX, "X-CSRF-Token": csrf_token(client)},
+    )
+    assert response.status_code == 422
+    assert f"At most {limits.CHECK_IN_NOTE} characters" in response.text
+    assert f'value="{note}"' in response.text
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_the_check_in_note_field_carries_the_servers_limit(client: TestClient, db: Session, org: Org) -> None:
+    _setup(db, org)
+    act_as(client, db, org.member)
+    assert f'name="note" maxlength="{limits.CHECK_IN_NOTE}"' in client.get(_page(org)).text

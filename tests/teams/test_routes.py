@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.kit import limits
 from app.models import AuditEvent, Membership, RaciAssignment, Team
 from tests import factories
 from tests.access.conftest import act_as
@@ -235,3 +236,38 @@ def test_raci_reset_goes_back_to_the_defaults(
     )
     assert post(client, f"/teams/{org.team.id}/raci/reset").status_code == 303
     assert db.scalar(select(RaciAssignment.id)) is None
+
+
+def test_the_team_name_form_and_the_server_agree_on_one_limit(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.manager)
+    form = client.get("/teams/new").text
+    assert f'name="name" value="" maxlength="{limits.NAME}"' in form
+    assert post(client, "/teams", {"name": "n" * limits.NAME}).status_code == 303
+    too_long = post(client, "/teams", {"name": "m" * (limits.NAME + 1)}, **{"Accept-Language": "ja"})
+    assert too_long.status_code == 422
+    assert f"{limits.NAME} 文字以内にしてください（いまは {limits.NAME + 1} 文字です）。" in too_long.text
+    assert 'aria-invalid="true"' in too_long.text
+    assert "m" * (limits.NAME + 1) in too_long.text  # what was typed stays in the field
+    assert db.scalar(select(Team.id).where(Team.name == "m" * (limits.NAME + 1))) is None
+
+
+def test_a_team_name_with_a_nul_is_refused_inline(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.manager)
+    response = post(client, "/teams", {"name": "Ranking\x00"})
+    assert response.status_code == 422
+    assert "Remove the control characters" in response.text
+    assert db.scalar(select(Team.id).where(Team.name.startswith("Ranking"))) is None
+
+
+def test_a_description_keeps_its_line_breaks_within_the_limit(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.manager)
+    # a browser counts each line break as one character for maxlength but sends it as \r\n
+    lines = "\r\n".join(["x" * 99] * (limits.DESCRIPTION // 100))
+    response = post(client, "/teams", {"name": "Lines", "description": lines})
+    assert response.status_code == 303, response.text
+    team = db.scalars(select(Team).where(Team.name == "Lines")).one()
+    assert team.description == lines.replace("\r\n", "\n")
