@@ -33,6 +33,9 @@ NEAR_MISSES = {
     "na": "allow_na",
     "not_applicable": "allow_na",
     "question": "text",
+    "jp": "ja",
+    "japanese": "ja",
+    "english": "en",
 }
 LANGUAGE_MESSAGES = {
     "missing": {"en": N_("missing English translation"), "ja": N_("missing Japanese translation")},

@@ -26,6 +26,12 @@ def test_an_unknown_key_suggests_the_closest_known_key_at_its_place(tiny: str) -
     assert only(text).message == "unknown field 'wieght': did you mean weight?"
 
 
+def test_jp_for_the_japanese_text_asks_whether_ja_was_meant(tiny: str) -> None:
+    text = edit(tiny, "name: {en: Data, ja: データ}", "name: {en: Data, jp: データ}")
+    found = {(p.path, p.message) for p in problems(text)}
+    assert ("dimensions[0].name.jp", "unknown field 'jp': did you mean ja?") in found
+
+
 def test_an_unknown_key_with_nothing_close_lists_the_known_keys(tiny: str) -> None:
     text = edit(tiny, "      - id: pipeline\n", "      - id: pipeline\n        colour: red\n")
     assert only(text).message == (
