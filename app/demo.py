@@ -29,6 +29,7 @@ class DemoTeam:
     description: str
     level: float  # where the team stands last quarter
     members: tuple[tuple[str, str, str, tuple[str, ...], float], ...]  # email, name, access, roles, capacity
+    not_applicable: tuple[tuple[str, str], ...] = ()  # question id, reason: answered "not applicable"
 
 
 TEAMS = (
@@ -63,6 +64,10 @@ TEAMS = (
         (
             ("sofia.rossi@example.com", "Sofia Rossi", "manager", ("product_owner", "data_scientist"), 0.4),
             ("taro.yamada@example.com", "Taro Yamada", "member", ("data_scientist",), 0.8),
+        ),
+        (
+            ("infrastructure-monitoring", "The data platform team runs and monitors the batch servers."),
+            ("progressive-delivery", "Forecasts are weekly files: there is no live traffic to split."),
         ),
     ),
 )
@@ -179,18 +184,26 @@ def _history(
         session.add(assessment)
         session.flush()
         share = 1.0 if submitted else 0.6
+        skipped = dict(demo.not_applicable)
         for question in model.questions():
             if rng.random() <= share:
-                session.add(_answer(assessment.id, question, level + rng.uniform(-0.9, 0.9), manager, moment))
+                wanted = level + rng.uniform(-0.9, 0.9)
+                why = skipped.get(question.id) if question.allow_na else None
+                session.add(_answer(assessment.id, question, wanted, manager, moment, why))
 
 
-def _answer(assessment_id: int, question: Question, wanted: float, who: User, moment: datetime) -> Answer:
+def _answer(
+    assessment_id: int, question: Question, wanted: float, who: User, moment: datetime, why: str | None
+) -> Answer:
+    """The choice nearest the wanted level, or "not applicable" with the reason `why`."""
     scored = [c for c in question.choices if c.level is not None]
     choice = min(scored, key=lambda c: abs((c.level or 0) - wanted))
     return Answer(
         assessment_id=assessment_id,
         question_id=question.id,
-        choice_id=choice.id,
+        choice_id=None if why else choice.id,
+        not_applicable=bool(why),
+        na_reason=why or "",
         answered_by_id=who.id,
         answered_at=moment,
     )

@@ -30,6 +30,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# What a signed-in person sees (pages, fragments, PDFs, exports) is never kept by the browser: after
+# sign-out, Back must not show it again. Set here, where the request's user is known, over any route's.
+NO_STORE = "no-store"
+
 
 class ShellMiddleware:
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
@@ -58,6 +62,8 @@ class ShellMiddleware:
                     headers.setdefault(name, value)
                 if self.https:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if state.get("user") is not None:
+                    headers["Cache-Control"] = NO_STORE
                 if new_token:
                     headers.append("Set-Cookie", self._csrf_cookie(new_token))
             await send(message)

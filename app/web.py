@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 import jinja2
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -58,7 +60,25 @@ def make_environment() -> jinja2.Environment:
     env.template_class = _PageTemplate
     env.filters["localtime"] = _localtime_filter
     env.filters["localdate"] = _localdate_filter
+    env.filters["join_list"] = _join_list_filter
+    env.filters["colon"] = _colon_filter
+    env.filters["brackets"] = _brackets_filter
     return env
+
+
+def _colon_filter(label: Any) -> Markup:
+    """`{{ _("Owner")|colon }} Mika`: "Owner: Mika" / 「担当：Mika」."""
+    return Markup(i18n.colon(escape(label)))  # noqa: S704 - the label is escaped
+
+
+def _brackets_filter(aside: Any) -> Markup:
+    """`{{ p }}{{ _("current")|brackets }}` or `{% filter brackets %}…{% endfilter %}`: " (…)" / "（…）"."""
+    return Markup(i18n.brackets(escape(aside)))  # noqa: S704 - the aside is escaped
+
+
+def _join_list_filter(items: Iterable[Any]) -> Markup:
+    """A list inside a sentence in the page's language ("a, b" / "a、b"), each item escaped."""
+    return Markup(i18n.join_list(escape(item) for item in items))  # noqa: S704 - every item is escaped
 
 
 @jinja2.pass_context
@@ -79,6 +99,8 @@ def _user_tz(context: Any) -> str | None:
 @cache
 def templates() -> Jinja2Blocks:
     blocks = Jinja2Blocks(env=make_environment())
+    blocks.env.globals["list_separator"] = lambda: i18n.join_list(["", ""])  # between items of a loop
+    blocks.env.globals["full_stop"] = i18n.full_stop
     blocks.env.globals["url_for"] = _url_for  # in place of Starlette's, which finds the route every time
     return blocks
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +21,11 @@ from app.main import create_app
 from tests import factories
 
 PASSWORD = factories.PASSWORD
+
+# Property tests never fail on time: on a busy machine any example can outlast Hypothesis' 200 ms
+# default deadline without anything being wrong. Loaded before any test module builds its settings.
+hypothesis_settings.register_profile("hoshin", deadline=None)
+hypothesis_settings.load_profile("hoshin")
 
 
 def _one_database_per_worker() -> None:

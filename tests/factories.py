@@ -101,8 +101,10 @@ def assessment(
     level: int | None = None,
     submitted: bool = False,
     by: User | None = None,
+    not_applicable: dict[str, str] | None = None,
 ) -> Assessment:
-    """An assessment; with `level`, every question answered with the choice nearest that level."""
+    """An assessment; with `level`, every question answered with the choice nearest that level, except
+    those in `not_applicable` (question id → reason), marked not applicable."""
     from app.maturity import service as maturity_service
 
     row = Assessment(
@@ -119,11 +121,14 @@ def assessment(
             choice = min(
                 (c for c in question.choices if c.level is not None), key=lambda c: abs(c.level - level)
             )
+            reason = (not_applicable or {}).get(question.id)
             session.add(
                 Answer(
                     assessment_id=row.id,
                     question_id=question.id,
-                    choice_id=choice.id,
+                    choice_id=None if reason else choice.id,
+                    not_applicable=bool(reason),
+                    na_reason=reason or "",
                     answered_by_id=by.id if by else None,
                     answered_at=datetime.now(UTC),
                 )

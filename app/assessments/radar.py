@@ -4,7 +4,9 @@ The SVG has no scripts and no external references. Colours and dashes are presen
 it looks right where the page's CSS does not reach (WeasyPrint renders inline SVG as an isolated
 image); the class names (`radar-current`, `radar-shape`, ...) let the page's CSS override them.
 All text is escaped. With fewer than three axes a polygon says nothing, so those charts are drawn as
-horizontal bars on the same 0..max_level scale.
+horizontal bars on the same 0..max_level scale. An axis that does not apply (a capability answered
+"not applicable") is absent, not 0: no series has a point there, its spoke is dashed, its label muted
+and marked, and the legend says what that means.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ Attrs = Mapping[str, str | float | None]
 @dataclass(frozen=True)
 class RadarAxis:
     label: str
+    absent: bool = False  # not applicable: no series is drawn on this axis
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,15 @@ class RadarSeries:
     name: str
     values: Sequence[float | None]  # one per axis; None plots at 0 with a hollow marker
     css_class: str  # e.g. "radar-current", "radar-target", "radar-previous"
+    absent: frozenset[int] = frozenset()  # axes where only this series did not apply: no point there
+
+
+@dataclass(frozen=True)
+class Absence:
+    """How an absent axis is named: a short mark under its label, and the legend's explanation."""
+
+    mark: str = "(n/a)"
+    legend: str = "(n/a): not applicable, so not scored"
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ _LOOKS = {
     "radar-target": _Look("#15803d", dasharray="6 4"),
     "radar-previous": _Look("#6b7280", dasharray="2 3"),
 }
+_ABSENT_SPOKE: Attrs = {"class": "radar-spoke-absent", "stroke": "#9ca3af", "stroke-dasharray": "2 4"}
 _OTHER_LOOKS = (_Look("#9333ea"), _Look("#c2410c"), _Look("#0e7490"), _Look("#be185d"))
 
 
@@ -61,6 +74,7 @@ class _Frame:
 
     size: float
     max_level: int
+    absence: Absence = Absence()
 
     @property
     def width(self) -> float:
@@ -95,12 +109,13 @@ def radar_svg(
     max_level: int = 4,
     title: str,
     font_family: str | None = None,
+    absence: Absence | None = None,
 ) -> str:
     """An inline SVG radar chart of the series over the axes (bars when there are 1 or 2 axes)."""
     _check(axes, series, size, max_level)
-    frame = _Frame(size=size, max_level=max_level)
+    frame = _Frame(size=size, max_level=max_level, absence=absence or Absence())
     body, height = _radar(frame, axes, series) if len(axes) >= 3 else _bars(frame, axes, series)
-    legend, legend_height = _legend(frame, series, top=height)
+    legend, legend_height = _legend(frame, series, top=height, absent=_any_absent(axes, series))
     key, key_height = _key(frame, axes, top=height + legend_height)
     return _root(frame, height + legend_height + key_height, title, font_family, [*body, *legend, *key])
 
@@ -141,8 +156,8 @@ def _radar(
     frame: _Frame, axes: Sequence[RadarAxis], series: Sequence[RadarSeries]
 ) -> tuple[list[str], float]:
     angles = [2 * math.pi * index / len(axes) for index in range(len(axes))]
-    parts = [_rings(frame), _spokes(frame, angles), _axis_labels(frame, axes, angles)]
-    parts += [_polygon(frame, one, angles, index) for index, one in enumerate(series)]
+    parts = [_rings(frame), _spokes(frame, axes, angles), _axis_labels(frame, axes, angles)]
+    parts += [_polygon(frame, one, axes, angles, index) for index, one in enumerate(series)]
     return parts, frame.size
 
 
@@ -175,11 +190,12 @@ def _ring(frame: _Frame, level: int) -> float:
     return frame.radius * level / frame.max_level
 
 
-def _spokes(frame: _Frame, angles: Sequence[float]) -> str:
+def _spokes(frame: _Frame, axes: Sequence[RadarAxis], angles: Sequence[float]) -> str:
     lines = []
-    for angle in angles:
+    for axis, angle in zip(axes, angles, strict=True):
         x, y = _point(frame, angle, frame.max_level)
-        lines.append(_element("line", {"x1": frame.cx, "y1": frame.cy, "x2": x, "y2": y}))
+        ends: Attrs = {"x1": frame.cx, "y1": frame.cy, "x2": x, "y2": y}
+        lines.append(_element("line", {**ends, **(_ABSENT_SPOKE if axis.absent else {})}))
     return _element("g", {"class": "radar-spokes", "stroke": GRID}, "".join(lines))
 
 
@@ -198,18 +214,23 @@ def _axis_label(frame: _Frame, axis: RadarAxis, angles: Sequence[float], index: 
     room = {"start": frame.width - x, "end": x, "middle": min(frame.radius * 1.4, between_neighbours)}[anchor]
     dense = len(angles) > MAX_NAMED_AXES
     lines = (str(index + 1),) if dense else _wrap(axis.label, (room - 6) / (frame.font * 0.55))
+    lines = _marked(frame, axis, lines)
     height = len(lines) * frame.line
     top = y - height / 2 * (1 + math.cos(angle))  # above the top spoke, below the bottom one
-    return _label_block(axis.label, lines, x, top, anchor, frame)
+    return _label_block(axis, lines, x, top, anchor, frame)
 
 
-def _polygon(frame: _Frame, one: RadarSeries, angles: Sequence[float], index: int) -> str:
+def _polygon(
+    frame: _Frame, one: RadarSeries, axes: Sequence[RadarAxis], angles: Sequence[float], index: int
+) -> str:
+    """The series' shape through its points, going straight past the axes where it has none."""
     look = _look(one.css_class, index)
-    points = [_point(frame, a, _plotted(v, frame.max_level)) for a, v in zip(angles, one.values, strict=True)]
+    shown = [(a, v) for n, (a, v) in enumerate(zip(angles, one.values, strict=True)) if _drawn(axes, one, n)]
+    points = [_point(frame, a, _plotted(v, frame.max_level)) for a, v in shown]
     shape_attrs = {"class": "radar-shape", "points": " ".join(f"{_num(x)},{_num(y)}" for x, y in points)}
-    shape = _element("polygon", {**shape_attrs, **_paint(look)})
-    markers = [_marker(x, y, look, _missing(v)) for (x, y), v in zip(points, one.values, strict=True)]
-    return _series_group(one, [shape, *markers])
+    shape = [_element("polygon", {**shape_attrs, **_paint(look)})] if points else []
+    markers = [_marker(x, y, look, _missing(v)) for (x, y), (_, v) in zip(points, shown, strict=True)]
+    return _series_group(one, [*shape, *markers])
 
 
 # --- bar layout (1 or 2 axes) ------------------------------------------------------------------
@@ -247,7 +268,7 @@ def _bars(frame: _Frame, axes: Sequence[RadarAxis], series: Sequence[RadarSeries
     grid = _BarGrid(frame, rows=max(1, len(series)))
     bottom = grid.top + len(axes) * grid.block
     parts = [_bar_scale(grid, bottom), _bar_labels(grid, axes)]
-    parts += [_bar_series(grid, one, index) for index, one in enumerate(series)]
+    parts += [_bar_series(grid, one, axes, index) for index, one in enumerate(series)]
     return parts, bottom + frame.font
 
 
@@ -267,15 +288,17 @@ def _bar_scale(grid: _BarGrid, bottom: float) -> str:
 def _bar_labels(grid: _BarGrid, axes: Sequence[RadarAxis]) -> str:
     frame, labels = grid.frame, []
     for index, axis in enumerate(axes):
-        lines = _wrap(axis.label, (grid.left - 14) / (frame.font * 0.55))
+        lines = _marked(frame, axis, _wrap(axis.label, (grid.left - 14) / (frame.font * 0.55)))
         top = grid.top + index * grid.block + (grid.block - len(lines) * frame.line) / 2
-        labels.append(_label_block(axis.label, lines, grid.left - 8, top, "end", frame))
+        labels.append(_label_block(axis, lines, grid.left - 8, top, "end", frame))
     return _element("g", {"class": "radar-labels", "fill": INK}, "".join(labels))
 
 
-def _bar_series(grid: _BarGrid, one: RadarSeries, index: int) -> str:
+def _bar_series(grid: _BarGrid, one: RadarSeries, axes: Sequence[RadarAxis], index: int) -> str:
     look, bars = _look(one.css_class, index), []
     for axis, value in enumerate(one.values):
+        if not _drawn(axes, one, axis):
+            continue
         y, length = grid.bar_y(axis, index), grid.x(_plotted(value, grid.frame.max_level)) - grid.left
         rect: Attrs = {
             "class": "radar-shape",
@@ -293,12 +316,16 @@ def _bar_series(grid: _BarGrid, one: RadarSeries, index: int) -> str:
 # --- shared pieces -----------------------------------------------------------------------------
 
 
-def _legend(frame: _Frame, series: Sequence[RadarSeries], top: float) -> tuple[list[str], float]:
+def _legend(
+    frame: _Frame, series: Sequence[RadarSeries], top: float, absent: bool
+) -> tuple[list[str], float]:
     items = [
         _legend_item(frame, one, index, top + (index + 1) * frame.line * 1.3)
         for index, one in enumerate(series)
     ]
-    height = len(series) * frame.line * 1.3 + (frame.font if series else 0)
+    if absent:
+        items.append(_absent_legend_item(frame, top + (len(items) + 1) * frame.line * 1.3))
+    height = len(items) * frame.line * 1.3 + (frame.font if items else 0)
     return ([_element("g", {"class": "radar-legend"}, "".join(items))] if items else []), height
 
 
@@ -320,6 +347,17 @@ def _legend_item(frame: _Frame, one: RadarSeries, index: int, baseline: float) -
     )
 
 
+def _absent_legend_item(frame: _Frame, baseline: float) -> str:
+    """A dashed spoke and what it means: an axis left out because it does not apply."""
+    middle = baseline - frame.font * 0.4
+    spoke = _element(
+        "line", {"x1": 12, "y1": middle, "x2": 34, "y2": middle, "stroke-width": 2, **_ABSENT_SPOKE}
+    )
+    text = _clip(" ".join(_clean(frame.absence.legend).split()), (frame.width - 60) / (frame.font * 0.55))
+    label = _text_element("text", {"x": 42, "y": baseline, "fill": MUTED}, text)
+    return _element("g", {"class": "radar-legend-item radar-absent"}, spoke + label)
+
+
 def _key(frame: _Frame, axes: Sequence[RadarAxis], top: float) -> tuple[list[str], float]:
     """Numbered axis names in two columns, for charts too dense to name each spoke."""
     if len(axes) <= MAX_NAMED_AXES:
@@ -330,7 +368,7 @@ def _key(frame: _Frame, axes: Sequence[RadarAxis], top: float) -> tuple[list[str
         _text_element(
             "text",
             {"x": 12 + (index // rows) * frame.width / 2, "y": top + (index % rows + 1) * frame.line},
-            f"{index + 1}. {_clip(' '.join(_clean(axis.label).split()), room)}",
+            f"{index + 1}. {_clip(' '.join(_clean(_key_label(frame, axis)).split()), room)}",
         )
         for index, axis in enumerate(axes)
     ]
@@ -349,7 +387,9 @@ def _marker(x: float, y: float, look: _Look, missing: bool) -> str:
     return _element("circle", {"class": css, "cx": x, "cy": y, "r": 3, "fill": fill, "stroke": look.stroke})
 
 
-def _label_block(full: str, lines: Sequence[str], x: float, top: float, anchor: str, frame: _Frame) -> str:
+def _label_block(
+    axis: RadarAxis, lines: Sequence[str], x: float, top: float, anchor: str, frame: _Frame
+) -> str:
     """Lines of a label stacked from `top`, with the full label as a tooltip and accessible name."""
     texts = [
         _text_element(
@@ -357,7 +397,27 @@ def _label_block(full: str, lines: Sequence[str], x: float, top: float, anchor: 
         )
         for index, line in enumerate(lines)
     ]
-    return _element("g", {"class": "radar-axis"}, _text_element("title", {}, full) + "".join(texts))
+    title = _text_element("title", {}, _key_label(frame, axis) if axis.absent else axis.label)
+    attrs: Attrs = {"class": "radar-axis radar-absent", "fill": MUTED, "font-style": "italic"}
+    return _element("g", attrs if axis.absent else {"class": "radar-axis"}, title + "".join(texts))
+
+
+def _marked(frame: _Frame, axis: RadarAxis, lines: tuple[str, ...]) -> tuple[str, ...]:
+    """An absent axis's label lines with the absence mark as one more line."""
+    return (*lines, " ".join(_clean(frame.absence.mark).split())) if axis.absent else lines
+
+
+def _key_label(frame: _Frame, axis: RadarAxis) -> str:
+    return f"{axis.label} {frame.absence.mark}" if axis.absent else axis.label
+
+
+def _drawn(axes: Sequence[RadarAxis], one: RadarSeries, index: int) -> bool:
+    """Whether the series has a point on this axis (none where the axis or the series does not apply)."""
+    return not axes[index].absent and index not in one.absent
+
+
+def _any_absent(axes: Sequence[RadarAxis], series: Sequence[RadarSeries]) -> bool:
+    return any(a.absent for a in axes) or any(one.absent for one in series)
 
 
 def _look(css_class: str, index: int) -> _Look:

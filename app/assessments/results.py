@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -10,12 +10,20 @@ from sqlalchemy.orm import Session
 
 from app import i18n
 from app.assessments import scoring, service, targets
-from app.assessments.radar import RadarAxis, RadarSeries, radar_svg
+from app.assessments.radar import Absence, RadarAxis, RadarSeries, radar_svg
 from app.i18n import N_
 from app.maturity.schema import Capability, MaturityModel, Question
-from app.models import Assessment
+from app.models import Answer, Assessment
 
 RADAR_CAPABILITY_LIMIT = 12  # beyond this the chart shows dimensions: thirty spokes are unreadable
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """A capability the team marked not applicable, with the reasons it gave: no level and no gap."""
+
+    capability: Capability
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,12 @@ class ResultsView:
     strongest: tuple[scoring.CapabilityScore, ...]
     weakest: tuple[scoring.CapabilityScore, ...]
     unanswered: tuple[Question, ...]
+    not_applicable: tuple[NotApplicable, ...] = ()
+
+    @property
+    def not_applicable_dimensions(self) -> frozenset[str]:
+        """Ids of the areas whose every capability is not applicable."""
+        return frozenset(d.id for d in self.results.dimensions if d.is_not_applicable)
 
     def capability(self, capability_id: str) -> Capability:
         return next(c for c in self.model.capabilities() if c.id == capability_id)
@@ -75,6 +89,7 @@ def _view(assessment: Assessment, previous: Assessment | None, goal: dict[str, i
         (c.kind, c.id): c for c in scoring.compare(results, previous_results)
     }
     unanswered = tuple(q for q in model.questions() if q.id in set(results.unanswered))
+    skipped = not_applicable(model, results, assessment.answers)
     return ResultsView(
         assessment,
         model,
@@ -87,6 +102,20 @@ def _view(assessment: Assessment, previous: Assessment | None, goal: dict[str, i
         strongest,
         weakest,
         unanswered,
+        skipped,
+    )
+
+
+def not_applicable(
+    model: MaturityModel, results: scoring.Results, answers: Iterable[Answer]
+) -> tuple[NotApplicable, ...]:
+    """The capabilities that do not apply to the team, in model order, each with its reasons."""
+    reasons = {a.question_id: a.na_reason.strip() for a in answers if a.not_applicable}
+    skipped = {c.id for c in results.capabilities if c.is_not_applicable}
+    return tuple(
+        NotApplicable(c, tuple(dict.fromkeys(r for q in c.questions if (r := reasons.get(q.id)))))
+        for c in model.capabilities()
+        if c.id in skipped
     )
 
 
@@ -99,33 +128,47 @@ def radar(view: ResultsView, *, locale: str, font_family: str | None = None) -> 
         "previous": i18n.gettext(N_("Previous assessment")),
     }
     title = i18n.gettext(N_("Maturity by area compared with the target"))
+    absence = Absence(
+        mark=i18n.gettext(N_("(not applicable)")),
+        legend=i18n.gettext(N_("(not applicable): marked not applicable by the team, so no level")),
+    )
     by_capability = len(view.model.capabilities()) <= RADAR_CAPABILITY_LIMIT
     if by_capability:
         items = view.model.capabilities()
-        axes = [RadarAxis(c.name.get(locale)) for c in items]
-        current = [s.level for s in view.results.capabilities]
+        scores = view.results.capabilities
+        axes = [
+            RadarAxis(c.name.get(locale), s.is_not_applicable) for c, s in zip(items, scores, strict=True)
+        ]
+        current = [s.level for s in scores]
         target = [float(view.targets[c_dim]) for c_dim in _dimension_of_each(view.model)]
         before = _previous(view, "capabilities", [c.id for c in items])
     else:
-        axes = [RadarAxis(d.name.get(locale)) for d in view.model.dimensions]
+        dimensions = zip(view.model.dimensions, view.results.dimensions, strict=True)
+        axes = [RadarAxis(d.name.get(locale), s.is_not_applicable) for d, s in dimensions]
         current = [s.level for s in view.results.dimensions]
         target = [float(view.targets[d.id]) for d in view.model.dimensions]
         before = _previous(view, "dimensions", [d.id for d in view.model.dimensions])
     series = [RadarSeries(names["target"], target, "radar-target")]
     if before is not None:
-        series.append(RadarSeries(names["previous"], before, "radar-previous"))
+        levels, skipped = before
+        series.append(RadarSeries(names["previous"], levels, "radar-previous", skipped))
     series.append(RadarSeries(names["current"], current, "radar-current"))
-    return Markup(radar_svg(axes, series, title=title, font_family=font_family))  # noqa: S704 - it escapes all text
+    svg = radar_svg(axes, series, title=title, font_family=font_family, absence=absence)
+    return Markup(svg)  # noqa: S704 - it escapes all text
 
 
 def _dimension_of_each(model: MaturityModel) -> list[str]:
     return [d.id for d in model.dimensions for _ in d.capabilities]
 
 
-def _previous(view: ResultsView, kind: str, ids: list[str]) -> list[float | None] | None:
-    """Last time's levels in this chart's order, matched by id (the model version may differ)."""
+def _previous(
+    view: ResultsView, kind: str, ids: list[str]
+) -> tuple[list[float | None], frozenset[int]] | None:
+    """Last time's levels in this chart's order, matched by id (the model version may differ), and
+    the positions that did not apply then."""
     if view.previous_results is None:
         return None
     scores = getattr(view.previous_results, kind)
     levels = {score.id: score.level for score in scores}
-    return [levels.get(item_id) for item_id in ids]
+    skipped = {score.id for score in scores if score.is_not_applicable}
+    return [levels.get(i) for i in ids], frozenset(n for n, i in enumerate(ids) if i in skipped)

@@ -126,6 +126,7 @@ class Conflict(BaseModel):
 class ScoreOut(BaseModel):
     id: str
     level: float | None
+    not_applicable: bool = Field(default=False, description="Marked not applicable: no level and no gap")
 
 
 class DimensionOut(ScoreOut):
@@ -165,7 +166,8 @@ class ResultsOut(BaseModel):
                 level=d.level,
                 floor=d.floor,
                 target=targets[d.id],
-                gap=max(0.0, targets[d.id] - (d.level or 0.0)),
+                gap=0.0 if d.is_not_applicable else max(0.0, targets[d.id] - (d.level or 0.0)),
+                not_applicable=d.is_not_applicable,
             )
             for d in results.dimensions
         ]
@@ -174,7 +176,10 @@ class ResultsOut(BaseModel):
             assessment_id=assessment_id,
             overall=results.overall,
             dimensions=dimensions,
-            capabilities=[ScoreOut(id=c.id, level=c.level) for c in results.capabilities],
+            capabilities=[
+                ScoreOut(id=c.id, level=c.level, not_applicable=c.is_not_applicable)
+                for c in results.capabilities
+            ],
             unanswered=list(results.unanswered),
             answered=results.answered,
             total=results.total,

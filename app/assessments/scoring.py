@@ -42,12 +42,18 @@ class CapabilityScore:
     total: int
     not_applicable: int
 
+    @property
+    def is_not_applicable(self) -> bool:
+        """Every question was marked not applicable: no level, and no gap either."""
+        return 0 < self.total == self.not_applicable
+
 
 @dataclass(frozen=True)
 class DimensionScore:
     id: str
     level: float | None
     floor: float | None  # the lowest capability level: one weak capability stays visible
+    is_not_applicable: bool = False  # every capability is not applicable: no level, no gap
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,13 @@ def _score_dimension(
 ) -> DimensionScore:
     weighted = [(c.weight, by_id[c.id].level) for c in dimension.capabilities]
     levels = [level for _, level in weighted if level is not None]
-    return DimensionScore(id=dimension.id, level=_combine(weighted, weakest), floor=min(levels, default=None))
+    return DimensionScore(
+        id=dimension.id,
+        level=_combine(weighted, weakest),
+        floor=min(levels, default=None),
+        is_not_applicable=bool(dimension.capabilities)
+        and all(by_id[c.id].is_not_applicable for c in dimension.capabilities),
+    )
 
 
 def _ml_test_score(model: MaturityModel, marks: Mapping[str, _Mark]) -> MlTestScore | None:
@@ -219,14 +231,18 @@ def strongest_and_weakest(
 
 
 def gaps(results: Results, targets: Mapping[str, int]) -> tuple[Gap, ...]:
-    """How far each dimension with a target falls short of it, in model order."""
+    """How far each dimension with a target falls short of it, in model order.
+
+    A dimension that is not applicable has no gap; one merely unanswered counts as level 0."""
     unknown = sorted(set(targets) - {d.id for d in results.dimensions})
     if unknown:
         raise ValueError(f"targets for unknown dimension ids: {', '.join(unknown)}")
     out_of_range = sorted(k for k, v in targets.items() if not MIN_LEVEL <= v <= MAX_LEVEL)
     if out_of_range:
         raise ValueError(f"targets outside {MIN_LEVEL}-{MAX_LEVEL}: {', '.join(out_of_range)}")
-    return tuple(_gap(d, targets[d.id]) for d in results.dimensions if d.id in targets)
+    return tuple(
+        _gap(d, targets[d.id]) for d in results.dimensions if d.id in targets and not d.is_not_applicable
+    )
 
 
 def _gap(dimension: DimensionScore, target: int) -> Gap:

@@ -63,6 +63,7 @@ class TeamRow:
     gap: GapSummary | None
     dimensions: dict[str, float | None] = field(default_factory=dict)  # latest level per dimension
     targets: dict[str, int] = field(default_factory=dict)
+    not_applicable: frozenset[str] = frozenset()  # dimensions that do not apply: no level, no gap
     roadmap: int | None = None  # progress in percent; None: no roadmap yet
     okrs: OkrSummary | None = None
     checklists: ChecklistSummary | None = None
@@ -205,10 +206,12 @@ def _row(
 ) -> dict[str, Any]:
     own = {d.id: goal.get(d.id, targets.DEFAULT_TARGET) for d in dimensions}
     levels: dict[str, float | None] = {}
+    skipped: frozenset[str] = frozenset()
     gap = None
     if result is not None:
         levels = {d.id: d.level for d in result.dimensions}
-        shortfalls = [max(0.0, own[d] - (levels.get(d) or 0.0)) for d in own]
+        skipped = frozenset(d.id for d in result.dimensions if d.is_not_applicable)
+        shortfalls = [max(0.0, own[d] - (levels.get(d) or 0.0)) for d in own if d not in skipped]
         gap = compare.gap_summary(shortfalls)
     return {
         "team": team,
@@ -219,6 +222,7 @@ def _row(
         "gap": gap,
         "dimensions": levels,
         "targets": own,
+        "not_applicable": skipped,
     }
 
 

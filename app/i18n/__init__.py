@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Iterable
 from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
@@ -54,6 +55,37 @@ _ = gettext
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
     """Mark a message for extraction; it is translated later, where it is shown."""
     return message
+
+
+# How a list reads inside a sentence: Japanese uses the ideographic comma, never ASCII ", ".
+LIST_SEPARATORS = {"en": ", ", "ja": "、"}
+
+
+# A label before its value, and an aside in brackets: "Owner: Mika", "2026-Q4 (current)" in English,
+# 「担当：Mika」「2026-Q4（今期）」 in Japanese (full-width marks carry their own spacing).
+COLONS = {"en": ": ", "ja": "："}
+BRACKETS = {"en": (" (", ")"), "ja": ("（", "）")}
+
+
+def colon(label: str, locale: str | None = None) -> str:
+    """A label followed by the locale's colon (and space, where the locale spaces)."""
+    return label + COLONS.get(locale or current_locale.get(), ": ")
+
+
+def brackets(aside: str, locale: str | None = None) -> str:
+    """An aside in the locale's brackets, spaced from what precedes it where the locale spaces."""
+    opening, closing = BRACKETS.get(locale or current_locale.get(), BRACKETS["en"])
+    return opening + aside + closing
+
+
+def full_stop(locale: str | None = None) -> str:
+    """The mark that ends a sentence: "." / "。"."""
+    return "。" if (locale or current_locale.get()) == "ja" else "."
+
+
+def join_list(items: Iterable[str], locale: str | None = None) -> str:
+    """The items as one list in the current (or given) locale's punctuation."""
+    return LIST_SEPARATORS.get(locale or current_locale.get(), ", ").join(items)
 
 
 def negotiate(*candidates: str | None, accept_language: str = "") -> str:

@@ -1,22 +1,24 @@
-"""Adopting the roadmap's suggested OKRs as the team's objectives and key results for a quarter.
+"""Adopting the roadmap's suggested OKRs as the team's objectives and key results.
 
-Adopting again adds only what is still missing: an objective is matched by its catalogue id, a key
-result by its catalogue id and roadmap item.
+Each suggested key result goes into the quarter it is due in, under that quarter's objective for its
+catalogue objective, owned by the member the team's RACI makes accountable. Adopting again adds only
+what is still missing: a key result is matched by its catalogue id and roadmap item in any quarter (a
+plan regenerated since may have moved it), an objective by its catalogue id and quarter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import KeyResultKind, Objective, User
+from app.models import KeyResultKind, Objective, Team, User
 from app.okrs import service
 from app.roadmap import service as roadmap_service
 from app.roadmap.catalogue_schema import MetricType
 from app.roadmap.plan import SuggestedKeyResult, SuggestedObjective
+from app.teams import raci_service
 
 # A catalogue target written "≤ 15 minutes" is reached by going down; the team sets where it starts.
 AT_MOST = "≤"
@@ -26,6 +28,7 @@ AT_MOST = "≤"
 class Adopted:
     objectives: int
     key_results: int
+    periods: tuple[str, ...]  # the quarters that got something, in order
 
 
 def has_roadmap(session: Session, *, team_id: int) -> bool:
@@ -41,65 +44,63 @@ def suggestions(session: Session, *, team_id: int) -> tuple[SuggestedObjective, 
     return roadmap_service.view(session, roadmap=roadmap).plan.suggested_okrs
 
 
-def adopt(session: Session, *, team_id: int, period: str, locale: str, user: User) -> Adopted:
-    """Create the suggested objectives and key results that the quarter does not have yet."""
-    existing = {
-        o.catalogue_id: o
-        for o in session.scalars(
-            select(Objective)
-            .options(selectinload(Objective.key_results))
-            .where(
-                Objective.team_id == team_id, Objective.period == period, Objective.catalogue_id.is_not(None)
+def adopt(session: Session, *, team: Team, locale: str, user: User) -> Adopted:
+    """Create the suggested key results the team does not have yet, each in the quarter it is due."""
+    adopted = _adopted_objectives(session, team_id=team.id)
+    have = {(kr.catalogue_id, kr.roadmap_item_id) for o in adopted for kr in o.key_results}
+    objectives = {(o.catalogue_id or "", o.period): o for o in adopted}
+    owners = raci_service.owners(session, team=team)
+    made: list[str] = []  # the quarter of each key result made
+    for suggestion in suggestions(session, team_id=team.id):
+        for s in suggestion.key_results:
+            if (s.key_result.id, s.item_id) in have:
+                continue
+            period = service.current_period(s.due)
+            key = (suggestion.id, period)
+            if key not in objectives:
+                objectives[key] = _new_objective(session, team.id, period, suggestion, locale, user)
+            service.create_key_result(
+                session,
+                objective=objectives[key],
+                data=key_result_input(s, locale, owners.get(s.item_id)),
+                user=user,
+                catalogue_id=s.key_result.id,
+                roadmap_item_id=s.item_id,
             )
-        )
-    }
-    made_objectives = made_krs = 0
-    for suggestion in suggestions(session, team_id=team_id):
-        objective = existing.get(suggestion.id)
-        if objective is None:
-            data = service.ObjectiveInput(title=suggestion.text.get(locale)[:300], description="")
-            objective = service.create_objective(
-                session, team_id=team_id, period=period, data=data, user=user, catalogue_id=suggestion.id
-            )
-            made_objectives += 1
-            have: set[tuple[str | None, str | None]] = set()
-        else:
-            have = {(kr.catalogue_id, kr.roadmap_item_id) for kr in objective.key_results}
-        made_krs += _add_missing(session, objective, suggestion.key_results, have, locale, user)
-    return Adopted(made_objectives, made_krs)
+            have.add((s.key_result.id, s.item_id))
+            made.append(period)
+    return Adopted(len(objectives) - len(adopted), len(made), tuple(sorted(set(made))))
 
 
-def _add_missing(
-    session: Session,
-    objective: Objective,
-    suggested: Sequence[SuggestedKeyResult],
-    have: set[tuple[str | None, str | None]],
-    locale: str,
-    user: User,
-) -> int:
-    made = 0
-    for s in suggested:
-        if (s.key_result.id, s.item_id) in have:
-            continue
-        service.create_key_result(
-            session,
-            objective=objective,
-            data=key_result_input(s, locale),
-            user=user,
-            catalogue_id=s.key_result.id,
-            roadmap_item_id=s.item_id,
-        )
-        made += 1
-    return made
+def _adopted_objectives(session: Session, *, team_id: int) -> list[Objective]:
+    """The team's objectives adopted from suggestions, in every quarter, with their key results."""
+    query = (
+        select(Objective)
+        .options(selectinload(Objective.key_results))
+        .where(Objective.team_id == team_id, Objective.catalogue_id.is_not(None))
+        .order_by(Objective.period, Objective.id)
+    )
+    return list(session.scalars(query))
 
 
-def key_result_input(suggested: SuggestedKeyResult, locale: str) -> service.KeyResultInput:
+def _new_objective(
+    session: Session, team_id: int, period: str, suggestion: SuggestedObjective, locale: str, user: User
+) -> Objective:
+    data = service.ObjectiveInput(title=suggestion.text.get(locale)[:300], description="")
+    return service.create_objective(
+        session, team_id=team_id, period=period, data=data, user=user, catalogue_id=suggestion.id
+    )
+
+
+def key_result_input(
+    suggested: SuggestedKeyResult, locale: str, owner_id: int | None = None
+) -> service.KeyResultInput:
     """A catalogue key result as a key result to track: milestones go 0 → 1, others 0 → target."""
     kr = suggested.key_result
     title = kr.text.get(locale)[:300]
     if kr.metric is MetricType.MILESTONE or kr.target is None:
-        return service.KeyResultInput(title, KeyResultKind.MILESTONE.value, 0.0, 1.0, "", None)
+        return service.KeyResultInput(title, KeyResultKind.MILESTONE.value, 0.0, 1.0, "", owner_id)
     kind = KeyResultKind.PERCENTAGE if kr.metric is MetricType.PERCENTAGE else KeyResultKind.NUMERIC
     unit = "%" if kind is KeyResultKind.PERCENTAGE else ""
     start = kr.target * 2 if AT_MOST in kr.text.en else 0.0  # a placeholder until the team sets today's value
-    return service.KeyResultInput(title, kind.value, start, kr.target, unit, None)
+    return service.KeyResultInput(title, kind.value, start, kr.target, unit, owner_id)

@@ -9,6 +9,13 @@ ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
 STATUSES = (ON_TRACK, AT_RISK, OFF_TRACK)
+# A check-in's form starts from the last check-in's confidence; the first starts from an even chance.
+FIRST_CONFIDENCE = 5
+
+
+def form_confidence(last: int | None) -> int:
+    """The confidence a check-in form offers: the last check-in's, else an even chance."""
+    return FIRST_CONFIDENCE if last is None else last
 
 
 def progress(*, kind: str, start: float, target: float, value: float | None) -> float:

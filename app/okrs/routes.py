@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app import i18n
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
 from app.errors import AppError, BadInput, NotFound
@@ -18,6 +19,7 @@ from app.kit.time import utcnow
 from app.models import KeyResult, KeyResultKind, Objective
 from app.okrs import adopt as adopting
 from app.okrs import forms, service
+from app.okrs import progress as maths
 from app.web import locale_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -76,6 +78,7 @@ def _check_in_context(failed: tuple[int, AppError, dict[str, str]] | None) -> di
     return {
         "new_token": _new_token,
         "status_label": service.status_label,
+        "form_confidence": maths.form_confidence,
         "failed_kr": failed[0] if failed else None,
         "failed_error": failed[1] if failed else None,
         "failed_form": failed[2] if failed else {},
@@ -380,15 +383,17 @@ def check_in_history(request: Request, session: SessionDep, ctx: ViewTeam, key_r
 def adopt_suggestions(
     request: Request, session: SessionDep, ctx: ManageTeam, period: Annotated[str, Form(max_length=20)] = ""
 ) -> Response:
-    """Turn the roadmap's suggested OKRs into objectives and key results of the quarter (once)."""
-    quarter = _period(period)
-    result = adopting.adopt(
-        session, team_id=ctx.team.id, period=quarter, locale=locale_of(request), user=ctx.user
-    )
+    """Turn the roadmap's suggested OKRs into objectives and key results, each in the quarter it is due
+    (once); back to the quarter shown, or to the first that got something when it got nothing."""
+    shown = _period(period)
+    result = adopting.adopt(session, team=ctx.team, locale=locale_of(request), user=ctx.user)
     if result.key_results == 0:
         message = N_("Nothing new to adopt: the roadmap's suggestions are already here.")
         if not adopting.has_roadmap(session, team_id=ctx.team.id):
             message = N_("Generate the roadmap first: its suggested OKRs are what gets adopted.")
-        return redirect(_okrs_url(request, ctx.team.id, quarter), flash=message, kind="info", request=request)
-    flash = N_("Suggested OKRs adopted. Check each key result's start value and owner.")
+        return redirect(_okrs_url(request, ctx.team.id, shown), flash=message, kind="info", request=request)
+    flash = i18n.gettext(
+        N_("Suggested OKRs adopted into %(quarters)s. Check each key result's start value and owner.")
+    ) % {"quarters": i18n.join_list(result.periods)}
+    quarter = shown if shown in result.periods else result.periods[0]
     return redirect(_okrs_url(request, ctx.team.id, quarter), flash=flash, request=request)

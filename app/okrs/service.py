@@ -6,7 +6,7 @@ Services take a session and keyword arguments and only flush; the request or job
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -175,6 +175,34 @@ def team_status(
     out: dict[int, list[ObjectiveStatus]] = {team_id: [] for team_id in team_ids}
     for objective in objectives(session, team_ids=team_ids, period=period):
         out[objective.team_id].append(objective_status(objective))
+    return out
+
+
+def team_status_by_period(
+    session: Session, *, periods: Mapping[int, str]
+) -> dict[int, list[ObjectiveStatus]]:
+    """`team_status` with each team's own quarter (team id → quarter), in the same three queries."""
+    out: dict[int, list[ObjectiveStatus]] = {team_id: [] for team_id in periods}
+    query = (
+        select(Objective)
+        .options(selectinload(Objective.key_results).joinedload(KeyResult.owner))
+        .where(Objective.team_id.in_(list(periods)), Objective.period.in_(set(periods.values())))
+        .order_by(Objective.team_id, Objective.position, Objective.id)
+    )
+    for objective in session.scalars(query):
+        if objective.period == periods[objective.team_id]:
+            out[objective.team_id].append(objective_status(objective))
+    return out
+
+
+def adopted_suggestions(session: Session, *, team_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Per team, the suggested objectives (catalogue ids) it has adopted in any quarter."""
+    out: dict[int, set[str]] = {team_id: set() for team_id in team_ids}
+    query = select(Objective.team_id, Objective.catalogue_id).where(
+        Objective.team_id.in_(list(team_ids)), Objective.catalogue_id.is_not(None)
+    )
+    for team_id, catalogue_id in session.execute(query.distinct()):
+        out[team_id].add(catalogue_id or "")
     return out
 
 

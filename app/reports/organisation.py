@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from app import i18n
 from app.maturity.schema import MaturityModel
 from app.models import User
 from app.reports import roadmap as roadmap_report
@@ -49,7 +50,7 @@ def html(
         "reports": reports,
         "overview": [_overview(r) for r in reports],
         "data_time": _data_time(reports),
-        "okr_period": reports[0].okr_period if reports else None,
+        "okr_period": i18n.join_list(sorted({r.okr_period for r in reports}), locale) or None,
         "comparison": _comparison(reports),
     }
     return templates().get_template("reports/organisation.html").render(context)

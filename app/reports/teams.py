@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from app.okrs import service as okrs_service
 from app.reports.assessment import REPORT_FONT
 from app.roadmap import page
 from app.roadmap import service as roadmap_service
+from app.roadmap.plan import MONTHS, add_months
 from app.teams import capacity, coverage, raci_service
 
 PLANNER_MODEL = roadmap_service.PLANNER_MODEL
@@ -49,12 +50,14 @@ class TeamReport:
     standing: results.ResultsView | None
     radar: Markup | None
     biggest_gaps: list[tuple[float, Capability]]
+    not_applicable: list[page.NotApplicable]
     view: roadmap_service.RoadmapView | None
     groups: list[page.PhaseGroup]
     gantt: Markup | None
     raci: RaciTable | None
     okrs: list[okrs_service.ObjectiveStatus]
-    okr_period: str
+    okr_period: str  # the quarter the plan is in (see `okr_period`)
+    adopted: set[str]  # suggested objectives the team adopted, in any quarter
     checklists: list[checklists_service.ItemChecklist]
 
     @property
@@ -90,8 +93,9 @@ def gather(
     for organisation_id in organisation_ids:
         mine = [a for a in sources.values() if a.team.organisation_id == organisation_id]
         standings |= results.build_many(session, assessments=mine, organisation_id=organisation_id)
-    period = okrs_service.current_period(today)
-    okrs = okrs_service.team_status(session, team_ids=ids, period=period)
+    periods = {t.id: okr_period(views_by_team.get(t.id), today) for t in teams}
+    okrs = okrs_service.team_status_by_period(session, periods=periods)
+    adopted = okrs_service.adopted_suggestions(session, team_ids=ids)
     plans = {v.roadmap.id: v.plan for v in views_by_team.values()}
     checklists = checklists_service.team_checklists(session, roadmap_ids=list(plans), plans=plans)
     matrices = raci_service.matrices(session, teams=teams)
@@ -107,7 +111,8 @@ def gather(
                 standing,
                 matrices[team.id],
                 okrs[team.id],
-                period,
+                periods[team.id],
+                adopted[team.id],
                 checklists.get(view.roadmap.id, []) if view else [],
                 locale=locale,
                 pdf=pdf,
@@ -123,6 +128,7 @@ def _team_report(
     matrix: raci_service.TeamMatrix,
     okrs: list[okrs_service.ObjectiveStatus],
     period: str,
+    adopted: set[str],
     checklists: list[checklists_service.ItemChecklist],
     *,
     locale: str,
@@ -144,14 +150,25 @@ def _team_report(
         standing=standing,
         radar=results.radar(standing, locale=locale, font_family=font) if standing else None,
         biggest_gaps=_biggest_gaps(standing) if standing else [],
+        not_applicable=_not_applicable(view, standing),
         view=view,
         groups=page.phase_groups(view, locale) if view else [],
         gantt=_gantt(view, locale, font) if view else None,
         raci=_raci_table(view, matrix, locale) if view else None,
         okrs=okrs,
         okr_period=period,
+        adopted=adopted,
         checklists=checklists,
     )
+
+
+def okr_period(view: roadmap_service.RoadmapView | None, today: date) -> str:
+    """The quarter whose OKRs the report shows: the plan's quarter of today (its first before it
+    starts, its last after it ends); the calendar's without a plan."""
+    if view is None:
+        return okrs_service.current_period(today)
+    last_day = add_months(view.plan.start, MONTHS) - timedelta(days=1)
+    return okrs_service.current_period(min(max(today, view.plan.start), last_day))
 
 
 def _source_assessments(
@@ -184,12 +201,23 @@ def _source_assessments(
 
 
 def _biggest_gaps(standing: results.ResultsView) -> list[tuple[float, Capability]]:
-    """The three capabilities furthest below their dimension's target."""
+    """The three capabilities furthest below their dimension's target (one not applicable has no gap)."""
+    scores = [c for c in standing.results.capabilities if not c.is_not_applicable]
     gaps = sorted(
-        ((standing.targets[c.dimension_id] - (c.level or 0.0), c) for c in standing.results.capabilities),
+        ((standing.targets[c.dimension_id] - (c.level or 0.0), c) for c in scores),
         key=lambda pair: (-pair[0], pair[1].id),
     )
     return [(gap, standing.capability(c.id)) for gap, c in gaps[:3] if gap > 0]
+
+
+def _not_applicable(
+    view: roadmap_service.RoadmapView | None, standing: results.ResultsView | None
+) -> list[page.NotApplicable]:
+    """What the team marked not applicable: as its plan took it, else as its latest assessment says."""
+    if view is not None and "not_applicable" in view.version.inputs:  # older versions did not keep it
+        return page.not_applicable(view)
+    skipped = standing.not_applicable if standing else ()
+    return [page.NotApplicable(s.capability.id, s.capability.name, s.reasons, None) for s in skipped]
 
 
 def _gantt(view: roadmap_service.RoadmapView, locale: str, font: str | None) -> Markup:

@@ -4,6 +4,8 @@ A capability's scored level (an average, e.g. 2.5) is rounded DOWN: a capability
 when it is there for every question, so the plan never skips work that is half done. The target is
 the dimension's target of the assessed model. Capabilities the assessment did not cover (another
 model) or left unanswered are left out of the plan and named on the page, rather than guessed at 0.
+Capabilities marked not applicable have no gap either: the plan has them only if other work needs
+them first, and the page says which.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class GapInput:
     gaps: dict[str, tuple[int, int]]
     unanswered: tuple[str, ...]  # in the model, but without a level
     not_assessed: tuple[str, ...]  # catalogue capabilities the model does not have
+    not_applicable: tuple[str, ...] = ()  # every question marked not applicable
 
 
 def gaps_from(
@@ -30,15 +33,17 @@ def gaps_from(
     """Gaps for the capabilities both the assessment and the catalogue know."""
     scored = {c.id: c for c in results.capabilities}
     gaps: dict[str, tuple[int, int]] = {}
-    unanswered, missing = [], []
+    unanswered, missing, skipped = [], [], []
     for capability in catalogue.capabilities:
         score = scored.get(capability.id)
         if score is None:
             missing.append(capability.id)
+        elif score.is_not_applicable:
+            skipped.append(capability.id)
         elif score.level is None:
             unanswered.append(capability.id)
         else:
             current = max(MIN_LEVEL, min(MAX_LEVEL, math.floor(score.level + 1e-9)))
             target = targets.get(score.dimension_id, default_target)
             gaps[capability.id] = (current, max(MIN_LEVEL, min(MAX_LEVEL, target)))
-    return GapInput(gaps, tuple(unanswered), tuple(missing))
+    return GapInput(gaps, tuple(unanswered), tuple(missing), tuple(skipped))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,7 @@ from app.maturity.schema import Text
 from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.catalogue_schema import Phase
 from app.roadmap.gantt import Bar, gantt_svg
-from app.roadmap.plan import MONTHS, Item, add_months
+from app.roadmap.plan import MONTHS, Deferred, Item, Reason, ReasonCode, add_months
 from app.roadmap.reasons import PHASE_NAMES
 from app.roadmap.service import RoadmapView
 
@@ -67,6 +68,32 @@ def phase_groups(view: RoadmapView, locale: str) -> list[PhaseGroup]:
         PhaseGroup(p, PHASE_NAMES[p].get(locale), tuple(i for i in view.plan.items if i.scheduled_phase is p))
         for p in Phase
     ]
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """A capability the team marked not applicable, and why the plan still has it, if it does."""
+
+    capability_id: str
+    name: Text
+    reasons: tuple[str, ...]  # the team's own words
+    needed_for: Text | None  # the plan's "prerequisite of ..." reason: other work needs it first
+
+
+def not_applicable(view: RoadmapView) -> list[NotApplicable]:
+    """The capabilities the plan's assessment marked not applicable, in catalogue order."""
+    scheduled: list[Item | Deferred] = [*view.plan.items, *view.plan.beyond]
+    work = {w.capability_id: w.reasons for w in scheduled if w.capability_id}
+    skipped = view.version.inputs.get("not_applicable", {})
+    return [
+        NotApplicable(c.id, c.name, tuple(skipped[c.id]), _needed_for(work.get(c.id, ())))
+        for c in builtin_catalogue().capabilities
+        if c.id in skipped
+    ]
+
+
+def _needed_for(reasons: Sequence[Reason]) -> Text | None:
+    return next((r.text for r in reasons if r.code is ReasonCode.PREREQUISITE_OF), None)
 
 
 def role_names(locale: str) -> dict[str, str]:

@@ -63,6 +63,7 @@ def _page(
         inputs=view.version.inputs,
         model_name=page.model_name(session, view.version.inputs["model"], locale),
         capability_names=page.capability_names(locale),
+        not_applicable=page.not_applicable(view),
         checklists=checklists_service.for_plan(session, roadmap_id=roadmap.id, plan=view.plan),
         raci_changed=service.raci_changed(session, view=view, team=ctx.team),
     )

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
+from app.assessments import results as assessment_results
 from app.assessments import scoring, targets
 from app.assessments import service as assessments_service
 from app.audit import service as audit_service
@@ -135,6 +136,10 @@ def _inputs(session: Session, *, team: Team, assessment: Assessment) -> dict[str
     results = scoring.score_assessment(model, assessments_service.answer_values(assessment.answers))
     goal = targets.levels(session, organisation_id=team.organisation_id, team_id=team.id, model_slug=model.id)
     found = gaps_from(results, builtin_catalogue(), goal, targets.DEFAULT_TARGET)
+    why = {
+        s.capability.id: list(s.reasons)
+        for s in assessment_results.not_applicable(model, results, assessment.answers)
+    }
     members = session.scalars(select(Membership).where(Membership.team_id == team.id)).all()
     pairs = [(m.team_roles, m.capacity) for m in members]
     return {
@@ -144,6 +149,7 @@ def _inputs(session: Session, *, team: Team, assessment: Assessment) -> dict[str
         "gaps": {k: list(v) for k, v in found.gaps.items()},
         "unanswered": list(found.unanswered),
         "not_assessed": list(found.not_assessed),
+        "not_applicable": {c: why.get(c, []) for c in found.not_applicable},  # with the team's reasons
         "capacity": [capacity.team_person_weeks_per_month(m.capacity for m in members)],
         "team_roles": {row.role: row.capacity for row in coverage.coverage(pairs)},
         "raci": team_raci(session, team=team),

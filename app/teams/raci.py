@@ -41,6 +41,17 @@ def accountable_count(row: Mapping[str, str]) -> int:
     return sum(1 for letter in row.values() if letter == "A")
 
 
+def owner(row: Mapping[str, str], members: Sequence[tuple[int, Sequence[str]]]) -> int | None:
+    """Who should own a capability's work: the first of `members` (id, team roles) holding the row's
+    Accountable role, else the first holding one of its Responsible roles, else nobody."""
+    for letter in ("A", "R"):
+        wanted = {role for role, cell in row.items() if cell == letter}
+        found = next((member for member, roles in members if wanted.intersection(roles)), None)
+        if found is not None:
+            return found
+    return None
+
+
 def invalid_rows(matrix: Mapping[str, Mapping[str, str]]) -> list[str]:
     """Capabilities whose row does not have exactly one Accountable, in matrix order."""
     return [capability for capability, row in matrix.items() if accountable_count(row) != 1]

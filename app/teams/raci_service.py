@@ -100,6 +100,21 @@ def matrices(session: Session, *, teams: Sequence[Team]) -> dict[int, TeamMatrix
     }
 
 
+def owners(session: Session, *, team: Team) -> dict[str, int]:
+    """Capability id → the member who should own its work, from the team's matrix (see `raci.owner`);
+    among several holders of a role, the first by name."""
+    current = matrix(session, team=team)
+    query = (
+        select(Membership.user_id, Membership.team_roles)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.team_id == team.id)
+        .order_by(User.name, User.id)
+    )
+    members = [(user_id, roles) for user_id, roles in session.execute(query)]
+    found = {capability: raci.owner(row, members) for capability, row in current.cells.items()}
+    return {capability: user_id for capability, user_id in found.items() if user_id is not None}
+
+
 def set_cell(
     session: Session, *, team: Team, capability_id: str, role: str, letter: str, actor: User
 ) -> TeamMatrix:

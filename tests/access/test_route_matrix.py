@@ -261,3 +261,17 @@ def test_forged_cross_site_request_is_refused_even_with_a_valid_token(
     response = client.request(method, url, headers=headers, data={})
     assert response.status_code == 403
     assert "another site" in response.text
+
+
+SIGNED_IN_READS = sorted((m, p) for (m, p), rule in ACCESS.items() if m in SAFE and rule is not PUBLIC)
+
+
+@pytest.mark.parametrize(("method", "path"), SIGNED_IN_READS, ids=lambda v: v)
+def test_no_signed_in_page_is_kept_by_the_browser(
+    client: TestClient, db: Session, world: World, method: str, path: str
+) -> None:
+    """After sign-out, Back must not show a confidential page again: pages, PDFs and exports alike."""
+    act_as(client, db, world.org.admin)
+    response = client.request(method, _url(path, world))
+    assert response.status_code < 500, response.text[:500]
+    assert response.headers.get("Cache-Control") == "no-store", (response.status_code, response.headers)

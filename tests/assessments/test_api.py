@@ -146,6 +146,21 @@ def test_member_cannot_create_an_assessment(
     assert response.status_code == 403
 
 
+def test_results_mark_what_does_not_apply_and_give_it_no_gap(
+    api: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
+) -> None:
+    skipped = dict.fromkeys(("model-monitoring", "infrastructure-monitoring", "alerting"), "Batch only.")
+    found = factories.assessment(db, org.team, base_model, level=1, submitted=True, not_applicable=skipped)
+    db.commit()
+    results = api.get(f"/api/v1/assessments/{found.id}/results").json()
+    monitoring = next(d for d in results["dimensions"] if d["id"] == "monitoring")
+    data = next(d for d in results["dimensions"] if d["id"] == "data")
+    assert (monitoring["level"], monitoring["gap"], monitoring["not_applicable"]) == (None, 0.0, True)
+    assert (data["gap"], data["not_applicable"]) == (2.0, False)
+    alerting = next(c for c in results["capabilities"] if c["id"] == "alerting")
+    assert (alerting["level"], alerting["not_applicable"]) == (None, True)
+
+
 def test_results_name_the_ml_test_score_band_in_the_callers_language(
     api: TestClient, db: Session, org: Org
 ) -> None:

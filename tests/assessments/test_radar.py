@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.assessments.radar import MAX_NAMED_AXES, RadarAxis, RadarSeries, radar_svg
+from app.assessments.radar import MAX_NAMED_AXES, Absence, RadarAxis, RadarSeries, radar_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 CI = settings(deadline=None, max_examples=100)
@@ -225,3 +225,100 @@ def test_series_must_have_one_value_per_axis() -> None:
 def test_css_class_must_be_a_single_class_name() -> None:
     with pytest.raises(ValueError, match="css_class"):
         radar_svg([RadarAxis("a")], [RadarSeries("x", [1], 'a" onload="x')], title="t")
+
+
+# --- axes that do not apply ---------------------------------------------------------------------
+
+
+def absent_chart(
+    labels: list[str], absent: set[int], *series: RadarSeries, absence: Absence | None = None
+) -> ET.Element:
+    axes = [RadarAxis(label, absent=index in absent) for index, label in enumerate(labels)]
+    return ET.fromstring(radar_svg(axes, series, title="Maturity", absence=absence))
+
+
+def markers(root: ET.Element) -> list[ET.Element]:
+    return [c for c in root.iter(f"{NS}circle") if "radar-point" in c.get("class", "")]
+
+
+def test_an_absent_axis_gets_no_point_from_any_series_rather_than_zero() -> None:
+    target = RadarSeries("Target", [3, 3, 3, 3], "radar-target")
+    root = absent_chart(["a", "b", "c", "d"], {1}, current(2, None, 3, 1), target)
+    cx, cy, _ = outer_ring(root)
+    assert [len(points) for points in polygons(root)] == [3, 3]
+    assert all(math.hypot(x - cx, y - cy) > 1 for points in polygons(root) for x, y in points)
+    assert len(markers(root)) == 6
+    assert not any("radar-missing" in m.attrib["class"] for m in markers(root))
+
+
+def test_an_absent_axis_has_a_dashed_spoke_and_a_muted_label_marked_as_not_applicable() -> None:
+    root = absent_chart(
+        ["Data", "Serving", "Ops"], {1}, current(1, None, 2), absence=Absence("(n/a)", "(n/a): x")
+    )
+    spokes = next(g for g in root.iter(f"{NS}g") if g.get("class") == "radar-spokes")
+    assert [line.get("class") for line in spokes] == [None, "radar-spoke-absent", None]
+    labels = [g for g in root.iter(f"{NS}g") if "radar-axis" in g.get("class", "")]
+    assert [g.get("class") for g in labels] == ["radar-axis", "radar-axis radar-absent", "radar-axis"]
+    assert [t.text for t in labels[1].iter(f"{NS}text")] == ["Serving", "(n/a)"]
+    assert labels[1].findtext(f"{NS}title") == "Serving (n/a)"
+
+
+def test_the_legend_explains_absent_axes_only_when_a_chart_has_some() -> None:
+    absence = Absence("（対象外）", "（対象外）：該当しないため採点していません")
+    with_absent = absent_chart(["a", "b", "c"], {2}, current(1, 2, None), absence=absence)
+    legend = next(g for g in with_absent.iter(f"{NS}g") if g.get("class") == "radar-legend")
+    assert [t.text for t in legend.iter(f"{NS}text")] == [
+        "Current",
+        "（対象外）：該当しないため採点していません",
+    ]
+    without = absent_chart(["a", "b", "c"], set(), current(1, 2, None), absence=absence)
+    assert "radar-absent" not in ET.tostring(without, encoding="unicode")
+
+
+def test_a_series_can_lack_one_axis_that_the_others_keep() -> None:
+    previous = RadarSeries("Previous", [1, None, 1], "radar-previous", absent=frozenset({1}))
+    root = absent_chart(["a", "b", "c"], set(), current(2, 2, 2), previous)
+    assert [len(points) for points in polygons(root)] == [3, 2]
+    assert "radar-absent" in ET.tostring(root, encoding="unicode")
+
+
+def test_every_axis_absent_draws_no_shape_at_all() -> None:
+    root = absent_chart(["a", "b", "c"], {0, 1, 2}, current(None, None, None))
+    assert polygons(root) == []
+    assert markers(root) == []
+
+
+def test_bars_leave_out_an_absent_axis() -> None:
+    root = absent_chart(
+        ["Data", "Serving"], {1}, current(3, None), RadarSeries("Target", [3, 3], "radar-target")
+    )
+    groups = [g for g in root.iter(f"{NS}g") if "radar-series" in g.get("class", "")]
+    assert [len(g.findall(f"{NS}rect")) for g in groups] == [1, 1]
+    assert markers(root) == []
+
+
+def test_dense_charts_mark_absent_axes_in_the_key() -> None:
+    labels = [f"c{n}" for n in range(MAX_NAMED_AXES + 1)]
+    root = absent_chart(labels, {0}, current(*[1] * len(labels)))
+    key = next(g for g in root.iter(f"{NS}g") if g.get("class") == "radar-key")
+    assert next(key.iter(f"{NS}text")).text == "1. c0 (n/a)"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_absence_texts_come_out_as_inert_text(text: str) -> None:
+    root = absent_chart(["a", "b", "c"], {0}, current(1, 1, 1), absence=Absence(text, text))
+    legend = next(g for g in root.iter(f"{NS}g") if g.get("class") == "radar-legend")
+    assert list(legend.iter(f"{NS}text"))[-1].text == " ".join(text.split())
+    assert " ".join(text.split()) in [t.text for t in root.iter(f"{NS}text")]
+
+
+@CI
+@given(st.lists(st.tuples(st.booleans(), st.one_of(st.none(), st.floats(0, 4))), min_size=3, max_size=20))
+def test_each_series_has_a_point_on_exactly_the_axes_that_apply(
+    axes: list[tuple[bool, float | None]],
+) -> None:
+    absent = {index for index, (is_absent, _) in enumerate(axes) if is_absent}
+    root = absent_chart([str(n) for n in range(len(axes))], absent, current(*(v for _, v in axes)))
+    shown = len(axes) - len(absent)
+    assert len(markers(root)) == shown
+    assert [len(points) for points in polygons(root)] == ([shown] if shown else [])

@@ -326,3 +326,43 @@ def test_manager_cannot_change_organisation_defaults(
         data={"model": "playbook-base", "target-monitoring": "1", "csrf_token": csrf_token(client)},
     )
     assert response.status_code == 403
+
+
+NO_SERVERS = "The platform team runs the servers; we own none."
+
+
+def test_results_list_a_not_applicable_capability_with_its_reason_and_draw_it_as_absent(
+    client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
+) -> None:
+    na = {"infrastructure-monitoring": NO_SERVERS}
+    latest = factories.assessment(db, org.team, base_model, level=2, submitted=True, not_applicable=na)
+    db.commit()
+    sign_in(client, org.viewer.email)
+    page = client.get(f"/assessments/{latest.id}/results").text
+    listed = page[page.index('id="not-applicable"') :]
+    assert "Infrastructure monitoring</strong> — The platform team runs the servers; we own none." in listed
+    row = page[page.index("<span>Infrastructure monitoring</span>") :].split("</li>")[0]
+    assert "not applicable" in row
+    assert "–" not in row
+    assert '<g class="radar-axis radar-absent"' in page
+    assert "(not applicable): marked not applicable by the team, so no level" in page
+    assert "Overall maturity" in page
+    assert ">2.0 <" in page
+
+
+def test_an_area_that_does_not_apply_shows_no_gap_on_the_results_page(
+    client: TestClient, org: Org, base_model: MaturityModelVersion, db: Session
+) -> None:
+    why = "Forecasts are files; nothing runs in production."
+    na = dict.fromkeys(("model-monitoring", "infrastructure-monitoring", "alerting"), why)
+    latest = factories.assessment(db, org.team, base_model, level=1, submitted=True, not_applicable=na)
+    db.commit()
+    sign_in(client, org.viewer.email)
+    page = client.get(f"/assessments/{latest.id}/results").text
+    rows = page[page.index('<table class="dims">') :].split("</tr>")
+    monitoring = next(r for r in rows if '<th scope="row">Monitoring</th>' in r)
+    data = next(r for r in rows if '<th scope="row">Data management</th>' in r)
+    assert '<span class="gap">2.0</span>' in data
+    assert 'class="gap"' not in monitoring
+    assert "✓" not in monitoring
+    assert "not applicable" in monitoring.split("<td>")[0]

@@ -185,6 +185,43 @@ def test_not_applicable_answers_are_left_out_of_the_level() -> None:
     assert (results.answered, results.total, results.unanswered) == (4, 4, ())
 
 
+def test_a_capability_is_not_applicable_only_when_every_question_is() -> None:
+    model = make_model({"dev": {"ci": 2, "review": 2, "docs": 2}})
+    answers = {
+        "ci-q0": AnswerValue(None, not_applicable=True),
+        "ci-q1": AnswerValue("na"),
+        "review-q0": AnswerValue(None, not_applicable=True),
+        "review-q1": AnswerValue("l2"),
+        "docs-q0": AnswerValue(None, not_applicable=True),  # docs-q1 unanswered
+    }
+    ci, review, docs = score_assessment(model, answers).capabilities
+    assert (ci.is_not_applicable, review.is_not_applicable, docs.is_not_applicable) == (True, False, False)
+
+
+def test_an_area_whose_capabilities_are_all_not_applicable_has_no_level_floor_or_gap() -> None:
+    model = make_model({"dev": {"ci": 1}, "serving": {"canary": 2, "shadow": 1}})
+    answers = {
+        "ci-q0": AnswerValue("l1"),
+        "canary-q0": AnswerValue(None, not_applicable=True),
+        "canary-q1": AnswerValue(None, not_applicable=True),
+        "shadow-q0": AnswerValue(None, not_applicable=True),
+    }
+    results = score_assessment(model, answers)
+    dev, serving = results.dimensions
+    assert (serving.level, serving.floor, serving.is_not_applicable) == (None, None, True)
+    assert not dev.is_not_applicable
+    assert results.overall == 1.0
+    assert [(g.dimension_id, g.gap) for g in gaps(results, {"dev": 3, "serving": 3})] == [("dev", 2.0)]
+
+
+def test_an_area_with_some_not_applicable_capabilities_is_measured_on_the_others() -> None:
+    model = make_model({"serving": {"canary": 1, "rollback": 1}})
+    answers = {"canary-q0": AnswerValue(None, not_applicable=True), "rollback-q0": AnswerValue("l2")}
+    results = score_assessment(model, answers)
+    assert (results.dimensions[0].level, results.dimensions[0].is_not_applicable) == (2.0, False)
+    assert [(g.current, g.gap) for g in gaps(results, {"serving": 3})] == [(2.0, 1.0)]
+
+
 def test_not_applicable_flag_wins_over_a_chosen_level() -> None:
     model = make_model({"dev": {"ci": 2}})
     answers = {"ci-q0": AnswerValue("l4", not_applicable=True), "ci-q1": AnswerValue("l1")}
@@ -332,6 +369,52 @@ def test_raising_one_answer_never_lowers_any_level_or_the_ml_test_final(
     assert all(not_lower(level, raised[key]) for key, level in levels(before).items())
     if before.ml_test_score is not None and after.ml_test_score is not None:
         assert after.ml_test_score.final >= before.ml_test_score.final
+
+
+@CI
+@given(assessments(), st.data())
+def test_marking_a_question_not_applicable_never_moves_another_capabilitys_level(
+    assessment: Assessment, data: st.DataObject
+) -> None:
+    model, answers = assessment
+    question = data.draw(st.sampled_from(model.questions()))
+    before = score_assessment(model, answers)
+    after = score_assessment(model, {**answers, question.id: AnswerValue(None, not_applicable=True)})
+    own = next(c.id for c in model.capabilities() if question in c.questions)
+    assert {c.id: c.level for c in after.capabilities if c.id != own} == {
+        c.id: c.level for c in before.capabilities if c.id != own
+    }
+
+
+@CI
+@given(assessments(), st.data())
+def test_an_unanswered_question_marked_not_applicable_changes_no_level(
+    assessment: Assessment, data: st.DataObject
+) -> None:
+    model, answers = assessment
+    open_questions = [q for q in model.questions() if q.id not in answers]
+    if not open_questions:
+        return
+    question = data.draw(st.sampled_from(open_questions))
+    after = score_assessment(model, {**answers, question.id: AnswerValue(None, not_applicable=True)})
+    assert levels(after) == levels(score_assessment(model, answers))
+
+
+@CI
+@given(assessments(), st.data())
+def test_an_area_marked_not_applicable_is_no_gap_and_leaves_the_other_gaps_alone(
+    assessment: Assessment, data: st.DataObject
+) -> None:
+    model, answers = assessment
+    dimension = data.draw(st.sampled_from(model.dimensions))
+    questions = [q for c in dimension.capabilities for q in c.questions]
+    marked = {q.id: AnswerValue(None, not_applicable=True) for q in questions}
+    goal = {d.id: data.draw(st.integers(0, 4)) for d in model.dimensions}
+    before = {g.dimension_id: g for g in gaps(score_assessment(model, answers), goal)}
+    results = score_assessment(model, {**answers, **marked})
+    after = {g.dimension_id: g for g in gaps(results, goal)}
+    assert next(d for d in results.dimensions if d.id == dimension.id).level is None
+    assert after == {key: gap for key, gap in before.items() if key != dimension.id}
 
 
 def not_lower(before: float | None, after: float | None) -> bool:

@@ -46,3 +46,19 @@ def test_the_page_fits_a_phone_screen(page, live_server: LiveServer) -> None:  #
     sign_in(page, live_server, "admin@example.com")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+
+
+def test_back_after_sign_out_does_not_show_the_confidential_page_again(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, live_server, "admin@example.com")
+    page.locator("article.team-card a").first.click()
+    page.wait_for_selector("h1")
+    confidential = page.url
+    secret = page.locator("h1").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/sign-in**")
+
+    page.go_back()
+
+    page.wait_for_load_state()
+    assert "/sign-in" in page.url, (confidential, page.url)
+    assert page.locator("h1").inner_text() != secret

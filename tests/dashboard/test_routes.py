@@ -193,3 +193,22 @@ def test_dashboard_speaks_japanese(client: TestClient, db: Session, org: Org) ->
     html = client.get("/dashboard", headers={"Accept-Language": "ja"}).text
     assert '<html lang="ja">' in html
     assert "ダッシュボード" in html
+
+
+def test_an_area_that_does_not_apply_is_no_gap_to_target_and_has_no_heat_cell(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    model = factories.maturity_model(db, "playbook-base")
+    why = "Forecasts are files; nothing runs in production."
+    skipped = dict.fromkeys(("model-monitoring", "infrastructure-monitoring", "alerting"), why)
+    factories.assessment(
+        db, org.team, model, period="2026-Q3", level=3, submitted=True, not_applicable=skipped
+    )
+    db.commit()
+    sign_in(client, org.admin.email)
+    html = client.get("/dashboard").text
+    assert "✓ on target" in html  # every area that applies is at its target of 3
+    assert "area below target" not in html
+    row = next(r for r in html.split('id="heat-h"')[1].split("</tr>") if ">Vision</th>" in r)
+    assert '<td class="num heat-cell muted">not applicable</td>' in row
+    assert "target 3" not in row

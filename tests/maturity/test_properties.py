@@ -12,9 +12,8 @@ from app.maturity.loader import ModelFileError, Problem, builtin_models, load_mo
 from app.maturity.schema import MaturityModel
 
 models = st.sampled_from(builtin_models())
-# Each mutation example writes and parses a whole model file; a few dozen cover the shapes well. No
-# deadline: parsing the largest model takes ~25 ms alone, and several times that on a busy machine.
-mutations = settings(max_examples=30, deadline=None)
+# Each mutation example writes and parses a whole model file; a few dozen cover the shapes well.
+mutations = settings(max_examples=30)
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -43,13 +42,11 @@ def question_locations(model: MaturityModel) -> list[tuple[int, int, int]]:
     ]
 
 
-@settings(deadline=None)
 @given(models, st.sampled_from(["python", "json"]))
 def test_shipped_model_round_trips_through_dump_and_validate(model: MaturityModel, mode: str) -> None:
     assert MaturityModel.model_validate(model.model_dump(mode=mode)) == model
 
 
-@settings(deadline=None)
 @given(models)
 def test_shipped_model_round_trips_through_yaml_text(model: MaturityModel) -> None:
     text = yaml.dump(plain(model), Dumper=Dumper, allow_unicode=True, sort_keys=False)

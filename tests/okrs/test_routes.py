@@ -8,7 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import CheckIn, KeyResult, Objective
+from app.models import CheckIn, KeyResult, Membership, Objective
+from app.okrs import adopt, service
+from app.roadmap.catalogue import builtin_catalogue as catalogue
+from app.teams import raci_service
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
@@ -271,5 +274,100 @@ def test_manager_adopts_the_roadmaps_suggestions_once(client: TestClient, db: Se
         assert client.post(url, data={"csrf_token": token, "period": rows.PERIOD}).status_code == 303
     objectives = db.scalars(select(Objective)).all()
     assert objectives
-    assert len({o.catalogue_id for o in objectives}) == len(objectives)
+    assert len({(o.period, o.catalogue_id) for o in objectives}) == len(objectives)
     assert "Nothing new to adopt" in client.get(_page(org)).text
+
+
+def _adopt(client: TestClient, db: Session, org: Org) -> object:
+    """The manager generates the roadmap from a submitted assessment and adopts its suggested OKRs."""
+    model = factories.maturity_model(db, "mlops-full")
+    factories.assessment(db, org.team, model, level=1, submitted=True)
+    db.commit()
+    act_as(client, db, org.manager)
+    token = csrf_token(client)
+    assert (
+        client.post(f"/teams/{org.team.id}/roadmap/generate", data={"csrf_token": token}).status_code == 303
+    )
+    return client.post(f"/teams/{org.team.id}/okrs/adopt", data={"csrf_token": token, "period": rows.PERIOD})
+
+
+def _adopted(db: Session, org: Org) -> list[tuple[str, str | None, str | None, int | None]]:
+    """(quarter, key result, roadmap item, owner id) of every key result of the team."""
+    query = (
+        select(Objective.period, KeyResult.catalogue_id, KeyResult.roadmap_item_id, KeyResult.owner_id)
+        .join(KeyResult.objective)
+        .where(Objective.team_id == org.team.id)
+    )
+    return [(q, kr, item, owner) for q, kr, item, owner in db.execute(query)]
+
+
+def test_adopting_puts_each_suggested_key_result_once_into_the_quarter_it_is_due(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    response = _adopt(client, db, org)
+
+    due = {
+        (s.key_result.id, s.item_id): service.current_period(s.due)
+        for suggestion in adopt.suggestions(db, team_id=org.team.id)
+        for s in suggestion.key_results
+    }
+    adopted = _adopted(db, org)
+    assert sorted((kr, item) for _, kr, item, _ in adopted) == sorted(due)  # each once, none twice
+    assert {(kr, item): quarter for quarter, kr, item, _ in adopted} == due
+    quarters = sorted(set(due.values()))
+    assert len(quarters) > 1, "a 12-month plan has key results due in several quarters"
+    objectives = db.scalars(select(Objective).where(Objective.team_id == org.team.id)).all()
+    assert len({(o.period, o.catalogue_id) for o in objectives}) == len(objectives)
+    page = client.get(response.headers["location"]).text  # type: ignore[attr-defined]
+    assert f"Suggested OKRs adopted into {', '.join(quarters)}." in page
+
+
+def test_adopted_key_results_are_owned_by_the_member_the_teams_raci_makes_accountable(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    roles = {org.manager.id: ["product_owner", "data_scientist"], org.member.id: ["ml_engineer"]}
+    roles[org.viewer.id] = ["mlops_engineer", "data_engineer"]
+    factories.maturity_model(db, "mlops-full")  # the matrix has a row per capability of this model
+    for membership in db.scalars(select(Membership).where(Membership.team_id == org.team.id)):
+        membership.team_roles = roles[membership.user_id]
+    # the team made the ML engineer, not the MLOps engineer, accountable for CI/CD
+    for role, letter in (("mlops_engineer", "R"), ("ml_engineer", "A")):
+        raci_service.set_cell(
+            db, team=org.team, capability_id="ci-cd", role=role, letter=letter, actor=org.admin
+        )
+    db.commit()
+
+    _adopt(client, db, org)
+
+    accountable = {c.id: next(r for r, x in c.raci.items() if x == "A") for c in catalogue().capabilities}
+    accountable["ci-cd"] = "ml_engineer"
+    holder = {role: user_id for user_id, held in roles.items() for role in held}
+    owners = {item: owner for *_, item, owner in _adopted(db, org)}
+    assert "ci-cd" in owners
+    assert owners == {item: holder[accountable[item or ""]] for item in owners}
+    assert "nobody yet" not in client.get(_page(org)).text
+
+
+def _check_in_form(html: str, kr: KeyResult) -> dict[str, str]:
+    """The fields of a key result's check-in form as the page fills them in."""
+    form = re.search(rf'<li class="okr-kr" id="kr-{kr.id}">.*?</form>', html, re.S)
+    assert form, "no check-in form"
+    return dict(
+        re.findall(r'<input type="(?:hidden|number|text)"[^>]*?name="(\w+)"[^>]*?value="([^"]*)"', form[0])
+    )
+
+
+def test_a_check_in_is_two_clicks_the_form_comes_filled_in(client: TestClient, db: Session, org: Org) -> None:
+    kr = rows.key_result(db, rows.objective(db, org.team, org.manager), org.manager, start=2, target=10)
+    db.commit()
+    act_as(client, db, org.member)
+    url = f"/teams/{org.team.id}/okrs/key-results/{kr.id}/check-ins"
+
+    first = _check_in_form(client.get(_page(org)).text, kr)
+    assert (first["value"], first["confidence"]) == ("2", "5")  # still at the start, an even chance
+    assert client.post(url, data=first).status_code == 303  # open the form, save: nothing to type
+    client.post(url, data=_check_in_form(client.get(_page(org)).text, kr) | {"value": "4", "confidence": "3"})
+
+    again = _check_in_form(client.get(_page(org)).text, kr)
+    assert (again["value"], again["confidence"]) == ("4", "3")  # the last check-in's
+    assert db.scalar(select(func.count()).select_from(CheckIn)) == 2

@@ -99,20 +99,24 @@ def test_deleting_an_objective_removes_its_key_results_and_check_ins(db: Session
     assert db.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
-def test_adopting_the_roadmaps_suggestions_twice_adds_nothing_the_second_time(db: Session, org: Org) -> None:
+def _roadmap(db: Session, org: Org) -> None:
     model = factories.maturity_model(db, "mlops-full")
     factories.assessment(db, org.team, model, level=1, submitted=True)
     roadmap_service.generate_for_team(db, team=org.team, user=org.manager, now=NOW)
+
+
+def test_adopting_the_roadmaps_suggestions_twice_adds_nothing_the_second_time(db: Session, org: Org) -> None:
+    _roadmap(db, org)
     suggested = adopt.suggestions(db, team_id=org.team.id)
     assert suggested, "the generated roadmap should suggest OKRs"
 
-    first = adopt.adopt(db, team_id=org.team.id, period=rows.PERIOD, locale="ja", user=org.manager)
-    second = adopt.adopt(db, team_id=org.team.id, period=rows.PERIOD, locale="ja", user=org.manager)
+    first = adopt.adopt(db, team=org.team, locale="ja", user=org.manager)
+    second = adopt.adopt(db, team=org.team, locale="ja", user=org.manager)
 
-    assert first.objectives == len(suggested)
     assert first.key_results == sum(len(s.key_results) for s in suggested)
-    assert (second.objectives, second.key_results) == (0, 0)
+    assert (second.objectives, second.key_results, second.periods) == (0, 0, ())
     adopted = db.scalars(select(Objective).where(Objective.team_id == org.team.id)).all()
+    assert first.objectives == len(adopted)
     assert {o.catalogue_id for o in adopted} == {s.id for s in suggested}
     assert adopted[0].title == next(s for s in suggested if s.id == adopted[0].catalogue_id).text.ja
     krs = db.scalars(select(KeyResult)).all()
@@ -120,10 +124,8 @@ def test_adopting_the_roadmaps_suggestions_twice_adds_nothing_the_second_time(db
 
 
 def test_adopted_milestones_go_from_zero_to_one_and_at_most_targets_count_down(db: Session, org: Org) -> None:
-    model = factories.maturity_model(db, "mlops-full")
-    factories.assessment(db, org.team, model, level=1, submitted=True)
-    roadmap_service.generate_for_team(db, team=org.team, user=org.manager, now=NOW)
-    adopt.adopt(db, team_id=org.team.id, period=rows.PERIOD, locale="en", user=org.manager)
+    _roadmap(db, org)
+    adopt.adopt(db, team=org.team, locale="en", user=org.manager)
     for kr in db.scalars(select(KeyResult)):
         if kr.kind == "milestone":
             assert (kr.start_value, kr.target_value) == (0, 1)

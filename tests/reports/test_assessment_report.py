@@ -157,3 +157,24 @@ def test_the_renderer_refuses_outside_urls_even_in_raw_html(listener: tuple[int,
     assert any(url.startswith("file:///etc/passwd") for url in pdf.refused)
     assert any(f"127.0.0.1:{port}" in url for url in pdf.refused)
     assert not any(url.startswith("data:") for url in pdf.refused)  # data: URIs are allowed
+
+
+@pytest.mark.parametrize(
+    ("lang", "marked", "heading"),
+    [("en", "not applicable", "Not applicable to this team"), ("ja", "該当なし", "このチームには該当しない")],
+)
+def test_an_area_that_does_not_apply_has_no_gap_and_is_listed_with_its_reason(
+    client: TestClient, db: Session, org: Org, lang: str, marked: str, heading: str
+) -> None:
+    why = "Forecasts are files; nothing runs in production."
+    skipped = dict.fromkeys(("model-monitoring", "infrastructure-monitoring", "alerting"), why)
+    model = factories.maturity_model(db)
+    found = factories.assessment(db, org.team, model, level=1, submitted=True, not_applicable=skipped)
+    db.commit()
+    sign_in(client, org.viewer.email)
+    text = _text(client.get(f"/reports/assessment/{found.id}.pdf?lang={lang}").content)
+    area = "Monitoring" if lang == "en" else "モニタリング"
+    row = next(line for line in text.splitlines() if line.startswith(f"{area} "))
+    assert row.endswith(f"– – 3 {marked}"), row  # no level, no weakest, the target, and no gap
+    assert f"({marked})" in text or f"（{marked}）" in text  # the radar's absent axis
+    assert why in text.split(heading)[1]

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.maturity import service as maturity_service
 from app.models import Team
 from app.roadmap import service as roadmap_service
 from tests import factories
@@ -24,13 +25,15 @@ def _pages(pdf: bytes) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def _planned_team(db: Session, org: Org, name: str, level: int) -> Team:
+def _planned_team(
+    db: Session, org: Org, name: str, level: int, not_applicable: dict[str, str] | None = None
+) -> Team:
     """A team with a submitted full-model assessment and a generated roadmap."""
     team = factories.team(db, org.organisation, name) if name != org.team.name else org.team
     if team is not org.team:
         factories.member(db, team, org.manager, "manager", ("product_owner",))
     model = factories.maturity_model(db, "mlops-full")
-    factories.assessment(db, team, model, level=level, submitted=True)
+    factories.assessment(db, team, model, level=level, submitted=True, not_applicable=not_applicable)
     roadmap_service.generate_for_team(db, team=team, user=org.manager, now=datetime(2026, 11, 2, tzinfo=UTC))
     db.commit()
     return team
@@ -116,3 +119,36 @@ def test_the_report_page_query_count_does_not_grow_with_the_number_of_teams(
             assert client.get("/reports/organisation").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_the_overview_never_names_a_not_applicable_capability_the_biggest_gap(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    serving = ("progressive-delivery", "serving-infrastructure", "rollback")
+    why = dict.fromkeys(serving, "Forecasts are weekly files: nothing is served.")
+    _planned_team(db, org, org.team.name, level=1, not_applicable=why)
+    act_as(client, db, org.admin)
+    pages = _pages(client.get("/reports/organisation.pdf?lang=en").content)
+    overview = next(p for p in pages if "Biggest gap" in p).split("Biggest gap")[1].split("Level by area")[0]
+    assert "Alerting and incident" in overview  # level 1 against 3 everywhere: the first capability by id
+    assert "Progressive" not in overview
+    assert "Rollback" not in overview
+    whole = " ".join(" ".join(pages).split())
+    assert (
+        "Progressive delivery: canary, shadow, A/B — Forecasts are weekly files: nothing is served." in whole
+    )
+
+
+def test_an_area_that_does_not_apply_is_not_counted_below_target_nor_given_a_level(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    model = maturity_service.parsed(factories.maturity_model(db, "mlops-full"))
+    deployment = next(d for d in model.dimensions if d.id == "deployment")
+    questions = [q.id for c in deployment.capabilities for q in c.questions]
+    _planned_team(db, org, org.team.name, level=1, not_applicable=dict.fromkeys(questions, "Batch only."))
+    act_as(client, db, org.admin)
+    pages = _pages(client.get("/reports/organisation.pdf?lang=en").content)
+    overview = next(p for p in pages if "Biggest gap" in p)
+    assert re.search(r"^1\.0 4 0%", overview, re.MULTILINE), overview  # level, areas below target, progress
+    comparison = overview.split("Level by area")[1]
+    assert re.search(r"^Vision 1\.0 / 3 1\.0 / 3 not applicable 1\.0 / 3 1\.0 / 3$", comparison, re.MULTILINE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,10 +12,16 @@ from pypdf import PdfReader
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from app.kit.time import utcnow
 from app.models import Membership
 from app.models.roadmap import Roadmap
+from app.okrs import adopt
+from app.okrs import service as okrs_service
+from app.roadmap import service as roadmap_service
 from app.roadmap.catalogue import builtin_catalogue
 from app.teams.roles import RECOMMENDED
+from tests import factories
+from tests.access.conftest import act_as
 from tests.conftest import csrf_token
 from tests.factories import Org
 from tests.reports.test_assessment_report import _fonts
@@ -103,3 +110,57 @@ def test_the_raci_section_shows_the_same_default_letters_as_the_teams_raci_page(
         shown = {roles[name]: letter for name, letter in zip(columns, letters, strict=True) if letter}
         expected = {role: str(letter) for role, letter in capabilities[title].raci.items()}
         assert shown == expected, title
+
+
+NO_LIVE_TRAFFIC = {"progressive-delivery": "Forecasts are weekly files: there is no live traffic to split."}
+
+
+@pytest.mark.parametrize(
+    ("lang", "gaps", "plan", "name", "heading"),
+    [
+        (
+            "en",
+            "The three biggest gaps",
+            "The plan in four phases",
+            "Progressive delivery",
+            "Not applicable to this team",
+        ),
+        (
+            "ja",
+            "最も大きい 3 つのギャップ",
+            "4 つのフェーズの計画",
+            "段階的リリース",
+            "このチームには該当しない",
+        ),
+    ],
+)
+def test_a_not_applicable_capability_is_no_gap_in_the_report_but_listed_with_its_reason(
+    client: TestClient, db: Session, org: Org, lang: str, gaps: str, plan: str, name: str, heading: str
+) -> None:
+    _generate(client, db, org, not_applicable=NO_LIVE_TRAFFIC)
+    text = _text(client.get(f"/reports/teams/{org.team.id}/roadmap.pdf?lang={lang}").content)
+    biggest = text.split(gaps)[1].split(plan)[0]
+    assert name not in biggest
+    listed = text.split(heading)[1]
+    assert name in listed
+    assert "Forecasts are weekly files: there is no live traffic to split." in " ".join(listed.split())
+
+
+def test_report_shows_the_okrs_of_the_quarter_the_plan_is_in_not_the_calendars(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    model = factories.maturity_model(db, "mlops-full")
+    factories.assessment(db, org.team, model, level=1, submitted=True)
+    later = utcnow() + timedelta(days=200)  # a plan that starts two quarters from now
+    roadmap_service.generate_for_team(db, team=org.team, user=org.manager, now=later)
+    adopt.adopt(db, team=org.team, locale="en", user=org.manager)
+    db.commit()
+    first = okrs_service.current_period(date(later.year, later.month, 1))
+    [objective, *_] = okrs_service.team_status(db, team_ids=[org.team.id], period=first)[org.team.id]
+    act_as(client, db, org.manager)
+
+    html = client.get(f"/reports/teams/{org.team.id}/roadmap").text
+
+    assert f"OKR status, {first}" in html
+    assert objective.title in html
+    assert "suggested, not adopted yet" not in html

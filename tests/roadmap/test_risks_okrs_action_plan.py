@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from app.roadmap.catalogue import builtin_catalogue
@@ -77,7 +77,7 @@ def test_a_realistic_plan_flags_only_what_it_shows() -> None:
     assert all(r.sign.text.ja and r.mitigation.ja for r in plan.risks)
 
 
-def test_suggested_okrs_carry_the_items_key_results_due_when_the_items_end() -> None:
+def test_suggested_okrs_carry_the_items_key_results_due_on_the_items_last_day() -> None:
     gaps = {"ci-cd": (1, 3), "ml-testing": (1, 3), "model-monitoring": (1, 3)}
     plan = generate(
         PlanInput(gaps=gaps, catalogue=builtin_catalogue(), capacity_pw_per_month=[8.0], start=START)
@@ -91,7 +91,17 @@ def test_suggested_okrs_carry_the_items_key_results_due_when_the_items_end() -> 
     for suggested in faster.key_results:
         found = plan.item(suggested.item_id)
         assert found is not None
-        assert suggested.due == found.end
+        assert suggested.due == found.end - timedelta(days=1)  # `end` is the first day after the item
+
+
+def test_a_key_result_is_suggested_under_one_objective_even_when_two_list_its_capability() -> None:
+    gaps = {"model-monitoring": (1, 3)}  # listed by "faster-delivery" and "catch-problems-first"
+    plan = generate(
+        PlanInput(gaps=gaps, catalogue=builtin_catalogue(), capacity_pw_per_month=[8.0], start=START)
+    )
+    suggested = [(o.id, kr.key_result.id, kr.item_id) for o in plan.suggested_okrs for kr in o.key_results]
+    assert len({(kr, item) for _, kr, item in suggested}) == len(suggested)
+    assert [o for o, _, item in suggested if item == "model-monitoring"] == ["faster-delivery"]
 
 
 def test_action_plan_breaks_the_first_quarter_into_dated_owned_tasks() -> None:

@@ -15,9 +15,9 @@ from tests.conftest import csrf_token
 from tests.factories import Org
 
 
-def _generate(client: TestClient, db: Session, org: Org) -> str:
+def _generate(client: TestClient, db: Session, org: Org, not_applicable: dict[str, str] | None = None) -> str:
     model = factories.maturity_model(db, "mlops-full")
-    factories.assessment(db, org.team, model, level=1, submitted=True)
+    factories.assessment(db, org.team, model, level=1, submitted=True, not_applicable=not_applicable)
     db.commit()
     act_as(client, db, org.manager)
     response = client.post(f"/teams/{org.team.id}/roadmap/generate", data={"csrf_token": csrf_token(client)})
@@ -98,3 +98,35 @@ def test_the_page_names_the_model_the_plan_came_from_in_the_readers_language(
     assert model.name_ja in html
     assert "(mlops-full)" not in html
     assert "（mlops-full）" not in html
+
+
+BATCH_ONLY = {
+    "progressive-delivery": "Forecasts are weekly files: there is no live traffic to split.",
+    "infrastructure-monitoring": "The data platform team runs and watches the servers.",
+}
+
+
+def test_not_applicable_capabilities_are_named_with_their_reasons_not_as_unanswered(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    html = client.get(_generate(client, db, org, not_applicable=BATCH_ONLY)).text
+    left_out = html[html.index('id="not-applicable-left-out"') :].split("</ul>")[0]
+    assert "Progressive delivery: canary, shadow, A/B — Forecasts are weekly files" in left_out
+    assert "No answer" not in html
+    assert 'id="item-progressive-delivery"' not in html
+
+
+def test_a_not_applicable_capability_other_work_needs_is_planned_and_the_page_says_why(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    html = client.get(_generate(client, db, org, not_applicable=BATCH_ONLY)).text
+    needed = html[html.index('id="not-applicable-needed"') :].split("</ul>")[0]
+    assert (
+        "Service and infrastructure monitoring — The data platform team runs and watches the servers."
+        in needed
+    )
+    assert "Prerequisite of Alerting and incident response" in needed
+    item = html[html.index('id="item-infrastructure-monitoring"') :].split("</h3>")[0]
+    assert "Marked not applicable" in item
+    ja = client.get(f"/teams/{org.team.id}/roadmap", headers={"Accept-Language": "ja"}).text
+    assert "このチームには該当しませんが" in ja
