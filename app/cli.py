@@ -224,21 +224,27 @@ def token_create(
     typer.echo(secret)
 
 
+MODEL_GUIDE = "docs/maturity-models.md"
+MODEL_FILE_HELP = f"A maturity model YAML file (format: {MODEL_GUIDE})."
+LISTED_PROBLEMS = 100
+
+
 def _load_model(path: Path) -> MaturityModel:
     from app.maturity.loader import ModelFileError, load_model_file
 
     try:
         return load_model_file(path)
     except ModelFileError as exc:
-        for problem in exc.problems:
+        for problem in exc.problems[:LISTED_PROBLEMS]:
             typer.secho(f"problem: {problem}", err=True, fg=typer.colors.RED)
-        raise fail(f"{path}: {len(exc.problems)} problem(s); nothing was imported") from None
-    except OSError as exc:
-        raise fail(f"cannot read {path}: {exc.strerror}") from None
+        if len(exc.problems) > LISTED_PROBLEMS:
+            typer.secho(f"... and {len(exc.problems) - LISTED_PROBLEMS} more", err=True, fg=typer.colors.RED)
+        count = len(exc.problems)
+        raise fail(f"{path}: {count} problem(s); nothing was imported (the format: {MODEL_GUIDE})") from None
 
 
-@model_cli.command("validate")
-def model_validate(path: Annotated[Path, typer.Argument(help="A maturity model YAML file.")]) -> None:
+@model_cli.command("validate", epilog=f"How to write a model file: {MODEL_GUIDE}")
+def model_validate(path: Annotated[Path, typer.Argument(help=MODEL_FILE_HELP)]) -> None:
     """Check a model file and list every problem by path and line."""
     model = _load_model(path)
     typer.echo(
@@ -247,8 +253,8 @@ def model_validate(path: Annotated[Path, typer.Argument(help="A maturity model Y
     )
 
 
-@model_cli.command("import")
-def model_import(path: Annotated[Path, typer.Argument(help="A maturity model YAML file.")]) -> None:
+@model_cli.command("import", epilog=f"How to write a model file: {MODEL_GUIDE}")
+def model_import(path: Annotated[Path, typer.Argument(help=MODEL_FILE_HELP)]) -> None:
     """Validate and install a model version (refused whole if anything is wrong)."""
     from app.maturity import service as maturity_service
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from app.assessments import results as results_view
@@ -17,6 +17,7 @@ from app.i18n import N_
 from app.kit.time import utcnow
 from app.maturity import service as maturity_service
 from app.models import Assessment
+from app.web import locale_of
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"])
 PROBLEM: dict[str, Any] = {
@@ -126,15 +127,23 @@ def put_answer(question_id: str, body: schemas.AnswerIn, session: SessionDep, ct
 
 
 @router.get("/assessments/{assessment_id}/results", responses=ERRORS)
-def read_results(session: SessionDep, ctx: ViewAssessment) -> schemas.ResultsOut:
+def read_results(request: Request, session: SessionDep, ctx: ViewAssessment) -> schemas.ResultsOut:
     """Levels per capability and dimension, targets, gaps and the change since the previous assessment."""
     view = results_view.build(
         session, assessment=ctx.assessment, organisation_id=ctx.team.team.organisation_id
     )
     change = view.change("overall", "overall")
     previous_id = view.previous.id if view.previous else None
+    mts = view.results.ml_test_score
+    bands = service.model_of(ctx.assessment).scoring.bands
+    band = bands[mts.band_index] if mts is not None and mts.band_index is not None else None
     return schemas.ResultsOut.of(
-        ctx.assessment.id, view.results, view.targets, previous_id, change.delta if change else None
+        ctx.assessment.id,
+        view.results,
+        view.targets,
+        previous_id,
+        change.delta if change else None,
+        band_label=band.label.get(locale_of(request)) if band is not None else None,
     )
 
 

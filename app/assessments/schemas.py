@@ -144,7 +144,10 @@ class ResultsOut(BaseModel):
     unanswered: list[str]
     answered: int
     total: int
-    ml_test_score: dict[str, Any] | None
+    ml_test_score: dict[str, Any] | None = Field(
+        description="ML Test Score models only: final score, band_index and band_label (in the "
+        "request's language), sections"
+    )
     previous_assessment_id: int | None
     overall_change: float | None
 
@@ -156,6 +159,7 @@ class ResultsOut(BaseModel):
         targets: dict[str, int],
         previous_id: int | None,
         change: float | None,
+        band_label: str | None = None,
     ) -> ResultsOut:
         dimensions = [
             DimensionOut(
@@ -185,6 +189,7 @@ class ResultsOut(BaseModel):
             else {
                 "final": mts.final,
                 "band_index": mts.band_index,
+                "band_label": band_label,
                 "sections": [
                     {"id": s.id, "points": s.points, "max_points": s.max_points} for s in mts.sections
                 ],

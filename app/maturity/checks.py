@@ -6,9 +6,13 @@ malformed, so the loader can report them next to pydantic's field errors in one 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from app.i18n import N_
+from app.maturity.messages import Message, say
 
 Loc = tuple[str | int, ...]
 Entity = tuple[Loc, Mapping[str, Any]]
@@ -21,7 +25,7 @@ class Finding:
     """A problem at a location in the data, before it is tied to a file and a line."""
 
     loc: Loc
-    message: str
+    message: str | Message
     first: Loc | None = None  # for duplicates: where the value was first used
 
     def __str__(self) -> str:
@@ -43,10 +47,10 @@ def format_path(loc: Loc) -> str:
 def reference_findings(data: object) -> list[Finding]:
     """Every duplicate id, dangling or cyclic prerequisite and scoring inconsistency in `data`."""
     findings = [
-        *_duplicates("dimension id", _entities(data, "dimensions")),
-        *_duplicates("capability id", capabilities(data)),
-        *_duplicates("question id", questions(data)),
-        *_duplicates("level", _entities(data, "levels"), key="level"),
+        *_duplicates(N_("duplicate dimension id '%(value)s'"), _entities(data, "dimensions")),
+        *_duplicates(N_("duplicate capability id '%(value)s'"), capabilities(data)),
+        *_duplicates(N_("duplicate question id '%(value)s'"), questions(data)),
+        *_duplicates(N_("duplicate level %(value)s"), _entities(data, "levels"), key="level"),
     ]
     for loc, question in questions(data):
         findings += choice_findings(question, loc)
@@ -56,7 +60,7 @@ def reference_findings(data: object) -> list[Finding]:
 
 def choice_findings(question: Mapping[str, Any], loc: Loc = ()) -> list[Finding]:
     """Choices of one question that repeat an id."""
-    return list(_duplicates("choice id", _entities(question, "choices", loc)))
+    return list(_duplicates(N_("duplicate choice id '%(value)s'"), _entities(question, "choices", loc)))
 
 
 def capabilities(data: object) -> Iterator[Entity]:
@@ -79,14 +83,14 @@ def _entities(parent: object, key: str, loc: Loc = ()) -> Iterator[Entity]:
                 yield (*loc, key, index), item
 
 
-def _duplicates(kind: str, entities: Iterable[Entity], key: str = "id") -> Iterator[Finding]:
+def _duplicates(msgid: str, entities: Iterable[Entity], key: str = "id") -> Iterator[Finding]:
     first: dict[object, Loc] = {}
     for loc, entity in entities:
         value = entity.get(key)
         if not isinstance(value, str | int):
             continue
         if value in first:
-            yield Finding((*loc, key), f"duplicate {kind} {value!r}", first=first[value])
+            yield Finding((*loc, key), say(msgid, value=value), first=first[value])
         else:
             first[value] = (*loc, key)
 
@@ -105,7 +109,15 @@ def _prerequisite_findings(data: object) -> Iterator[Finding]:
     for loc, capability in capabilities(data):
         for index, slug in enumerate(_prerequisites(capability)):
             if isinstance(slug, str) and slug not in known:
-                yield Finding((*loc, "prerequisites", index), f"unknown prerequisite {slug!r}")
+                yield Finding((*loc, "prerequisites", index), _unknown_prerequisite(slug, list(known)))
+
+
+def _unknown_prerequisite(slug: str, known: list[str]) -> Message:
+    close = difflib.get_close_matches(slug, known, n=1)
+    if close:
+        msgid = N_("unknown prerequisite '%(id)s': did you mean %(suggestion)s?")
+        return say(msgid, id=slug, suggestion=close[0])
+    return say(N_("unknown prerequisite '%(id)s'"), id=slug)
 
 
 def _cycle_findings(data: object) -> Iterator[Finding]:
@@ -117,7 +129,7 @@ def _cycle_findings(data: object) -> Iterator[Finding]:
         if cycle and frozenset(cycle) not in reported:
             reported.add(frozenset(cycle))
             path = " → ".join(cycle)
-            yield Finding((*loc, "prerequisites"), f"prerequisites form a cycle: {path}")
+            yield Finding((*loc, "prerequisites"), say(N_("prerequisites form a cycle: %(path)s"), path=path))
 
 
 def _cycle_through(start: str, graph: Mapping[str, list[object]]) -> list[str] | None:
@@ -142,7 +154,7 @@ def _points_findings(data: object) -> Iterator[Finding]:
         for loc, choice in _entities(question, "choices", question_loc):
             points = choice.get("points")
             if choice.get("level") is not None and points not in ML_TEST_SCORE_POINTS:
-                yield Finding((*loc, "points"), "ml_test_score choices need points: 0, 0.5 or 1")
+                yield Finding((*loc, "points"), say(N_("ml_test_score choices need points: 0, 0.5 or 1")))
 
 
 def _band_order_findings(data: object) -> Iterator[Finding]:
@@ -153,5 +165,5 @@ def _band_order_findings(data: object) -> Iterator[Finding]:
         if not isinstance(score, int | float):
             continue
         if previous is not None and score <= previous:
-            yield Finding((*loc, "min_score"), "bands must be listed by increasing min_score")
+            yield Finding((*loc, "min_score"), say(N_("bands must be listed by increasing min_score")))
         previous = score

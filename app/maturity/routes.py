@@ -11,12 +11,13 @@ from starlette.responses import FileResponse, Response
 from app.deps import AdminUser, SessionDep
 from app.i18n import N_
 from app.maturity import service
-from app.maturity.loader import ModelFileError, Problem, load_model_text
+from app.maturity.loader import MAX_FILE_BYTES, ModelFileError, Problem, load_model_bytes
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 SCHEMA = Path(__file__).parent / "maturity-model.schema.json"
-MAX_UPLOAD = 1_000_000  # bytes: the largest shipped model is under 100 kB
+GUIDE = Path(__file__).parents[2] / "docs" / "maturity-models.md"
+LISTED = 100  # problems shown on the page: a file with thousands of them needs the first ones fixed first
 
 
 @router.get("/admin/models", name="admin_models")
@@ -33,7 +34,13 @@ def _page(
     message: str = "",
     status: int = 200,
 ) -> Response:
-    context = {"rows": service.all_versions(session), "problems": problems or [], "message": message}
+    problems = problems or []
+    context = {
+        "rows": service.all_versions(session),
+        "problems": problems,
+        "listed": problems[:LISTED],
+        "message": message,
+    }
     return render(request, "admin/models.html", context, status_code=status)
 
 
@@ -42,20 +49,22 @@ def import_model(
     request: Request, session: SessionDep, admin: AdminUser, file: Annotated[UploadFile, File()]
 ) -> Response:
     """Validate an uploaded YAML model and install it; a bad file is refused whole with every problem."""
-    data = file.file.read(MAX_UPLOAD + 1)  # a def route: the spooled upload is read off the event loop
-    if len(data) > MAX_UPLOAD:
-        return _page(request, session, message=N_("The file is larger than 1 MB."), status=422)
+    data = file.file.read(MAX_FILE_BYTES + 1)  # a def route: the spooled upload is read off the event loop
     try:
-        model = load_model_text(data.decode("utf-8"), file.filename or "upload.yaml")
+        model = load_model_bytes(data, file.filename or "upload.yaml")
         _row, created = service.import_model(session, model=model, actor=admin)
-    except UnicodeDecodeError:
-        return _page(request, session, message=N_("The file is not UTF-8 text."), status=422)
     except ModelFileError as exc:
         return _page(request, session, problems=exc.problems, status=422)
     except service.VersionClash as exc:
         return _page(request, session, message=str(exc), status=409)
     flash = N_("Model imported.") if created else N_("That model version is already installed.")
     return redirect(str(request.url_for("admin_models")), request=request, flash=flash)
+
+
+@router.get("/admin/models/guide.md", name="admin_model_guide")
+def model_guide(admin: AdminUser) -> FileResponse:
+    """How to write a model file (docs/maturity-models.md), shown as plain text in the browser."""
+    return FileResponse(GUIDE, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/admin/models/schema.json", name="admin_model_schema")

@@ -21,6 +21,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from app.maturity.checks import Finding, choice_findings, reference_findings
 
@@ -35,7 +36,11 @@ DEFER_REFERENCE_CHECKS = "defer_reference_checks"
 
 def _known_level(value: int) -> int:
     if not MIN_LEVEL <= value <= MAX_LEVEL:
-        raise ValueError(f"unknown level {value} (levels run from {MIN_LEVEL} to {MAX_LEVEL})")
+        raise PydanticCustomError(
+            "unknown_level",
+            "unknown level {level} (levels run from {min} to {max})",
+            {"level": value, "min": MIN_LEVEL, "max": MAX_LEVEL},
+        )
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -47,9 +48,18 @@ def to_csv(plan: Plan, *, locale: str, status: Callable[[str], str], progress: C
     return out.getvalue()
 
 
+# Characters with a meaning in Markdown (or HTML inside it); a backslash before any ASCII punctuation
+# makes it literal in CommonMark, so user text cannot become a link, an image, emphasis or a tag.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&])")
+_MD_LIST_START = re.compile(r"^(\s*(?:\d+)?)([-+.)])")  # "- x", "+ x", "1. x" would start a list
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell or list item."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    """User text made literal inside a Markdown heading, list item or table cell, on one line."""
+    flat = _CONTROLS.sub("", _LINE_BREAKS.sub(" ", text))
+    return _MD_LIST_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", flat), count=1)
 
 
 def to_markdown(
@@ -77,14 +87,16 @@ def to_markdown(
 
 
 def _ics_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A TEXT value (RFC 5545 3.3.11): backslash, ; and , escaped, every line break as \\n, no controls."""
+    escaped = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\\\\n", escaped))
 
 
 def _fold(line: str) -> list[str]:
     """RFC 5545 lines of at most 75 octets, continued with a leading space."""
     out, current = [], ""
     for char in line:
-        if len((current + char).encode()) > 74:
+        if len((current + char).encode()) > 75:
             out.append(current)
             current = " "
         current += char

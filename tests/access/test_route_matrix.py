@@ -90,6 +90,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/targets"): ADMIN,
     ("POST", "/admin/models"): ADMIN,
     ("GET", "/admin/models/schema.json"): ADMIN,
+    ("GET", "/admin/models/guide.md"): ADMIN,
     ("GET", "/admin/audit.csv"): ADMIN,
     # assessments (pages)
     ("GET", "/teams/{team_id}/assessments"): TEAM_VIEW,

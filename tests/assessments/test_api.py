@@ -159,3 +159,16 @@ def test_results_mark_what_does_not_apply_and_give_it_no_gap(
     assert (data["gap"], data["not_applicable"]) == (2.0, False)
     alerting = next(c for c in results["capabilities"] if c["id"] == "alerting")
     assert (alerting["level"], alerting["not_applicable"]) == (None, True)
+
+
+def test_results_name_the_ml_test_score_band_in_the_callers_language(
+    api: TestClient, db: Session, org: Org
+) -> None:
+    model = factories.maturity_model(db, "ml-test-score")
+    assessment = factories.assessment(db, org.team, model, level=4)  # every test automated: 1 point each
+    db.commit()
+    path = f"/api/v1/assessments/{assessment.id}/results"
+    english = api.get(path).json()["ml_test_score"]
+    assert (english["final"], english["band_index"], english["band_label"]) == (7.0, 5, "Exceptional")
+    japanese = api.get(path, headers={"Accept-Language": "ja"}).json()["ml_test_score"]
+    assert (japanese["band_index"], japanese["band_label"]) == (5, "卓越した水準")

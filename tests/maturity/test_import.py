@@ -107,3 +107,74 @@ def test_cli_validates_imports_and_lists_a_model(env: dict[str, str], tmp_path: 
     assert "imported: our-model version 1.0" in _hoshin("model", "import", str(good), env=env).stdout
     assert "already installed" in _hoshin("model", "import", str(good), env=env).stdout
     assert "our-model\t1.0\timported" in _hoshin("model", "list", env=env).stdout
+
+
+NEAR_MISSES = CUSTOM.replace("prerequisites:", "requires:", 1).replace(
+    "scoring:\n  strategy: mean\n", "scoring: mean\n", 1
+)
+
+
+def test_upload_page_says_what_is_wrong_in_the_admins_language(
+    client: TestClient, org: Org, db: Session
+) -> None:
+    sign_in(client, org.admin.email)
+    english = _upload(client, NEAR_MISSES)
+    assert english.status_code == 422
+    assert "unknown field &#39;requires&#39;: did you mean prerequisites?" in english.text
+    assert "scoring is a mapping: write scoring: {strategy: mean}" in english.text
+    assert "Input should" not in english.text
+    assert '/admin/models/guide.md"' in english.text
+    org.admin.locale = "ja"
+    db.commit()
+    japanese = _upload(client, NEAR_MISSES)
+    assert "不明な項目「requires」です。prerequisites のことですか？" in japanese.text
+    assert "scoring はマッピングです。scoring: {strategy: mean} と書いてください" in japanese.text
+    assert "モデルファイルの書き方" in japanese.text
+
+
+def test_upload_and_cli_refuse_the_same_oversized_file_alike(
+    client: TestClient, org: Org, env: dict[str, str], tmp_path: Path
+) -> None:
+    big = CUSTOM + "# padding\n" * 110_000  # 1.1 MB: a comment cannot make a model any better
+    sign_in(client, org.admin.email)
+    uploaded = _upload(client, big)
+    assert uploaded.status_code == 422
+    assert "the file is larger than 1 MB" in uploaded.text
+    path = tmp_path / "big.yaml"
+    path.write_text(big)
+    refused = _hoshin("model", "validate", str(path), env=env)
+    assert refused.returncode == 1
+    assert f"problem: {path}: the file is larger than 1 MB" in refused.stderr
+
+
+def test_cli_refuses_an_alias_bomb_with_its_line(env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "bomb.yaml"
+    lines = ['id: bomb\nversion: "1.0"\nlol0: &lol0 [lol]']
+    lines += [f"lol{n}: &lol{n} [{', '.join([f'*lol{n - 1}'] * 10)}]" for n in range(1, 10)]
+    path.write_text("\n".join(lines) + "\n")
+    refused = _hoshin("model", "import", str(path), env=env)
+    assert refused.returncode == 1
+    assert f"problem: {path}:8: aliases here expand to more than 100,000 values" in refused.stderr
+    assert "nothing was imported (the format: docs/maturity-models.md)" in refused.stderr
+
+
+def test_cli_help_and_admin_page_point_to_the_model_guide(
+    client: TestClient, org: Org, env: dict[str, str]
+) -> None:
+    for command in ("validate", "import"):
+        assert "docs/maturity-models.md" in _hoshin("model", command, "--help", env=env).stdout
+    sign_in(client, org.admin.email)
+    assert '/admin/models/guide.md"' in client.get("/admin/models").text
+    guide = client.get("/admin/models/guide.md")
+    assert guide.status_code == 200
+    assert guide.text.startswith("# Writing a maturity model")
+
+
+def test_the_guides_example_model_is_valid(env: dict[str, str], tmp_path: Path) -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "maturity-models.md").read_text(encoding="utf-8")
+    [example] = [block for block in guide.split("```yaml\n")[1:] if "\ndimensions:" in block]
+    path = tmp_path / "example.yaml"
+    path.write_text(example.split("```")[0], encoding="utf-8")
+    checked = _hoshin("model", "validate", str(path), env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert "ok: delivery-basics version 1.0: 2 dimensions, 2 capabilities, 3 questions" in checked.stdout

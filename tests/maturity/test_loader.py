@@ -43,7 +43,7 @@ def test_syntax_error_is_reported_with_its_line(tiny: str) -> None:
     [problem] = problems(text)
     assert problem.line == line_of(text, "title: a: b")
     assert problem.path == ""
-    assert problem.message.startswith("mapping values are not allowed")
+    assert problem.message == "YAML syntax error: mapping values are not allowed in this context"
 
 
 def test_unknown_level_7_names_the_choice_and_its_line(tiny: str) -> None:
@@ -188,7 +188,7 @@ def test_unknown_field_is_refused_with_its_line(tiny: str) -> None:
     [problem] = problems(text)
     assert problem.path == "dimensions[0].capabilities[1].prerequisite"
     assert problem.line == line_of(text, "prerequisite: [versioning]")
-    assert problem.message == "unknown field 'prerequisite'"
+    assert problem.message == "unknown field 'prerequisite': did you mean prerequisites?"
 
 
 def test_missing_required_field_is_reported_at_its_parent(tiny: str) -> None:
@@ -266,7 +266,9 @@ def test_python_tags_are_refused_not_executed(tiny: str, tmp_path: Path) -> None
     text = edit(tiny, "id: tiny", f"id: !!python/object/apply:os.system ['touch {marker}']")
     [problem] = problems(text)
     assert problem.line == 1
-    assert "could not determine a constructor" in problem.message
+    assert problem.message == (
+        "YAML tags such as !!python/object/apply:os.system are not allowed in a model file"
+    )
     assert not marker.exists()
 
 
@@ -277,13 +279,15 @@ def test_empty_file_is_refused() -> None:
 
 def test_a_list_at_the_top_is_refused() -> None:
     [problem] = problems("- id: tiny\n")
-    assert "dictionary" in problem.message
+    assert problem.message == (
+        "a model file is a mapping with id, version, name and dimensions at the top, not a list"
+    )
 
 
 def test_two_documents_in_one_file_are_refused(tiny: str) -> None:
     [problem] = problems(f"{tiny}---\n{tiny}")
     assert problem.line == line_of(f"{tiny}---\n", "---")
-    assert "single document" in problem.message
+    assert problem.message == "a model file holds one YAML document: remove the second '---' and what follows"
 
 
 def test_load_model_file_names_the_file_in_problems(tiny: str, tmp_path: Path) -> None:
@@ -306,3 +310,37 @@ def test_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError, match="cannot read"):
         load_model_file(tmp_path / "nowhere.yaml")
+
+
+def alias_bomb(levels: int) -> str:
+    """A few lines whose aliases stand for 10**levels values: each list repeats the one before ten times."""
+    lines = ["id: bomb", 'version: "1.0"', "lol0: &lol0 [lol]"]
+    for n in range(1, levels + 1):
+        lines.append(f"lol{n}: &lol{n} [{', '.join([f'*lol{n - 1}'] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_aliases_expanding_to_a_million_values_are_refused_naming_the_line() -> None:
+    text = alias_bomb(6)
+    assert len(text) < 1000
+    [problem] = problems(text)
+    assert problem.line == line_of(text, "lol5: &lol5")  # the first list over 100,000 values
+    assert problem.message == (
+        "aliases here expand to more than 100,000 values: write the values out or share less"
+    )
+
+
+def test_aliases_that_share_a_little_are_fine(tiny: str) -> None:
+    text = edit(tiny, "choices:\n              - {id: none,", "choices: &shared\n              - {id: none,")
+    second = text[text.index("- id: pipeline-q") :]
+    text = text.replace(second[second.index("            choices:") :], "            choices: *shared\n")
+    model = load_model_text(text, "models/x.yaml")
+    assert model.question("pipeline-q").choices == model.question("versioning-q").choices  # type: ignore[union-attr]
+
+
+def test_a_file_over_1_mb_is_refused_before_it_is_parsed(tiny: str, tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(tiny + "# padding\n" * 110_000, encoding="utf-8")
+    with pytest.raises(ModelFileError) as refused:
+        load_model_file(path)
+    assert [str(p) for p in refused.value.problems] == [f"{path}: the file is larger than 1 MB"]
