@@ -2,8 +2,10 @@
 
 Order: prerequisites first; among the work ready to start, the manager's moves, then the playbook
 phase (brought forward when a dependant in an earlier phase needs it), then value (gap × weight),
-then id. Each item's effort is spread evenly over the fewest months whose free capacity holds it;
-pinned items book capacity first. What does not fit in 12 months goes to `beyond` with the reason.
+then id. Only the team's improvement share of its capacity is booked, and one item gets at most about
+one person's share (so a bigger item takes more months). Each item's effort is spread evenly over the
+fewest months whose free capacity holds it; pinned items book capacity first. What does not fit in
+12 months goes to `beyond` with the reason.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from app.roadmap.work import (
     expand,
 )
 
-# About one person full time on one item; a bigger item takes more months rather than more people.
+# About one person full time on one item (before the improvement share); a bigger item takes more
+# months rather than more people.
 DEFAULT_MAX_PW_PER_ITEM_MONTH = 4.0
 DELAY_CAUSES = frozenset(
     {ReasonCode.WAITS_FOR, ReasonCode.CAPACITY_FULL, ReasonCode.MOVED, ReasonCode.PINNED}
@@ -66,6 +69,8 @@ class PlanInput:
     edits: Sequence[Edit] = ()
     poc_candidates: Sequence[PocCandidate] = ()
     max_pw_per_item_month: float = DEFAULT_MAX_PW_PER_ITEM_MONTH
+    # The share (0–1] of capacity and of the per-item rate spent on improvement work, i.e. this plan.
+    improvement_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,9 @@ class PlanDiff:
 
 def generate(plan_input: PlanInput) -> Plan:
     """The roadmap for `plan_input`: items, beyond, done, departures, risks, OKRs, action plan."""
-    catalogue, capacity = plan_input.catalogue, _capacity(plan_input.capacity_pw_per_month)
+    catalogue = plan_input.catalogue
+    share = _share(plan_input.improvement_share)
+    capacity = tuple(c * share for c in _capacity(plan_input.capacity_pw_per_month))
     check_gaps(plan_input.gaps, catalogue)
     edits = collect_edits(plan_input.edits)
     names = _names(catalogue, edits)
@@ -98,7 +105,7 @@ def generate(plan_input: PlanInput) -> Plan:
     phases, pulled_by = _effective_phases(works)
     order = _priority_order(works, phases, edits)
     jobs = [_job(works[w], phases[w], edits) for w in order]
-    placement = place(jobs, capacity, plan_input.max_pw_per_item_month)
+    placement = place(jobs, capacity, plan_input.max_pw_per_item_month * share)
     items = _items(order, works, phases, pulled_by, placement, edits, plan_input.start, names)
     beyond = tuple(_beyond(works[w], placement, names) for w in order if w in placement.blocked)
     return _assemble(plan_input, capacity, placement, items, beyond, expansion, edits, works, names)
@@ -119,6 +126,7 @@ def _assemble(
     return Plan(
         start=plan_input.start,
         capacity=capacity,
+        improvement_share=plan_input.improvement_share,
         load=placement.load,
         items=items,
         beyond=beyond,
@@ -136,6 +144,12 @@ def _capacity(values: Sequence[float]) -> tuple[float, ...]:
     if len(values) not in (1, MONTHS) or any(v < 0 for v in values):
         raise ValueError(f"capacity needs 1 or {MONTHS} non-negative values, got {list(values)}")
     return tuple(values) * MONTHS if len(values) == 1 else tuple(values)
+
+
+def _share(value: float) -> float:
+    if not 0 < value <= 1:
+        raise ValueError(f"the improvement share must be above 0 and at most 1, got {value}")
+    return value
 
 
 def _names(catalogue: Catalogue, edits: Edits) -> Names:
