@@ -28,6 +28,7 @@ from app.roadmap.plan import (
     PocCandidate,
     Reason,
     ReasonCode,
+    Risk,
     add_months,
 )
 from app.roadmap.reasons import Names, explain
@@ -123,6 +124,8 @@ def _assemble(
     names: Names,
 ) -> Plan:
     catalogue = plan_input.catalogue
+    found = risks.assess(items, beyond, catalogue, plan_input.team_roles, names)
+    items = _with_risks(items, found, names)
     return Plan(
         start=plan_input.start,
         capacity=capacity,
@@ -134,10 +137,19 @@ def _assemble(
         dropped=_dropped(expansion, plan_input, names),
         departures=_departures(items, beyond),
         ignored_edits=tuple(e for e in plan_input.edits if not _applies(e, works, expansion, edits)),
-        risks=risks.assess(items, beyond, catalogue, plan_input.team_roles, names),
+        risks=found,
         suggested_okrs=okrs.suggest(items, catalogue),
         action_plan=action_plan.build(items, catalogue, plan_input.start, plan_input.poc_candidates, names),
     )
+
+
+def _with_risks(items: tuple[Item, ...], found: Sequence[Risk], names: Names) -> tuple[Item, ...]:
+    """Each item named by a risk says which one."""
+    named: dict[str, list[Reason]] = {}
+    for risk in found:
+        for item_id in risk.item_ids:
+            named.setdefault(item_id, []).append(explain(ReasonCode.AT_RISK, names, risk=risk.kind.value))
+    return tuple(replace(i, reasons=(*i.reasons, *named[i.id])) if i.id in named else i for i in items)
 
 
 def _capacity(values: Sequence[float]) -> tuple[float, ...]:
@@ -157,7 +169,13 @@ def _names(catalogue: Catalogue, edits: Edits) -> Names:
         a.item_id: a.title for a in edits.adds.values()
     }
     roles = {r.id: r.name for r in catalogue.roles}
-    return Names(lambda item_id: titles.get(item_id, Text(en=item_id, ja=item_id)), roles)
+    levels = {c.id: c.levels for c in catalogue.capabilities}
+    return Names(
+        lambda item_id: titles.get(item_id, Text(en=item_id, ja=item_id)),
+        roles,
+        lambda capability, level: levels.get(capability, {}).get(level),
+        {r.id.value: r.name for r in catalogue.risks},
+    )
 
 
 def _works(plan_input: PlanInput, expansion: Expansion, edits: Edits, names: Names) -> dict[str, Work]:
@@ -248,6 +266,7 @@ def _items(
         slot = placement.slots.get(w)
         if slot is not None:
             reasons = _placement_reasons(works[w], slot, phases[w], pulled_by.get(w), edits, names)
+            reasons += _prerequisite_reasons(works, w, slot, placement, edits, names)
             reasons += _pin_conflicts(works[w], slot, placement, edits, names)
             items.append(_item(works[w], slot, start, reasons, pinned=w in edits.pins))
     return tuple(sorted(items, key=lambda i: (i.start_month, i.end_month, i.id)))
@@ -258,7 +277,12 @@ def _placement_reasons(
 ) -> list[Reason]:
     reasons = list(work.reasons)
     if pulled_by is None:
-        reasons.append(explain(ReasonCode.PLAYBOOK_PHASE, names, phase=work.phase))
+        schedule = {"from_month": slot.start + 1, "to_month": slot.end, "rate": round(slot.rate, 1)}
+        reasons.append(
+            explain(
+                ReasonCode.PLAYBOOK_PHASE, names, phase=work.phase, effort=round(work.effort, 1), **schedule
+            )
+        )
     else:
         reasons.append(
             explain(ReasonCode.BROUGHT_FORWARD, names, phase=work.phase, to_phase=phase, dependant=pulled_by)
@@ -268,10 +292,6 @@ def _placement_reasons(
         return reasons + _phase_departure(work, slot, names)
     if work.id in edits.moves:
         reasons.append(explain(ReasonCode.MOVED, names, month=edits.moves[work.id] + 1))
-    if slot.waited_for is not None:
-        reasons.append(
-            explain(ReasonCode.WAITS_FOR, names, prerequisite=slot.waited_for, month=slot.ready + 1)
-        )
     if slot.start > slot.ready:
         reasons.append(
             explain(
@@ -283,6 +303,29 @@ def _placement_reasons(
             )
         )
     return reasons + _phase_departure(work, slot, names)
+
+
+def _prerequisite_reasons(
+    works: Mapping[str, Work], w: str, slot: Slot, placement: Placement, edits: Edits, names: Names
+) -> list[Reason]:
+    """The prerequisite that held the item up, and the others it builds on, with their levels."""
+    if w in edits.pins:
+        return []
+    reasons = []
+    if slot.waited_for is not None:
+        level = works[slot.waited_for].to_level
+        reasons.append(
+            explain(
+                ReasonCode.WAITS_FOR, names, prerequisite=slot.waited_for, month=slot.ready + 1, level=level
+            )
+        )
+    quiet = [p for p in works[w].after if p != slot.waited_for and p in placement.slots]
+    return reasons + [
+        explain(
+            ReasonCode.BUILDS_ON, names, prerequisite=p, level=works[p].to_level, month=placement.slots[p].end
+        )
+        for p in quiet
+    ]
 
 
 def _phase_departure(work: Work, slot: Slot, names: Names) -> list[Reason]:

@@ -47,6 +47,8 @@ class ReasonCode(StrEnum):
     NO_DATA_SCIENTIST_OWNER = "no_data_scientist_owner"
     MONITORING_LAST = "monitoring_last"
     POC_SCORE = "poc_score"
+    BUILDS_ON = "builds_on"
+    AT_RISK = "at_risk"
 
 
 @dataclass(frozen=True)
