@@ -42,10 +42,10 @@ TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
         "{dependant}の前提条件です（先にレベル {level} が必要です）。",
     ),
     C.PLAYBOOK_PHASE: (
-        "In {phase}, as the playbook orders it: {effort} person-weeks at about {rate} a month, "
-        "months {from_month}–{to_month}.",
-        "プレイブックの順序どおり{phase}に置いています。{effort}人週を月およそ{rate}人週のペースで"
-        "{from_month}〜{to_month}か月目に行います。",
+        "{effort} person-weeks at about {rate} a month in months {from_month}–{to_month}; "
+        "the playbook puts this work in {phase}.",
+        "{effort}人週を月およそ{rate}人週のペースで{from_month}〜{to_month}か月目に行います。"
+        "プレイブックでは{phase}の作業です。",
     ),
     C.BROUGHT_FORWARD: (
         "Brought forward from {phase} to {to_phase}: {dependant} needs it.",
@@ -160,8 +160,8 @@ ONE_MONTH: Mapping[ReasonCode, tuple[str, str]] = {
         "{from_month}か月目に固定しています。再生成しても動きません。",
     ),
     C.PLAYBOOK_PHASE: (
-        "In {phase}, as the playbook orders it: {effort} person-weeks in month {from_month}.",
-        "プレイブックの順序どおり{phase}に置いています。{effort}人週を{from_month}か月目に行います。",
+        "{effort} person-weeks in month {from_month}; the playbook puts this work in {phase}.",
+        "{effort}人週を{from_month}か月目に行います。プレイブックでは{phase}の作業です。",
     ),
 }
 
