@@ -369,7 +369,7 @@ class TeamFigures:
     @property
     def improvement_person_weeks(self) -> float:
         """The person-weeks per month the roadmap schedules: the improvement share of the capacity."""
-        return round(self.person_weeks * self.improvement_share, 1)
+        return round(self.person_weeks * self.improvement_share + 1e-9, 1)  # halves round up
 
     @property
     def gaps(self) -> list[RoleCoverage]:
