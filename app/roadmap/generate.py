@@ -265,16 +265,23 @@ def _items(
     for w in order:
         slot = placement.slots.get(w)
         if slot is not None:
-            reasons = _placement_reasons(works[w], slot, phases[w], pulled_by.get(w), edits, names)
-            reasons += _prerequisite_reasons(works, w, slot, placement, edits, names)
+            after = _prerequisite_reasons(works, w, slot, placement, edits, names)
+            reasons = _placement_reasons(works[w], slot, phases[w], pulled_by.get(w), edits, names, after)
             reasons += _pin_conflicts(works[w], slot, placement, edits, names)
             items.append(_item(works[w], slot, start, reasons, pinned=w in edits.pins))
     return tuple(sorted(items, key=lambda i: (i.start_month, i.end_month, i.id)))
 
 
 def _placement_reasons(
-    work: Work, slot: Slot, phase: Phase, pulled_by: str | None, edits: Edits, names: Names
+    work: Work,
+    slot: Slot,
+    phase: Phase,
+    pulled_by: str | None,
+    edits: Edits,
+    names: Names,
+    prerequisites: Sequence[Reason] = (),
 ) -> list[Reason]:
+    """Why the item sits where it does: its phase, edits, the prerequisites it waits for, capacity."""
     reasons = list(work.reasons)
     if pulled_by is None:
         schedule = {"from_month": slot.start + 1, "to_month": slot.end, "rate": round(slot.rate, 1)}
@@ -292,6 +299,7 @@ def _placement_reasons(
         return reasons + _phase_departure(work, slot, names)
     if work.id in edits.moves:
         reasons.append(explain(ReasonCode.MOVED, names, month=edits.moves[work.id] + 1))
+    reasons += prerequisites
     if slot.start > slot.ready:
         reasons.append(
             explain(
