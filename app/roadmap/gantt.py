@@ -23,6 +23,9 @@ STATUS_FILL = {
     "blocked": "#c0392b",
 }
 PHASE_FILL = ("#eef3fa", "#f4f1fa", "#eef8f2", "#fbf5ea")
+NO_LINE_START = frozenset(
+    "ー、。，．）」』】〕・：；？！ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ,.;:!?)]}"
+)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -156,18 +159,18 @@ def _width(char: str) -> float:
 
 
 def _wrap(text: str, room: float, font: float) -> list[str]:
-    """The whole text in lines that fit in `room` pixels: broken at spaces, or anywhere in a word
-    too long for a line (Japanese has no spaces, so it breaks between characters)."""
+    """The whole text in lines that fit in `room` pixels: Latin words break at spaces (or anywhere
+    when too long for a line), Japanese between any characters, never before closing punctuation."""
     limit = room / (font * 0.6)
     lines: list[str] = []
     line, used = "", 0.0
     for word in re.split(r"(?<= )", " ".join(text.split())):
-        size = sum(_width(c) for c in word)
-        if line and used + size > limit:
+        latin = all(_width(c) == 1.0 for c in word)
+        if latin and line and used + sum(_width(c) for c in word) > limit:
             lines.append(line.rstrip())
             line, used = "", 0.0
         for char in word:
-            if used + _width(char) > limit and line:
+            if line and used + _width(char) > limit and char not in NO_LINE_START:
                 lines.append(line.rstrip())
                 line, used = "", 0.0
             line, used = line + char, used + _width(char)

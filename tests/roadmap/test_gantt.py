@@ -77,3 +77,11 @@ def test_todays_marker_starts_below_the_month_names() -> None:
         float(t.get("y") or 0) for t in root.iter(f"{NS}text") if (t.text or "").startswith("M")
     )
     assert float(line.get("y1") or 0) > lowest_month_name
+
+
+def test_japanese_names_fill_their_lines_and_no_line_starts_with_closing_punctuation() -> None:
+    names = ["CI/CD パイプライン（ビルド、テスト、パッケージング）", "ソースコード管理とコードレビューとその先のレビュー"]
+    root = _svg([Bar(n, 0, 1, "planned") for n in names])
+    lines = [t for t in _texts(root) if t and t[0] not in "MF" and t not in PHASES]
+    assert lines[0].startswith("CI/CD パイプライン")  # the Latin word does not sit alone on its line
+    assert not [t for t in lines if t[0] in "ー、。）"]
