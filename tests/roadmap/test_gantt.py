@@ -80,7 +80,10 @@ def test_todays_marker_starts_below_the_month_names() -> None:
 
 
 def test_japanese_names_fill_their_lines_and_no_line_starts_with_closing_punctuation() -> None:
-    names = ["CI/CD パイプライン（ビルド、テスト、パッケージング）", "ソースコード管理とコードレビューとその先のレビュー"]
+    names = [
+        "CI/CD パイプライン（ビルド、テスト、パッケージング）",
+        "ソースコード管理とコードレビューとその先のレビュー",
+    ]
     root = _svg([Bar(n, 0, 1, "planned") for n in names])
     lines = [t for t in _texts(root) if t and t[0] not in "MF" and t not in PHASES]
     assert lines[0].startswith("CI/CD パイプライン")  # the Latin word does not sit alone on its line
