@@ -35,7 +35,7 @@ TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
     C.CLOSES_GAP: (
         "Assessed at level {from_level}, target {to_level}. Now: {from_level_text} Target: {to_level_text}",
         "評価はレベル {from_level}、目標はレベル {to_level} です。"
-        "現状：{from_level_text} 目標：{to_level_text}",
+        "現状：{from_level_text}目標：{to_level_text}",
     ),
     C.PREREQUISITE_OF: (
         "Prerequisite of {dependant}: needed at level {level} first.",

@@ -47,7 +47,7 @@ def test_a_gap_is_closed_in_its_playbook_phase_and_says_so() -> None:
     ]
     assert tracking.reasons[0].text.ja == (
         "評価はレベル 1、目標はレベル 3 です。"
-        "現状：tracking at level 1（日本語） 目標：tracking at level 3（日本語）"
+        "現状：tracking at level 1（日本語）目標：tracking at level 3（日本語）"
     )
     assert tracking.reasons[1].text.ja == (
         "2人週を4か月目に行います。プレイブックでは自動化（4〜6か月目）の作業です。"
