@@ -39,6 +39,8 @@ def teams(session: SessionDep, user: CurrentUser) -> list[schemas.TeamOut]:
                 access=access,
                 actions=sorted(permissions.team_actions(user, access)),
                 capacity_person_weeks_per_month=figures.person_weeks,
+                improvement_share=figures.improvement_share,
+                improvement_person_weeks_per_month=figures.improvement_person_weeks,
                 missing_roles=[row.role for row in figures.gaps],
                 members=[
                     schemas.TeamMember(

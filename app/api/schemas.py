@@ -36,6 +36,9 @@ class TeamOut(BaseModel):
     access: str | None
     actions: list[str]
     capacity_person_weeks_per_month: float
+    improvement_share: float
+    """The share (0–1) of the capacity spent on improvement work: what the roadmap schedules."""
+    improvement_person_weeks_per_month: float
     missing_roles: list[str]
     members: list[TeamMember]
 

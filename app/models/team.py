@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAt
 from app.models.user import User
+from app.teams.capacity import DEFAULT_IMPROVEMENT_SHARE
 
 
 class Team(CreatedAt, Base):
@@ -17,6 +18,10 @@ class Team(CreatedAt, Base):
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # The share (0–1) of the members' capacity spent on improvement work: what the roadmap schedules.
+    improvement_share: Mapped[float] = mapped_column(
+        Float, default=DEFAULT_IMPROVEMENT_SHARE, server_default="0.3"
+    )
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="team", lazy="raise")
 

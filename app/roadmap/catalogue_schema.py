@@ -244,6 +244,8 @@ class Catalogue(Frozen):
     description: Text | None = None
     maturity_model: Slug | None = None
     """The maturity model whose capability ids this catalogue uses."""
+    effort_basis: Text | None = None
+    """Where the effort figures come from: the team, share of time and durations they are calibrated on."""
     roles: tuple[Role, ...] = Field(min_length=1)
     tools: tuple[Tool, ...] = ()
     dimensions: tuple[Dimension, ...] = Field(min_length=1)

@@ -1,7 +1,9 @@
 """The roadmap as a Gantt chart: a self-contained, escaped SVG string for pages and PDFs alike.
 
-Month columns, the four phase bands above them, one row per item with a bar coloured by status,
-and a dashed line at today. Pure: plain values in, text out.
+Month columns (a month name may hold a second line, e.g. its year, after a newline), the four phase
+bands above them, one row per item with its full name wrapped over as many lines as it needs and a
+bar coloured by status, and a dashed line at today that starts below the month names. Pure: plain
+values in, text out.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ STATUS_FILL = {
     "blocked": "#c0392b",
 }
 PHASE_FILL = ("#eef3fa", "#f4f1fa", "#eef8f2", "#fbf5ea")
+NO_LINE_START = frozenset(
+    "ー、。，．）」』】〕・：；？！ァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎ,.;:!?)]}"
+)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -35,10 +40,11 @@ class Bar:
 
 @dataclass(frozen=True)
 class Layout:
-    label_width: float = 220
-    month_width: float = 56
-    row_height: float = 26
-    header: float = 50  # phase band + month names
+    label_width: float = 240
+    month_width: float = 54
+    row_height: float = 26  # of a one-line label; each further line adds `line_height`
+    line_height: float = 15
+    header: float = 62  # phase band + month names on two lines
     font: float = 12
 
     @property
@@ -65,11 +71,17 @@ def gantt_svg(
     for bar in bars:
         if not 0 <= bar.start_month < bar.end_month <= MONTHS:
             raise ValueError(f"bar {bar.label!r} has months {bar.start_month}–{bar.end_month}")
-    height = layout.header + max(len(bars), 1) * layout.row_height + 4
+    labels = [_wrap(bar.label, layout.label_width - 10, layout.font) for bar in bars]
+    heights = [layout.row_height + (len(lines) - 1) * layout.line_height for lines in labels]
+    tops = [layout.header + sum(heights[:n]) for n in range(len(bars))]
+    height = layout.header + (sum(heights) if bars else layout.row_height) + 4
     body = [
         *_phase_bands(layout, phases, height),
         *_month_columns(layout, months, height),
-        *(_row(layout, bar, n) for n, bar in enumerate(bars)),
+        *(
+            _row(layout, bar, lines, top, h)
+            for bar, lines, top, h in zip(bars, labels, tops, heights, strict=True)
+        ),
         *_today(layout, today, height),
     ]
     attrs: dict[str, object] = {
@@ -102,18 +114,18 @@ def _month_columns(layout: Layout, months: Sequence[str], height: float) -> list
     for n, name in enumerate(months):
         x = layout.x(n)
         out.append(_element("line", {"x1": x, "y1": 22, "x2": x, "y2": height, "stroke": "#d5dbe3"}))
-        out.append(_text(x + 4, 40, _clip(name, layout.month_width - 6, layout.font), {"fill": "#555"}))
+        for line, part in enumerate(name.split("\n")[:2]):
+            shown = _clip(part, layout.month_width - 6, layout.font)
+            out.append(_text(x + 4, 38 + line * layout.line_height, shown, {"fill": "#555"}))
     return out
 
 
-def _row(layout: Layout, bar: Bar, index: int) -> str:
-    y = layout.header + index * layout.row_height
-    label = _clip(bar.label, layout.label_width - 10, layout.font)
+def _row(layout: Layout, bar: Bar, lines: Sequence[str], y: float, height: float) -> str:
     x, width = layout.x(bar.start_month), (bar.end_month - bar.start_month) * layout.month_width
     rect = {
         "class": f"gantt-bar status-{bar.status}",
         "x": x + 2,
-        "y": y + 4,
+        "y": y + (height - layout.row_height) / 2 + 4,
         "width": width - 4,
         "height": layout.row_height - 8,
         "rx": 4,
@@ -122,14 +134,18 @@ def _row(layout: Layout, bar: Bar, index: int) -> str:
         "stroke-width": 2 if bar.pinned else None,
     }
     tip = f"<title>{_escape(bar.label)}</title>"
-    return "<g>" + _text(6, y + layout.row_height * 0.65, label, {}) + _element("rect", rect, tip) + "</g>"
+    first = y + layout.row_height * 0.65
+    label = "".join(_text(6, first + n * layout.line_height, line, {}) for n, line in enumerate(lines))
+    rule = {"x1": 0, "y1": y + height, "x2": layout.width, "y2": y + height, "stroke": "#eef0f4"}
+    return "<g>" + label + _element("rect", rect, tip) + _element("line", rule) + "</g>"
 
 
 def _today(layout: Layout, today: float | None, height: float) -> list[str]:
     if today is None or not 0 <= today <= MONTHS:
         return []
     x = layout.x(today)
-    line = {"class": "gantt-today", "x1": x, "y1": 22, "x2": x, "y2": height}
+    # From below the month names down: the marker never covers a label.
+    line = {"class": "gantt-today", "x1": x, "y1": layout.header - 4, "x2": x, "y2": height}
     return [_element("line", {**line, "stroke": "#d35400", "stroke-width": 2, "stroke-dasharray": "4 3"})]
 
 
@@ -137,12 +153,36 @@ def _text(x: float, y: float, text: str, attrs: Mapping[str, str]) -> str:
     return _element("text", {"x": x, "y": y, **attrs}, _escape(text))
 
 
+def _width(char: str) -> float:
+    """A character's width in half-width units (full-width characters count double)."""
+    return 2.0 if unicodedata.east_asian_width(char) in ("W", "F") else 1.0
+
+
+def _wrap(text: str, room: float, font: float) -> list[str]:
+    """The whole text in lines that fit in `room` pixels: Latin words break at spaces (or anywhere
+    when too long for a line), Japanese between any characters, never before closing punctuation."""
+    limit = room / (font * 0.6)
+    lines: list[str] = []
+    line, used = "", 0.0
+    for word in re.split(r"(?<= )", " ".join(text.split())):
+        latin = all(_width(c) == 1.0 for c in word)
+        if latin and line and used + sum(_width(c) for c in word) > limit:
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+        for char in word:
+            if line and used + _width(char) > limit and char not in NO_LINE_START:
+                lines.append(line.rstrip())
+                line, used = "", 0.0
+            line, used = line + char, used + _width(char)
+    return [*lines, line.rstrip()] if line.strip() or not lines else lines
+
+
 def _clip(text: str, room: float, font: float) -> str:
     """Cut text that would not fit in `room` pixels (full-width characters count double)."""
     units, out = 0.0, list[str]()
     limit = room / (font * 0.6)
     for char in text:
-        units += 2.0 if unicodedata.east_asian_width(char) in ("W", "F") else 1.0
+        units += _width(char)
         if units > limit:
             return "".join(out).rstrip() + "…"
         out.append(char)

@@ -2,8 +2,10 @@
 
 Order: prerequisites first; among the work ready to start, the manager's moves, then the playbook
 phase (brought forward when a dependant in an earlier phase needs it), then value (gap × weight),
-then id. Each item's effort is spread evenly over the fewest months whose free capacity holds it;
-pinned items book capacity first. What does not fit in 12 months goes to `beyond` with the reason.
+then id. Only the team's improvement share of its capacity is booked, and one item gets at most about
+one person's share (so a bigger item takes more months). Each item's effort is spread evenly over the
+fewest months whose free capacity holds it; pinned items book capacity first. What does not fit in
+12 months goes to `beyond` with the reason.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from app.roadmap.plan import (
     PocCandidate,
     Reason,
     ReasonCode,
+    Risk,
     add_months,
 )
 from app.roadmap.reasons import Names, explain
@@ -44,7 +47,8 @@ from app.roadmap.work import (
     expand,
 )
 
-# About one person full time on one item; a bigger item takes more months rather than more people.
+# About one person full time on one item (before the improvement share); a bigger item takes more
+# months rather than more people.
 DEFAULT_MAX_PW_PER_ITEM_MONTH = 4.0
 DELAY_CAUSES = frozenset(
     {ReasonCode.WAITS_FOR, ReasonCode.CAPACITY_FULL, ReasonCode.MOVED, ReasonCode.PINNED}
@@ -66,6 +70,8 @@ class PlanInput:
     edits: Sequence[Edit] = ()
     poc_candidates: Sequence[PocCandidate] = ()
     max_pw_per_item_month: float = DEFAULT_MAX_PW_PER_ITEM_MONTH
+    # The share (0–1] of capacity and of the per-item rate spent on improvement work, i.e. this plan.
+    improvement_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,9 @@ class PlanDiff:
 
 def generate(plan_input: PlanInput) -> Plan:
     """The roadmap for `plan_input`: items, beyond, done, departures, risks, OKRs, action plan."""
-    catalogue, capacity = plan_input.catalogue, _capacity(plan_input.capacity_pw_per_month)
+    catalogue = plan_input.catalogue
+    share = _share(plan_input.improvement_share)
+    capacity = tuple(c * share for c in _capacity(plan_input.capacity_pw_per_month))
     check_gaps(plan_input.gaps, catalogue)
     edits = collect_edits(plan_input.edits)
     names = _names(catalogue, edits)
@@ -98,7 +106,7 @@ def generate(plan_input: PlanInput) -> Plan:
     phases, pulled_by = _effective_phases(works)
     order = _priority_order(works, phases, edits)
     jobs = [_job(works[w], phases[w], edits) for w in order]
-    placement = place(jobs, capacity, plan_input.max_pw_per_item_month)
+    placement = place(jobs, capacity, plan_input.max_pw_per_item_month * share)
     items = _items(order, works, phases, pulled_by, placement, edits, plan_input.start, names)
     beyond = tuple(_beyond(works[w], placement, names) for w in order if w in placement.blocked)
     return _assemble(plan_input, capacity, placement, items, beyond, expansion, edits, works, names)
@@ -116,9 +124,12 @@ def _assemble(
     names: Names,
 ) -> Plan:
     catalogue = plan_input.catalogue
+    found = risks.assess(items, beyond, catalogue, plan_input.team_roles, names)
+    items = _with_risks(items, found, names)
     return Plan(
         start=plan_input.start,
         capacity=capacity,
+        improvement_share=plan_input.improvement_share,
         load=placement.load,
         items=items,
         beyond=beyond,
@@ -126,10 +137,19 @@ def _assemble(
         dropped=_dropped(expansion, plan_input, names),
         departures=_departures(items, beyond),
         ignored_edits=tuple(e for e in plan_input.edits if not _applies(e, works, expansion, edits)),
-        risks=risks.assess(items, beyond, catalogue, plan_input.team_roles, names),
+        risks=found,
         suggested_okrs=okrs.suggest(items, catalogue),
         action_plan=action_plan.build(items, catalogue, plan_input.start, plan_input.poc_candidates, names),
     )
+
+
+def _with_risks(items: tuple[Item, ...], found: Sequence[Risk], names: Names) -> tuple[Item, ...]:
+    """Each item named by a risk says which one."""
+    named: dict[str, list[Reason]] = {}
+    for risk in found:
+        for item_id in risk.item_ids:
+            named.setdefault(item_id, []).append(explain(ReasonCode.AT_RISK, names, risk=risk.kind.value))
+    return tuple(replace(i, reasons=(*i.reasons, *named[i.id])) if i.id in named else i for i in items)
 
 
 def _capacity(values: Sequence[float]) -> tuple[float, ...]:
@@ -138,12 +158,24 @@ def _capacity(values: Sequence[float]) -> tuple[float, ...]:
     return tuple(values) * MONTHS if len(values) == 1 else tuple(values)
 
 
+def _share(value: float) -> float:
+    if not 0 < value <= 1:
+        raise ValueError(f"the improvement share must be above 0 and at most 1, got {value}")
+    return value
+
+
 def _names(catalogue: Catalogue, edits: Edits) -> Names:
     titles = {c.id: c.name for c in catalogue.capabilities} | {
         a.item_id: a.title for a in edits.adds.values()
     }
     roles = {r.id: r.name for r in catalogue.roles}
-    return Names(lambda item_id: titles.get(item_id, Text(en=item_id, ja=item_id)), roles)
+    levels = {c.id: c.levels for c in catalogue.capabilities}
+    return Names(
+        lambda item_id: titles.get(item_id, Text(en=item_id, ja=item_id)),
+        roles,
+        lambda capability, level: levels.get(capability, {}).get(level),
+        {r.id.value: r.name for r in catalogue.risks},
+    )
 
 
 def _works(plan_input: PlanInput, expansion: Expansion, edits: Edits, names: Names) -> dict[str, Work]:
@@ -233,18 +265,31 @@ def _items(
     for w in order:
         slot = placement.slots.get(w)
         if slot is not None:
-            reasons = _placement_reasons(works[w], slot, phases[w], pulled_by.get(w), edits, names)
+            after = _prerequisite_reasons(works, w, slot, placement, edits, names)
+            reasons = _placement_reasons(works[w], slot, phases[w], pulled_by.get(w), edits, names, after)
             reasons += _pin_conflicts(works[w], slot, placement, edits, names)
             items.append(_item(works[w], slot, start, reasons, pinned=w in edits.pins))
     return tuple(sorted(items, key=lambda i: (i.start_month, i.end_month, i.id)))
 
 
 def _placement_reasons(
-    work: Work, slot: Slot, phase: Phase, pulled_by: str | None, edits: Edits, names: Names
+    work: Work,
+    slot: Slot,
+    phase: Phase,
+    pulled_by: str | None,
+    edits: Edits,
+    names: Names,
+    prerequisites: Sequence[Reason] = (),
 ) -> list[Reason]:
+    """Why the item sits where it does: its phase, edits, the prerequisites it waits for, capacity."""
     reasons = list(work.reasons)
     if pulled_by is None:
-        reasons.append(explain(ReasonCode.PLAYBOOK_PHASE, names, phase=work.phase))
+        schedule = {"from_month": slot.start + 1, "to_month": slot.end, "rate": round(slot.rate, 1)}
+        reasons.append(
+            explain(
+                ReasonCode.PLAYBOOK_PHASE, names, phase=work.phase, effort=round(work.effort, 1), **schedule
+            )
+        )
     else:
         reasons.append(
             explain(ReasonCode.BROUGHT_FORWARD, names, phase=work.phase, to_phase=phase, dependant=pulled_by)
@@ -254,10 +299,7 @@ def _placement_reasons(
         return reasons + _phase_departure(work, slot, names)
     if work.id in edits.moves:
         reasons.append(explain(ReasonCode.MOVED, names, month=edits.moves[work.id] + 1))
-    if slot.waited_for is not None:
-        reasons.append(
-            explain(ReasonCode.WAITS_FOR, names, prerequisite=slot.waited_for, month=slot.ready + 1)
-        )
+    reasons += prerequisites
     if slot.start > slot.ready:
         reasons.append(
             explain(
@@ -269,6 +311,29 @@ def _placement_reasons(
             )
         )
     return reasons + _phase_departure(work, slot, names)
+
+
+def _prerequisite_reasons(
+    works: Mapping[str, Work], w: str, slot: Slot, placement: Placement, edits: Edits, names: Names
+) -> list[Reason]:
+    """The prerequisite that held the item up, and the others it builds on, with their levels."""
+    if w in edits.pins:
+        return []
+    reasons = []
+    if slot.waited_for is not None:
+        level = works[slot.waited_for].to_level
+        reasons.append(
+            explain(
+                ReasonCode.WAITS_FOR, names, prerequisite=slot.waited_for, month=slot.ready + 1, level=level
+            )
+        )
+    quiet = [p for p in works[w].after if p != slot.waited_for and p in placement.slots]
+    return reasons + [
+        explain(
+            ReasonCode.BUILDS_ON, names, prerequisite=p, level=works[p].to_level, month=placement.slots[p].end
+        )
+        for p in quiet
+    ]
 
 
 def _phase_departure(work: Work, slot: Slot, names: Names) -> list[Reason]:

@@ -28,12 +28,15 @@ class PhaseGroup:
     items: tuple[Item, ...]
 
 
-def month_labels(start: date, locale: str) -> list[str]:
-    """Short names of the plan's 12 months, e.g. "Jan 27" or "2027年1月" → "1月"."""
+def month_labels(start: date, locale: str, separator: str = " ") -> list[str]:
+    """The plan's 12 months with their years, e.g. "Jan 2027" or "2027年1月"; `separator` "\\n"
+    puts the month first and the year on a second line (the Gantt chart's narrow columns)."""
     months = [add_months(start, n) for n in range(MONTHS)]
     if locale == "ja":
-        return [f"{m.month}月" for m in months]
-    return [f"{EN_MONTHS[m.month - 1]} {m.year % 100:02d}" for m in months]
+        if separator == " ":
+            return [f"{m.year}年{m.month}月" for m in months]
+        return [f"{m.month}月{separator}{m.year}年" for m in months]
+    return [f"{EN_MONTHS[m.month - 1]}{separator}{m.year}" for m in months]
 
 
 def month_choices(start: date, locale: str) -> list[tuple[int, str]]:
@@ -54,7 +57,7 @@ def chart(view: RoadmapView, *, locale: str, title: str, today: date, font_famil
     ]
     return gantt_svg(
         bars,
-        months=month_labels(view.roadmap.start_date, locale),
+        months=month_labels(view.roadmap.start_date, locale, "\n"),
         phases=[PHASE_NAMES[p].get(locale).split("（")[0].split(" (")[0] for p in Phase],
         title=title,
         today=today_index(view.roadmap.start_date, today),

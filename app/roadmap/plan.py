@@ -47,6 +47,8 @@ class ReasonCode(StrEnum):
     NO_DATA_SCIENTIST_OWNER = "no_data_scientist_owner"
     MONITORING_LAST = "monitoring_last"
     POC_SCORE = "poc_score"
+    BUILDS_ON = "builds_on"
+    AT_RISK = "at_risk"
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ class ActionPlan:
 @dataclass(frozen=True)
 class Plan:
     start: date
-    capacity: tuple[float, ...]  # person-weeks per month, 12 values
+    capacity: tuple[float, ...]  # person-weeks per month for improvement work (booked against), 12 values
     load: tuple[float, ...]  # person-weeks booked per month
     items: tuple[Item, ...]
     beyond: tuple[Deferred, ...]
@@ -256,6 +258,7 @@ class Plan:
     risks: tuple[Risk, ...]
     suggested_okrs: tuple[SuggestedObjective, ...]
     action_plan: ActionPlan
+    improvement_share: float = 1.0  # the share of the team's capacity in `capacity`
 
     def item(self, item_id: str) -> Item | None:
         return next((item for item in self.items if item.id == item_id), None)

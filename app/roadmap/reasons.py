@@ -1,7 +1,8 @@
 """Ready English and Japanese sentences for the planner's structured reasons.
 
-Parameters named after items (capability, dependant, prerequisite), roles or phases hold ids; the
-sentences show their names, looked up through `Names`.
+Parameters named after items (capability, dependant, prerequisite), roles, phases or risks hold ids;
+the sentences show their names, looked up through `Names`. A reason about a capability's levels also
+quotes what each level means (`{from_level_text}`), so the reader sees what the answer was.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from app.roadmap.plan import Param, Reason, ReasonCode
 ITEM_PARAMS = frozenset({"capability", "dependant", "prerequisite"})
 ROLE_PARAMS = frozenset({"role", "roles"})
 PHASE_PARAMS = frozenset({"phase", "to_phase"})
+LEVEL_PARAMS = frozenset({"from_level", "to_level"})
 
 PHASE_NAMES: Mapping[Phase, Text] = {
     Phase.FOUNDATION: Text(en="Foundation (months 1–3)", ja="基盤整備（1〜3か月目）"),
@@ -31,24 +33,35 @@ PIPELINE: Mapping[bool, Text] = {
 C = ReasonCode
 TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
     C.CLOSES_GAP: (
-        "Closes the gap in {capability} from level {from_level} to {to_level}.",
-        "{capability}のギャップを埋めます（レベル {from_level} → {to_level}）。",
+        "Assessed at level {from_level}, target {to_level}. Now: {from_level_text} Target: {to_level_text}",
+        "評価はレベル {from_level}、目標はレベル {to_level} です。"
+        "現状：{from_level_text}目標：{to_level_text}",
     ),
     C.PREREQUISITE_OF: (
         "Prerequisite of {dependant}: needed at level {level} first.",
         "{dependant}の前提条件です（先にレベル {level} が必要です）。",
     ),
     C.PLAYBOOK_PHASE: (
-        "In {phase}, as the playbook orders it.",
-        "プレイブックの順序どおり{phase}に置いています。",
+        "{effort} person-weeks at about {rate} a month in months {from_month}–{to_month}; "
+        "the playbook puts this work in {phase}.",
+        "{effort}人週を月およそ{rate}人週のペースで{from_month}〜{to_month}か月目に行います。"
+        "プレイブックでは{phase}の作業です。",
     ),
     C.BROUGHT_FORWARD: (
         "Brought forward from {phase} to {to_phase}: {dependant} needs it.",
         "{dependant}に必要なため、{phase}から{to_phase}に前倒ししています。",
     ),
     C.WAITS_FOR: (
-        "Starts in month {month}, once {prerequisite} is done.",
-        "{prerequisite}の完了を待って{month}か月目に開始します。",
+        "Starts in month {month}, once {prerequisite} has reached level {level}.",
+        "{prerequisite}がレベル {level} に達するのを待って{month}か月目に開始します。",
+    ),
+    C.BUILDS_ON: (
+        "Builds on {prerequisite} at level {level}, in place by the end of month {month}.",
+        "{month}か月目までにレベル {level} に達する{prerequisite}を土台にします。",
+    ),
+    C.AT_RISK: (
+        "Part of the risk “{risk}” in this plan: see its mitigation under Risks.",
+        "この計画のリスク「{risk}」に関わる項目です。対策はリスクの欄を参照してください。",
     ),
     C.CAPACITY_FULL: (
         "Moved to month {month}: capacity in months {from_month}–{to_month} is full.",
@@ -146,15 +159,43 @@ ONE_MONTH: Mapping[ReasonCode, tuple[str, str]] = {
         "Pinned to month {from_month}; regeneration keeps it there.",
         "{from_month}か月目に固定しています。再生成しても動きません。",
     ),
+    C.PLAYBOOK_PHASE: (
+        "{effort} person-weeks in month {from_month}; the playbook puts this work in {phase}.",
+        "{effort}人週を{from_month}か月目に行います。プレイブックでは{phase}の作業です。",
+    ),
+}
+
+# Used instead of the code's template when the prerequisite is a custom item (it has no level).
+NO_LEVEL: Mapping[ReasonCode, tuple[str, str]] = {
+    C.WAITS_FOR: (
+        "Starts in month {month}, once {prerequisite} is done.",
+        "{prerequisite}の完了を待って{month}か月目に開始します。",
+    ),
+    C.BUILDS_ON: (
+        "Builds on {prerequisite}, done by the end of month {month}.",
+        "{month}か月目までに終わる{prerequisite}を土台にします。",
+    ),
 }
 
 
 class Names:
     """Display names for the ids in reason parameters."""
 
-    def __init__(self, items: Callable[[str], Text], roles: Mapping[str, Text]) -> None:
+    def __init__(
+        self,
+        items: Callable[[str], Text],
+        roles: Mapping[str, Text],
+        levels: Callable[[str, int], Text | None] = lambda _capability, _level: None,
+        risks: Mapping[str, Text] | None = None,
+    ) -> None:
         self._items = items
         self._roles = roles
+        self._levels = levels
+        self._risks = risks or {}
+
+    def level(self, capability: str, level: int) -> Text:
+        """What `level` of `capability` means, else just "level N"."""
+        return self._levels(capability, level) or Text(en=f"level {level}.", ja=f"レベル {level}。")
 
     def show(self, key: str, value: Param) -> Text:
         if key in ITEM_PARAMS:
@@ -165,6 +206,8 @@ class Names:
             return PIPELINE[bool(value)]
         if key in PHASE_PARAMS:
             return PHASE_NAMES[Phase(str(value))]
+        if key == "risk":
+            return self._risks.get(str(value), Text(en=str(value), ja=str(value)))
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         return Text(en=shown, ja=shown)
 
@@ -172,8 +215,14 @@ class Names:
 def explain(code: ReasonCode, names: Names, **params: Param) -> Reason:
     """A reason with its parameters and its sentence in both languages."""
     one_month = "from_month" in params and params["from_month"] == params.get("to_month")
+    no_level = params.get("level") == 0 and code in NO_LEVEL
     en, ja = ONE_MONTH[code] if one_month and code in ONE_MONTH else TEMPLATES[code]
+    en, ja = NO_LEVEL[code] if no_level else (en, ja)
     shown = {key: names.show(key, value) for key, value in params.items()}
+    if "capability" in params:
+        capability = str(params["capability"])
+        for key in LEVEL_PARAMS & set(params):
+            shown[f"{key}_text"] = names.level(capability, int(params[key]))
     text = Text(
         en=en.format(**{k: v.en for k, v in shown.items()}),
         ja=ja.format(**{k: v.ja for k, v in shown.items()}),

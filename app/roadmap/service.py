@@ -215,6 +215,7 @@ def _inputs(
         "not_assessed": list(found.not_assessed),
         "not_applicable": {c: why.get(c, []) for c in found.not_applicable},  # with the team's reasons
         "capacity": [capacity.team_person_weeks_per_month(m.capacity for m in members)],
+        "improvement_share": team.improvement_share,
         "team_roles": {row.role: row.capacity for row in coverage.coverage(pairs)},
         "raci": team_raci(session, team=team),
     }
@@ -299,6 +300,8 @@ def _generate(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapE
             team_raci=inputs.get("raci", {}),  # versions from before team RACI have none
             edits=[snapshot.edit_from(e.kind, e.item_id, e.params) for e in edits],
             poc_candidates=[PocCandidate(**c) for c in roadmap.poc_candidates or []],
+            # Versions from before the share was kept booked the whole capacity.
+            improvement_share=inputs.get("improvement_share", 1.0),
         )
     )
 

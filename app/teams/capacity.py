@@ -20,3 +20,8 @@ def person_weeks_per_month(capacity: float) -> float:
 def team_person_weeks_per_month(capacities: Iterable[float]) -> float:
     """The team's person-weeks per month: the sum over its members, rounded to one decimal."""
     return round(sum(person_weeks_per_month(c) for c in capacities), 1)
+
+
+# The share of a team's capacity spent on improvement work (the roadmap) unless the team sets its own:
+# the rest goes to running and building its ML products.
+DEFAULT_IMPROVEMENT_SHARE = 0.3

@@ -69,6 +69,7 @@ def team_create(
     user: Creator,
     name: Checked = "",
     description: Checked = "",
+    improvement_share: Annotated[str, Form(max_length=20)] = "30",
 ) -> Response:
     """Create a team; its creator (unless an admin) becomes its manager."""
     try:
@@ -78,9 +79,10 @@ def team_create(
             description=description,
             actor=user,
             organisation_name=settings.organisation_name,
+            improvement_percent=improvement_share,
         )
     except FieldError as exc:
-        form = {"name": name, "description": description}
+        form = {"name": name, "description": description, "improvement_share": improvement_share}
         return render(
             request,
             "teams/form.html",
@@ -117,8 +119,9 @@ def team_detail(request: Request, session: SessionDep, ctx: Viewer) -> Response:
 
 @router.get("/teams/{team_id}/edit", name="team_edit")
 def team_edit(request: Request, ctx: Manager) -> Response:
-    """The form to rename a team or change its description."""
-    form = {"name": ctx.team.name, "description": ctx.team.description}
+    """The form to rename a team or change its description or improvement share."""
+    share = f"{ctx.team.improvement_share * 100:g}"
+    form = {"name": ctx.team.name, "description": ctx.team.description, "improvement_share": share}
     return render(request, "teams/form.html", {"team": ctx.team, "form": form, "errors": {}})
 
 
@@ -129,12 +132,20 @@ def team_update(
     ctx: Manager,
     name: Checked = "",
     description: Checked = "",
+    improvement_share: Annotated[str | None, Form(max_length=20)] = None,
 ) -> Response:
-    """Save the team's name and description."""
+    """Save the team's name, description and share of capacity for improvement work."""
     try:
-        service.update(session, team=ctx.team, name=name, description=description, actor=ctx.user)
+        service.update(
+            session,
+            team=ctx.team,
+            name=name,
+            description=description,
+            actor=ctx.user,
+            improvement_percent=improvement_share,
+        )
     except FieldError as exc:
-        form = {"name": name, "description": description}
+        form = {"name": name, "description": description, "improvement_share": improvement_share or ""}
         context = {"team": ctx.team, "form": form, "errors": exc.as_errors()}
         return render(request, "teams/form.html", context, status_code=422)
     url = str(request.url_for("team_detail", team_id=ctx.team.id))

@@ -108,26 +108,47 @@ def _unique_slug(session: Session, name: str) -> str:
 class TeamInput:
     name: str
     description: str
+    improvement_share: float  # 0–1
 
 
-def clean_team(name: str, description: str) -> TeamInput:
-    """Validated team fields; raises FieldError naming the field."""
+def clean_team(name: str, description: str, improvement_percent: str = "30") -> TeamInput:
+    """Validated team fields (the improvement share as a percentage); raises FieldError naming the field."""
     name = " ".join(checked_text(name, limits.NAME, "name").split())
     if not name:
         raise FieldError("name", N_("Give the team a name."))
     description = checked_text(description, limits.DESCRIPTION, "description", multiline=True).strip()
-    return TeamInput(name, description)
+    return TeamInput(name, description, _improvement_share(improvement_percent))
 
 
-def create(session: Session, *, name: str, description: str, actor: User, organisation_name: str) -> Team:
+def _improvement_share(percent_text: str) -> float:
+    message = N_("Enter the share of capacity for improvement work, from 1 to 100 %.")
+    try:
+        percent = float(percent_text.strip().rstrip("%"))
+    except ValueError:
+        raise FieldError("improvement_share", message) from None
+    if not 1 <= percent <= 100:  # NaN fails this too
+        raise FieldError("improvement_share", message)
+    return round(percent / 100, 2)
+
+
+def create(
+    session: Session,
+    *,
+    name: str,
+    description: str,
+    actor: User,
+    organisation_name: str,
+    improvement_percent: str = "30",
+) -> Team:
     """A new team; a non-admin creator becomes its manager."""
-    data = clean_team(name, description)
+    data = clean_team(name, description, improvement_percent)
     organisation = _organisation(session, name=organisation_name)
     team = Team(
         organisation_id=organisation.id,
         name=data.name,
         slug=_unique_slug(session, data.name),
         description=data.description,
+        improvement_share=data.improvement_share,
     )
     session.add(team)
     session.flush()
@@ -137,7 +158,7 @@ def create(session: Session, *, name: str, description: str, actor: User, organi
         action="team.create",
         object_type="team",
         object_id=team.id,
-        after={"name": team.name, "description": team.description},
+        after=_team_state(team),
     )
     if not permissions.is_admin(actor):
         add_member(
@@ -150,12 +171,25 @@ def create(session: Session, *, name: str, description: str, actor: User, organi
     return team
 
 
-def update(session: Session, *, team: Team, name: str, description: str, actor: User) -> None:
-    """Rename the team or change its description."""
-    data = clean_team(name, description)
-    before = {"name": team.name, "description": team.description}
-    team.name, team.description = data.name, data.description
-    after = {"name": team.name, "description": team.description}
+def _team_state(team: Team) -> dict[str, object]:
+    return {"name": team.name, "description": team.description, "improvement_share": team.improvement_share}
+
+
+def update(
+    session: Session,
+    *,
+    team: Team,
+    name: str,
+    description: str,
+    actor: User,
+    improvement_percent: str | None = None,
+) -> None:
+    """Rename the team, change its description or its share of capacity for improvement work."""
+    percent = f"{team.improvement_share * 100:g}" if improvement_percent is None else improvement_percent
+    data = clean_team(name, description, percent)
+    before = _team_state(team)
+    team.name, team.description, team.improvement_share = data.name, data.description, data.improvement_share
+    after = _team_state(team)
     if before != after:
         audit.record(
             session,
@@ -325,6 +359,12 @@ def candidates(session: Session, *, team: Team) -> list[User]:
 class TeamFigures:
     person_weeks: float
     coverage: list[RoleCoverage]
+    improvement_share: float = capacity.DEFAULT_IMPROVEMENT_SHARE
+
+    @property
+    def improvement_person_weeks(self) -> float:
+        """The person-weeks per month the roadmap schedules: the improvement share of the capacity."""
+        return round(self.person_weeks * self.improvement_share + 1e-9, 1)  # halves round up
 
     @property
     def gaps(self) -> list[RoleCoverage]:
@@ -337,4 +377,5 @@ def figures(team: Team) -> TeamFigures:
     return TeamFigures(
         capacity.team_person_weeks_per_month(m.capacity for m in team.memberships),
         role_coverage.coverage(members),
+        team.improvement_share,
     )

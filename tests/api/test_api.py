@@ -48,6 +48,8 @@ def test_teams_lists_only_the_callers_teams_with_capacity_and_missing_roles(
     assert vision["access"] == "member"
     assert vision["actions"] == ["answer", "check_in", "view"]
     assert vision["capacity_person_weeks_per_month"] == 6.5
+    assert vision["improvement_share"] == 0.3
+    assert vision["improvement_person_weeks_per_month"] == 2.0
     assert "data_engineer" in vision["missing_roles"]
     assert {m["name"] for m in vision["members"]} == {"manager", "member", "viewer"}
 

@@ -188,5 +188,9 @@ def test_a_custom_item_without_a_checklist_renders_without_one(
     assert client.post(f"/teams/{org.team.id}/roadmap/items", data=data).status_code == 303
     html = client.get(f"/teams/{org.team.id}/roadmap").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Tidy the notebooks" in html
-    assert html.count('class="checklist"') == len(items)
+    # At a 30 % share the added item may push catalogue items beyond the 12 months: count those still planned.
+    planned = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"]
+    with_checklists = [i for i in planned if i["capability_id"]]
+    assert 0 < len(with_checklists) <= len(items)
+    assert html.count('class="checklist"') == len(with_checklists)
     assert client.get(f"/teams/{org.team.id}/roadmap/action-plan").status_code == 200

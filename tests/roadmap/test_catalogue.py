@@ -18,6 +18,7 @@ from app.roadmap.catalogue import (
 )
 from app.roadmap.catalogue_checks import prerequisite_ids
 from app.roadmap.catalogue_schema import Catalogue, MetricType, Raci
+from app.teams.capacity import DEFAULT_IMPROVEMENT_SHARE, WEEKS_PER_MONTH
 from tests.roadmap.builders import ROLES, Spec, catalogue_data
 
 REGENERATE = "uv run python -m app.roadmap.catalogue > app/roadmap/catalogue.schema.json"
@@ -155,3 +156,26 @@ def test_json_schema_accepts_a_bare_capability_id_as_a_prerequisite() -> None:
     [short, long] = json.loads(render_json_schema())["$defs"]["Prerequisite"]["anyOf"]
     assert short["type"] == "string"
     assert long["required"] == ["capability"]
+
+
+# The playbook's durations of a small team's work per phase, in months (optimisation: our assumption).
+PLAYBOOK_MONTHS = {"foundation": (2, 3), "automation": (3, 4), "monitoring": (2, 3), "optimisation": (2, 3)}
+
+
+def test_shipped_effort_takes_a_small_team_the_playbooks_months_per_phase() -> None:
+    small_team = 3 * WEEKS_PER_MONTH * DEFAULT_IMPROVEMENT_SHARE
+    months: dict[str, float] = {}
+    for capability in builtin_catalogue().capabilities:
+        phase = capability.phase_for(3).value
+        months[phase] = months.get(phase, 0.0) + capability.effort_between(1, 3)[1] / small_team
+    for phase, (shortest, longest) in PLAYBOOK_MONTHS.items():
+        assert shortest <= months[phase] <= longest, (phase, round(months[phase], 2))
+
+
+def test_shipped_catalogue_says_where_its_effort_figures_come_from() -> None:
+    basis = builtin_catalogue().effort_basis
+    assert basis is not None
+    assert "2–3 months" in basis.en
+    assert "30 %" in basis.en
+    assert "2〜3 か月" in basis.ja
+    assert "30 %" in basis.ja

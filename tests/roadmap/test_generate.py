@@ -42,10 +42,16 @@ def test_a_gap_is_closed_in_its_playbook_phase_and_says_so() -> None:
     tracking = item(plan, "tracking")
     assert (tracking.start_month, tracking.end_month, tracking.effort_pw) == (3, 4, 2.0)
     assert sentences(tracking) == [
-        "Closes the gap in Tracking from level 1 to 3.",
-        "In Automation (months 4–6), as the playbook orders it.",
+        "Assessed at level 1, target 3. Now: tracking at level 1 Target: tracking at level 3",
+        "2 person-weeks in month 4; the playbook puts this work in Automation (months 4–6).",
     ]
-    assert tracking.reasons[0].text.ja == "Tracking（日本語）のギャップを埋めます（レベル 1 → 3）。"
+    assert tracking.reasons[0].text.ja == (
+        "評価はレベル 1、目標はレベル 3 です。"
+        "現状：tracking at level 1（日本語）目標：tracking at level 3（日本語）"
+    )
+    assert tracking.reasons[1].text.ja == (
+        "2人週を4か月目に行います。プレイブックでは自動化（4〜6か月目）の作業です。"
+    )
     assert (tracking.start, tracking.end) == (date(2027, 7, 1), date(2027, 8, 1))
 
 
@@ -56,7 +62,7 @@ def test_a_prerequisite_below_the_needed_level_gets_work_and_ends_before_its_dep
     assert (git.from_level, git.to_level) == (0, 3)
     assert git.end_month <= ci.start_month
     assert "Prerequisite of Ci: needed at level 3 first." in sentences(git)
-    assert "Starts in month 2, once Git is done." in sentences(ci)
+    assert "Starts in month 2, once Git has reached level 3." in sentences(ci)
     assert ci.prerequisites == ("git",)
 
 
@@ -244,3 +250,32 @@ class TestEdits:
             ("docs", (3, 4), (6, 7)),
         ]
         assert changes.added == ()
+
+
+def test_at_a_share_of_capacity_an_item_spans_the_months_its_effort_needs() -> None:
+    plan = plan_for(catalogue(Spec("big", effort=(3, 3, 9, 9))), {"big": (0, 2)}, improvement_share=0.3)
+    big = item(plan, "big")
+    assert plan.capacity == pytest.approx((2.4,) * 12)  # 30 % of 8 person-weeks a month
+    assert (big.start_month, big.end_month) == (0, 5)  # 6 pw at one person's 30 %: 1.2 pw a month
+    assert big.monthly_pw == pytest.approx(1.2)
+    assert sentences(big)[1].startswith("6 person-weeks at about 1.2 a month in months 1–5;")
+
+
+def test_reasons_name_each_items_own_levels_and_the_prerequisites_it_builds_on() -> None:
+    cat = catalogue(Spec("git"), Spec("ci", ["git"]), Spec("docs", ["git"]))
+    plan = plan_for(cat, {"git": (1, 3), "ci": (0, 3), "docs": (2, 3)}, capacity=4.0)
+    git, ci, docs = item(plan, "git"), item(plan, "ci"), item(plan, "docs")
+    assert len({tuple(sentences(i)) for i in (git, ci, docs)}) == 3
+    assert sentences(git)[0] == "Assessed at level 1, target 3. Now: git at level 1 Target: git at level 3"
+    assert sentences(docs)[0].startswith("Assessed at level 2, target 3. Now: docs at level 2")
+    for dependant in (ci, docs):
+        on_git = [s for s in sentences(dependant) if "Git" in s]
+        assert on_git, dependant.id
+        assert all("level 3" in s for s in on_git)
+
+
+def test_a_one_month_item_never_reads_months_n_to_n() -> None:
+    plan = plan_for(catalogue(Spec("tracking")), {"tracking": (0, 2)})
+    text = item(plan, "tracking").reasons[1].text
+    assert text.en.startswith("2 person-weeks in month 1;")
+    assert text.ja.startswith("2人週を1か月目に行います。")

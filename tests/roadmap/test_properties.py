@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.roadmap.catalogue_schema import Catalogue
-from app.roadmap.generate import PlanInput, generate
+from app.roadmap.generate import DEFAULT_MAX_PW_PER_ITEM_MONTH, PlanInput, generate
 from app.roadmap.plan import Drop, Edit, Pin, Plan, ReasonCode
 from tests.roadmap.builders import ROLES, Spec, catalogue
 
@@ -25,6 +27,7 @@ class Case:
     capacity: list[float]
     team: dict[str, float]
     raci: dict[str, dict[str, str]] = field(default_factory=dict)  # the team's own RACI rows
+    share: float = 1.0  # of capacity spent on improvement work
 
     def plan(
         self,
@@ -41,6 +44,7 @@ class Case:
                 team_roles=self.team,
                 team_raci=self.raci if raci is None else raci,
                 edits=edits or [],
+                improvement_share=self.share,
             )
         )
 
@@ -87,7 +91,9 @@ def cases(draw: st.DrawFn) -> Case:
     monthly = st.floats(0.0, 8.0)
     capacity = draw(st.lists(monthly, min_size=12, max_size=12) | st.lists(monthly, min_size=1, max_size=1))
     team = draw(st.dictionaries(st.sampled_from(ROLES), st.floats(0.1, 1.0), max_size=3))
-    return Case(catalogue(*made), gaps, capacity, team, draw(raci_rows([s.id for s in made])))
+    # Mostly a realistic share, so that items span several months; sometimes all or almost nothing.
+    share = draw(st.sampled_from([0.3, 0.3, 0.2, 0.5, 1.0]) | st.floats(0.01, 1.0))
+    return Case(catalogue(*made), gaps, capacity, team, draw(raci_rows([s.id for s in made])), share)
 
 
 # A team's rows: any letters, valid or not, for recommended and custom roles, for some capabilities.
@@ -219,7 +225,8 @@ def test_pinned_items_keep_their_months_when_gaps_change(case: Case, data: st.Da
             assert spans(again).get(pin.item_id) in (None, (pin.start_month, pin.end_month))
             assert pin.item_id not in {d.id for d in again.beyond}
     check_capacity(again)
-    check_prerequisites(Case(case.catalogue, changed, case.capacity, case.team), again, frozenset(chosen))
+    changed_case = Case(case.catalogue, changed, case.capacity, case.team, share=case.share)
+    check_prerequisites(changed_case, again, frozenset(chosen))
 
 
 @EXAMPLES
@@ -238,3 +245,33 @@ def test_achieved_capabilities_are_done(case: Case) -> None:
     plan = case.plan()
     achieved = {c for c, (current, target) in case.gaps.items() if current >= target}
     assert {d.capability_id for d in plan.done} == achieved
+
+
+@EXAMPLES
+@given(cases())
+def test_only_the_improvement_share_of_capacity_is_booked(case: Case) -> None:
+    plan = case.plan()
+    team = case.capacity * 12 if len(case.capacity) == 1 else case.capacity
+    assert plan.capacity == pytest.approx([c * case.share for c in team])
+    assert all(booked <= c * case.share + TOLERANCE for booked, c in zip(plan.load, team, strict=True))
+
+
+@EXAMPLES
+@given(cases())
+def test_an_item_spans_the_months_its_effort_needs_at_one_persons_share(case: Case) -> None:
+    rate = DEFAULT_MAX_PW_PER_ITEM_MONTH * case.share
+    for item in case.plan().items:
+        months = item.end_month - item.start_month
+        assert months >= math.ceil(item.effort_pw / rate - TOLERANCE)
+        assert item.monthly_pw <= rate + TOLERANCE
+        assert item.monthly_pw * months == pytest.approx(item.effort_pw)
+
+
+@EXAMPLES
+@given(cases())
+def test_multi_month_prerequisites_end_before_their_dependants_start_at_any_share(case: Case) -> None:
+    plan = case.plan()
+    items = {i.id: i for i in plan.items}
+    for item in plan.items:
+        for prerequisite in item.prerequisites:
+            assert items[prerequisite].end_month <= item.start_month

@@ -8,7 +8,7 @@ from typing import Any
 from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.catalogue_schema import RiskKind
 from app.roadmap.generate import PlanInput, generate
-from app.roadmap.plan import ChangeOwner, Plan, PocCandidate
+from app.roadmap.plan import ChangeOwner, Plan, PocCandidate, ReasonCode
 from tests.roadmap.builders import RISKS, Spec, catalogue
 
 START = date(2027, 1, 1)
@@ -144,3 +144,13 @@ def test_the_best_poc_candidate_is_named_and_started_first() -> None:
     assert poc_task.owner_role == "product_owner"
     assert "churn model" in poc_task.text.en
     assert "churn model" in poc_task.text.ja
+
+
+def test_each_item_a_risk_names_says_which_risk() -> None:
+    specs = [Spec(f"c{n}", tools=[f"tool-{n}"]) for n in range(5)] + [Spec("quiet")]
+    plan = plan_of(specs, {s.id: (0, 2) for s in specs})
+    [risk] = [r for r in plan.risks if r.kind is RiskKind.OVER_COMPLEXITY]
+    for found in plan.items:
+        named = [r.text.en for r in found.reasons if r.code is ReasonCode.AT_RISK]
+        wanted = "Part of the risk “over-complexity” in this plan: see its mitigation under Risks."
+        assert named == ([wanted] if found.id in risk.item_ids else [])

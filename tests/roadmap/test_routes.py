@@ -130,3 +130,19 @@ def test_a_not_applicable_capability_other_work_needs_is_planned_and_the_page_sa
     assert "Marked not applicable" in item
     ja = client.get(f"/teams/{org.team.id}/roadmap", headers={"Accept-Language": "ja"}).text
     assert "このチームには該当しませんが" in ja
+
+
+def test_the_plan_books_the_teams_improvement_share_and_items_span_the_months_they_need(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    org.team.improvement_share = 0.4
+    db.commit()
+    url = _generate(client, db, org)
+    note = client.get(url).text
+    assert "Scheduled against 2.6 person-weeks per month: the 40 % of the team" in note
+    items = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"]
+    longest = max(i["end_month"] - i["start_month"] for i in items)
+    assert longest >= 2
+    for found in items:
+        months = found["end_month"] - found["start_month"]
+        assert found["effort_pw"] / months <= 4.0 * 0.4 + 1e-9  # one person's 40 % at most

@@ -271,3 +271,50 @@ def test_a_description_keeps_its_line_breaks_within_the_limit(
     assert response.status_code == 303, response.text
     team = db.scalars(select(Team).where(Team.name == "Lines")).one()
     assert team.description == lines.replace("\r\n", "\n")
+
+
+def test_a_team_spends_30_percent_of_its_capacity_on_improvement_unless_it_says_otherwise(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.member)
+    page = client.get(f"/teams/{org.team.id}").text
+    assert "The roadmap schedules 30 % of it for improvement work: 2.0 person-weeks per month." in page
+
+
+def test_manager_sets_the_improvement_share_and_the_audit_log_keeps_the_change(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.manager)
+    form = client.get(f"/teams/{org.team.id}/edit").text
+    assert re.search(r'id="improvement_share"[^>]*value="30"', form)
+    data = {"name": org.team.name, "description": "", "improvement_share": "45"}
+    assert post(client, f"/teams/{org.team.id}", data).status_code == 303
+    db.refresh(org.team)
+    assert org.team.improvement_share == 0.45
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "team.update")).one()
+    assert event.before is not None
+    assert event.after is not None
+    assert (event.before["improvement_share"], event.after["improvement_share"]) == (0.3, 0.45)
+    assert "2.9 person-weeks per month" in client.get(f"/teams/{org.team.id}").text
+
+
+@pytest.mark.parametrize("share", ["0", "101", "a third", "nan", "-5"])
+def test_an_improvement_share_outside_1_to_100_is_refused_inline_and_nothing_is_written(
+    client: TestClient, db: Session, org: Org, share: str
+) -> None:
+    act_as(client, db, org.manager)
+    data = {"name": "Renamed", "description": "", "improvement_share": share}
+    response = post(client, f"/teams/{org.team.id}", data, **{"Accept-Language": "ja"})
+    assert response.status_code == 422
+    assert re.search(r'id="improvement_share"[^>]*aria-invalid="true"', response.text, re.S)
+    assert "改善" in response.text[response.text.index('id="improvement_share-error"') :][:300]
+    db.refresh(org.team)
+    assert (org.team.name, org.team.improvement_share) == ("Vision", 0.3)
+
+
+def test_members_cannot_set_the_improvement_share(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.member)
+    data = {"name": org.team.name, "description": "", "improvement_share": "90"}
+    assert post(client, f"/teams/{org.team.id}", data).status_code == 403
+    db.refresh(org.team)
+    assert org.team.improvement_share == 0.3
