@@ -123,7 +123,6 @@ def save_answer(
     data = forms.answer_input(
         choice=choice, na_reason=na_reason, note=note, evidence=evidence, version=version
     )
-    question = ctx.model.question(question_id)
     try:
         answer = service.save_answer(
             session,
@@ -133,25 +132,12 @@ def save_answer(
             user=ctx.team.user,
             now=utcnow(),
         )
-    except service.AnswerConflict as conflict:
-        session.rollback()
-        return _question_response(
-            request,
-            session,
-            ctx,
-            question_id,
-            status=409,
-            error=conflict,
-            conflict=conflict.current,
-            attempted=data,
-        )
     except AppError as error:
-        if question is None:
+        if ctx.model.question(question_id) is None:
             raise
         session.rollback()
-        return _question_response(
-            request, session, ctx, question_id, status=error.status_code, error=error, attempted=data
-        )
+        failed = forms.FailedSave(question_id, error, data)
+        return _question_response(request, session, ctx, failed, status=error.status_code)
     if not htmx.is_htmx(request):
         target = f"{request.url_for('assessment', assessment_id=ctx.assessment.id)}#q-{question_id}"
         return redirect(target, request=request, flash=N_("Answer saved."))
@@ -180,21 +166,15 @@ def _saved_response(
 
 
 def _question_response(
-    request: Request,
-    session: SessionDep,
-    ctx: AssessmentContext,
-    question_id: str,
-    *,
-    status: int,
-    **extra: Any,
+    request: Request, session: SessionDep, ctx: AssessmentContext, failed: forms.FailedSave, *, status: int
 ) -> Response:
-    """A save that failed, after its rollback: the question as stored now, with the error."""
+    """A save that failed, after its rollback: the question as stored now, with the error and what the
+    person sent; the whole page for a plain form post."""
     ctx = AssessmentContext(service.get(session, assessment_id=ctx.assessment.id), ctx.model, ctx.team)
-    context = _questionnaire_context(session, ctx, **extra)
-    question = ctx.model.question(question_id)
+    context = _questionnaire_context(session, ctx, failed=failed)
     if not htmx.is_htmx(request):
-        context["focus"] = question_id
         return render(request, "assessments/questionnaire.html", context, status_code=status)
+    question = ctx.model.question(failed.question_id)
     capability = next(c for c in ctx.model.capabilities() if question in c.questions)
     context.update(question=question, capability=capability, oob=True)
     return render(request, "assessments/_question.html", context, status_code=status)
