@@ -35,7 +35,12 @@ def team_assessments(request: Request, session: SessionDep, ctx: ViewTeam) -> Re
 
 
 def _list_page(
-    request: Request, session: SessionDep, ctx: TeamContext, error: AppError | None = None, status: int = 200
+    request: Request,
+    session: SessionDep,
+    ctx: TeamContext,
+    error: AppError | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     assessments = service.list_for_team(session, team_id=ctx.team.id)
     submitted = [a for a in assessments if a.status == "submitted"]
@@ -47,7 +52,7 @@ def _list_page(
         "models": maturity_service.latest_all(session),
         "default_period": quarter_of(utcnow()),
         "error": error,
-        "form": dict(request.query_params),
+        "form": form if form is not None else dict(request.query_params),
     }
     return render(request, "assessments/list.html", context, status_code=status)
 
@@ -62,6 +67,7 @@ def start_assessment(
     copy_last: Annotated[bool, Form()] = False,
 ) -> Response:
     """Start a draft for the team and period (optionally a copy of the last one), then open it."""
+    sent = {"model": model, "period": period, "copy_last": "true" if copy_last else ""}
     try:
         period = service.parse_period(period)
         model_row = maturity_service.latest(session, slug=model)
@@ -77,7 +83,7 @@ def start_assessment(
         )
     except BadInput as error:
         session.rollback()
-        return _list_page(request, session, ctx, error=error, status=422)
+        return _list_page(request, session, ctx, error=error, status=422, form=sent)
     return redirect(
         str(request.url_for("assessment", assessment_id=assessment.id)),
         request=request,

@@ -234,3 +234,36 @@ def test_every_question_that_may_not_apply_has_its_reason_field_ready_before_any
     for question_id, card in cards.items():
         assert f'id="na-{question_id}" name="na_reason"' in card, question_id
         assert 'role="alert"' not in card, question_id
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "Submit this assessment? Unanswered questions count as not assessed."),
+        ("ja", "このアセスメントを提出しますか？未回答の質問は未評価として扱われます。"),
+    ],
+)
+def test_submit_form_asks_first_in_the_readers_language_and_still_posts_without_javascript(
+    client: TestClient, org: Org, draft: Assessment, db: Session, lang: str, question: str
+) -> None:
+    sign_in(client, org.manager.email)
+    page = client.get(f"/assessments/{draft.id}", headers={"Accept-Language": lang}).text
+    form = re.search(r'<form method="post" action="[^"]*/submit"[^>]*>', page)
+    assert form is not None
+    assert f'data-confirm="{question}"' in form.group(0)  # app.js asks, for plain and htmx forms alike
+    assert "hx-post" not in form.group(0)
+    response = client.post(f"/assessments/{draft.id}/submit", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 303
+    db.refresh(draft)
+    assert draft.status == "submitted"
+
+
+def test_a_refused_start_keeps_what_was_typed_and_chosen(
+    client: TestClient, org: Org, draft: Assessment
+) -> None:
+    sign_in(client, org.manager.email)
+    data = {"model": "playbook-base", "period": "2026-q4", "csrf_token": csrf_token(client)}  # no copy_last
+    response = client.post(f"/teams/{org.team.id}/assessments", data=data)
+    assert response.status_code == 422
+    assert re.search(r'id="period" name="period" value="2026-q4"', response.text)
+    assert re.search(r'id="copy_last" name="copy_last" value="true"\s*>', response.text)  # left unticked
