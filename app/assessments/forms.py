@@ -1,8 +1,13 @@
-"""Turning the questionnaire's form fields into service input (shared by the page and the API)."""
+"""Turning the questionnaire's form fields into service input (shared by the page and the API), and
+what a question's form shows after a save that did not go through."""
 
 from __future__ import annotations
 
-from app.assessments.service import AnswerInput
+from dataclasses import dataclass
+
+from app.assessments.service import AnswerConflict, AnswerInput
+from app.errors import AppError
+from app.models import Answer
 
 NOT_APPLICABLE = "__na__"  # the radio value of the "not applicable" option
 
@@ -21,3 +26,22 @@ def answer_input(
         evidence_links=links,
         expected_version=version,
     )
+
+
+@dataclass(frozen=True)
+class FailedSave:
+    """A save that did not go through: its question shows the error and what the person sent; every
+    other question shows what is stored."""
+
+    question_id: str
+    error: AppError
+    attempted: AnswerInput
+
+    @property
+    def conflict(self) -> Answer | None:
+        """The answer someone else saved in the meantime, when that is why the save failed."""
+        return self.error.current if isinstance(self.error, AnswerConflict) else None
+
+    @property
+    def is_conflict(self) -> bool:
+        return isinstance(self.error, AnswerConflict)

@@ -35,7 +35,12 @@ def team_assessments(request: Request, session: SessionDep, ctx: ViewTeam) -> Re
 
 
 def _list_page(
-    request: Request, session: SessionDep, ctx: TeamContext, error: AppError | None = None, status: int = 200
+    request: Request,
+    session: SessionDep,
+    ctx: TeamContext,
+    error: AppError | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
 ) -> Response:
     assessments = service.list_for_team(session, team_id=ctx.team.id)
     submitted = [a for a in assessments if a.status == "submitted"]
@@ -47,7 +52,7 @@ def _list_page(
         "models": maturity_service.latest_all(session),
         "default_period": quarter_of(utcnow()),
         "error": error,
-        "form": dict(request.query_params),
+        "form": form if form is not None else dict(request.query_params),
     }
     return render(request, "assessments/list.html", context, status_code=status)
 
@@ -62,6 +67,7 @@ def start_assessment(
     copy_last: Annotated[bool, Form()] = False,
 ) -> Response:
     """Start a draft for the team and period (optionally a copy of the last one), then open it."""
+    sent = {"model": model, "period": period, "copy_last": "true" if copy_last else ""}
     try:
         period = service.parse_period(period)
         model_row = maturity_service.latest(session, slug=model)
@@ -77,7 +83,7 @@ def start_assessment(
         )
     except BadInput as error:
         session.rollback()
-        return _list_page(request, session, ctx, error=error, status=422)
+        return _list_page(request, session, ctx, error=error, status=422, form=sent)
     return redirect(
         str(request.url_for("assessment", assessment_id=assessment.id)),
         request=request,
@@ -124,7 +130,6 @@ def save_answer(
     data = forms.answer_input(
         choice=choice, na_reason=na_reason, note=note, evidence=evidence, version=version
     )
-    question = ctx.model.question(question_id)
     try:
         answer = service.save_answer(
             session,
@@ -134,25 +139,12 @@ def save_answer(
             user=ctx.team.user,
             now=utcnow(),
         )
-    except service.AnswerConflict as conflict:
-        session.rollback()
-        return _question_response(
-            request,
-            session,
-            ctx,
-            question_id,
-            status=409,
-            error=conflict,
-            conflict=conflict.current,
-            attempted=data,
-        )
     except AppError as error:
-        if question is None:
+        if ctx.model.question(question_id) is None:
             raise
         session.rollback()
-        return _question_response(
-            request, session, ctx, question_id, status=error.status_code, error=error, attempted=data
-        )
+        failed = forms.FailedSave(question_id, error, data)
+        return _question_response(request, session, ctx, failed, status=error.status_code)
     if not htmx.is_htmx(request):
         target = f"{request.url_for('assessment', assessment_id=ctx.assessment.id)}#q-{question_id}"
         return redirect(target, request=request, flash=N_("Answer saved."))
@@ -181,21 +173,15 @@ def _saved_response(
 
 
 def _question_response(
-    request: Request,
-    session: SessionDep,
-    ctx: AssessmentContext,
-    question_id: str,
-    *,
-    status: int,
-    **extra: Any,
+    request: Request, session: SessionDep, ctx: AssessmentContext, failed: forms.FailedSave, *, status: int
 ) -> Response:
-    """A save that failed, after its rollback: the question as stored now, with the error."""
+    """A save that failed, after its rollback: the question as stored now, with the error and what the
+    person sent; the whole page for a plain form post."""
     ctx = AssessmentContext(service.get(session, assessment_id=ctx.assessment.id), ctx.model, ctx.team)
-    context = _questionnaire_context(session, ctx, **extra)
-    question = ctx.model.question(question_id)
+    context = _questionnaire_context(session, ctx, failed=failed)
     if not htmx.is_htmx(request):
-        context["focus"] = question_id
         return render(request, "assessments/questionnaire.html", context, status_code=status)
+    question = ctx.model.question(failed.question_id)
     capability = next(c for c in ctx.model.capabilities() if question in c.questions)
     context.update(question=question, capability=capability, oob=True)
     return render(request, "assessments/_question.html", context, status_code=status)

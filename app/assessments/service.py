@@ -43,6 +43,19 @@ class AnswerConflict(Conflict):
         self.current = current
 
 
+class AssessmentExists(BadInput):
+    """The team already has an assessment of this model version for the period; carries it, to link to."""
+
+    def __init__(self, existing: Assessment) -> None:
+        message = (
+            N_("This team already has a draft of this model for %(period)s.")
+            if existing.status == AssessmentStatus.DRAFT
+            else N_("This team already has a submitted assessment of this model for %(period)s.")
+        )
+        super().__init__(message, field="period", period=existing.period)
+        self.existing = existing
+
+
 def get(session: Session, *, assessment_id: int, answers: bool = True) -> Assessment:
     """An assessment with its team and model version loaded, and its answers unless `answers` is false
     (a save needs one answer, and loading every answer was a quarter of its time)."""
@@ -169,11 +182,13 @@ def start(
             session.add(assessment)
             session.flush()
     except IntegrityError:
-        raise BadInput(
-            N_("This team already has an assessment of this model for %(period)s."),
-            field="period",
-            period=period,
-        ) from None
+        same = (
+            Assessment.team_id == team_id,
+            Assessment.model_id == model_row.id,
+            Assessment.period == period,
+        )
+        existing = session.scalars(select(Assessment).where(*same)).one()
+        raise AssessmentExists(existing) from None
     if copy_last:
         previous = last_of_team(session, team_id=team_id, slug=model_row.slug)
         if previous is not None:
@@ -228,13 +243,13 @@ def save_answer(
     question = model_of(assessment).question(question_id)
     if question is None:
         raise NotFound(N_("This assessment has no question %(id)s."), field="question_id", id=question_id)
-    _validate(question, data)
+    needs_reason = _validate(question, data)
     current = _stored(session, assessment.id, question_id)
     if (current.version_id if current else 0) != data.expected_version:
         raise AnswerConflict(current)
     before = _answer_dict(current) if current else None
     answer = current or Answer(assessment_id=assessment.id, question_id=question_id)
-    _apply(answer, data, user, now)
+    _apply(answer, data, user, now, keep_reason=needs_reason)
     try:
         with session.begin_nested():  # a losing write rolls back to here and leaves nothing pending
             session.add(answer)
@@ -260,7 +275,8 @@ def _stored(session: Session, assessment_id: int, question_id: str) -> Answer | 
     ).first()
 
 
-def _validate(question: Question, data: AnswerInput) -> None:
+def _validate(question: Question, data: AnswerInput) -> bool:
+    """Refuse an answer the question does not allow; true when the answer needs (and has) a reason."""
     choices = {c.id: c for c in question.choices}
     if data.choice_id is not None and data.choice_id not in choices:
         raise BadInput(
@@ -282,6 +298,7 @@ def _validate(question: Question, data: AnswerInput) -> None:
         _check_text(link, limits.URL, "evidence_links")
         if not link.lower().startswith(("http://", "https://")) or any(c.isspace() for c in link):
             raise BadInput(N_("Evidence links must be http or https addresses."), field="evidence_links")
+    return not_applicable
 
 
 def _check_text(value: str, limit: int, field: str, *, multiline: bool = False) -> None:
@@ -291,10 +308,11 @@ def _check_text(value: str, limit: int, field: str, *, multiline: bool = False) 
         raise BadInput(error.message, field=field, **error.params) from None
 
 
-def _apply(answer: Answer, data: AnswerInput, user: User, now: datetime) -> None:
+def _apply(answer: Answer, data: AnswerInput, user: User, now: datetime, *, keep_reason: bool) -> None:
+    """Write the input onto the row; a reason left in the form after choosing a level is not kept."""
     answer.choice_id = None if data.not_applicable else data.choice_id
     answer.not_applicable = data.not_applicable
-    answer.na_reason = data.na_reason.strip()
+    answer.na_reason = data.na_reason.strip() if keep_reason else ""
     answer.note = limits.normalise_newlines(data.note).strip()
     answer.evidence_links = list(data.evidence_links)
     answer.carried_over = False

@@ -64,7 +64,7 @@ def test_starting_twice_for_the_same_period_is_refused_inline_and_keeps_one(
     _start(client, org)
     again = _start(client, org)
     assert again.status_code == 422
-    assert "already has an assessment of this model for 2026-Q4" in again.text
+    assert "already has a draft of this model for 2026-Q4" in again.text
     assert len(db.scalars(select(Assessment).where(Assessment.team_id == org.team.id)).all()) == 1
 
 
@@ -182,7 +182,7 @@ def test_stale_save_gets_a_conflict_showing_the_other_answer_and_loses_nothing(
     stale = client.post(url, data={"choice": "overwritten", "version": "0"}, headers=headers)
     assert stale.status_code == 409
     assert "Someone else saved this answer" in stale.text
-    assert "Your choice was" in stale.text
+    assert "Your choice" in stale.text
     assert (
         _version(stale.text, "data-versioning") == 1
     )  # the stored version: choosing again overwrites knowingly

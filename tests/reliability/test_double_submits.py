@@ -106,7 +106,7 @@ def test_a_retried_start_says_it_exists_and_adds_nothing(world: World) -> None:
     assert client.post(f"/teams/{world.team_id}/assessments", data=form).status_code == 303
     again = client.post(f"/teams/{world.team_id}/assessments", data=form)
     assert again.status_code == 422
-    assert "already has an assessment" in again.text
+    assert "already has a draft" in again.text
     assert _count(world.app, Assessment, Assessment.period == "2027-Q4") == 1
 
 
