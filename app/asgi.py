@@ -1,6 +1,7 @@
 """The ASGI application uvicorn serves (`app.asgi:app`), with the garbage collector tuned for a server."""
 
 import gc
+import signal
 
 from app import web
 from app.kit.heap import FreezeWhenWarm
@@ -19,5 +20,7 @@ gc.collect()
 gc.freeze()
 app.add_middleware(FreezeWhenWarm, skip=ReadSlots.SKIP_PREFIXES)  # and again once requests warmed it
 
-# The served process (not every app the tests create) starts its PDF render process right away.
+# The served process (not every app the tests create) starts its PDF render process right away, and
+# ends it on the signals that stop the server (uvicorn installed its handlers before importing this).
 render.warm_up()
+render.stop_on_signals(signal.SIGTERM, signal.SIGINT)

@@ -8,20 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
-from app import i18n, revisions
+from app import db, i18n, revisions
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
-from app.errors import Conflict
+from app.errors import Conflict, Unavailable
 from app.i18n import N_
+from app.kit.downloads import attachment, file_part
 from app.kit.lru import Lru
 from app.kit.time import utcnow
 from app.models import User
 from app.reports import assessment as assessment_report_html
-from app.reports import cache
+from app.reports import cache, render
 from app.reports import organisation as organisation_report_html
 from app.reports import roadmap as roadmap_report_html
-from app.reports.render import render_once
 
 router = APIRouter(include_in_schema=False)
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
@@ -44,7 +44,7 @@ def assessment_report_pdf(
         kind="assessment",
         params=(ctx.assessment.id, locale),
     )
-    name = f"hoshin-assessment-{ctx.team.team.slug}-{ctx.assessment.period}-{locale}.pdf"
+    name = f"hoshin-assessment-{file_part(ctx.team.team.name)}-{ctx.assessment.period}-{locale}.pdf"
     return _pdf_response(data, state, name=name)
 
 
@@ -70,9 +70,43 @@ def _cached_pdf(
         memo.put(identity, key)
     if key != known and (data := cache.get(session, key=key, now=now, write=write)) is not None:
         return data, "hit"
-    data = render_once(key, html).data
+    db.release(session)  # a render takes seconds: its readers wait holding no database connection
+    data = _render(request, key, html)
     cache.put(session, key=key, kind=kind, data=data, now=now, write=write)
     return data, "miss"
+
+
+class RendersBusy(Unavailable):
+    message = N_("Many reports are being made right now. Please try again in a minute.")
+    retry_after = 30
+
+
+class ReportTooSlow(Unavailable):
+    message = N_(
+        "This report took longer than %(seconds)s seconds to make, so it was stopped. Very long texts in "
+        "it (notes, evidence links) make a report slow: shorten them, or try again in a few minutes."
+    )
+    retry_after = render.REFUSE_SLOW_FOR
+
+
+class ServerStopping(Unavailable):
+    message = N_("The server is restarting. Please try again in a moment.")
+
+
+def _render(request: Request, key: str, html: str) -> bytes:
+    """The PDF of `html`, within the server's render time-out and bound on waiting readers."""
+    settings = request.app.state.settings
+    try:
+        pdf = render.render_once(
+            key, html, timeout=settings.render_timeout_seconds, waiters=settings.render_waiters
+        )
+    except render.TimedOut as error:
+        raise ReportTooSlow(seconds=f"{error.seconds:g}") from None
+    except render.Busy:
+        raise RendersBusy from None
+    except render.Stopped:
+        raise ServerStopping from None
+    return pdf.data
 
 
 @router.get("/reports/assessment/{assessment_id}", name="assessment_report")
@@ -137,7 +171,7 @@ def _organisation_html(request: Request, session: SessionDep, viewer: User, loca
 
 def _pdf_response(data: bytes, state: str, *, name: str) -> Response:
     headers = {
-        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Disposition": attachment(name),
         "Cache-Control": "private",
         "X-Hoshin-Cache": state,
     }
@@ -157,7 +191,7 @@ def roadmap_report_pdf(
         kind=kind,
         params=(ctx.team.id, locale),
     )
-    return _pdf_response(data, state, name=f"hoshin-{kind}-{ctx.team.slug}-{locale}.pdf")
+    return _pdf_response(data, state, name=f"hoshin-{kind}-{file_part(ctx.team.name)}-{locale}.pdf")
 
 
 @router.get("/reports/teams/{team_id}/{kind}", name="roadmap_report")
