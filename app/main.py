@@ -26,7 +26,7 @@ from app.kit.priority import ChangesInFlight
 from app.kit.urls import UrlCache
 from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
-from app.middleware import ReadSlots, ShellMiddleware
+from app.middleware import PdfSlots, ReadSlots, ShellMiddleware
 from app.okrs.api import router as okrs_api
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = _write_gate(app.state.engine)
+    app.add_middleware(PdfSlots, slots=settings.pdf_slots)  # inside the shell: its refusal is localised
     app.add_middleware(ShellMiddleware, https=settings.https)
     app.state.changes = ChangesInFlight()  # pages give way to saves at each query (app/kit/priority.py)
     if settings.read_slots > 0:

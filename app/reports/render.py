@@ -3,9 +3,10 @@ so a render of a second or more in the server would hold its GIL and stall every
 render at a time, in one worker process started on first use (it keeps its fonts loaded).
 
 Every wait is bounded, so that one slow document cannot hold up everyone: a render that outlasts its
-time-out has its process killed and replaced; a reader waits for its turn no longer than that; at most
-so many readers wait at once (the others are turned away at once); and when the server stops, the
-render in progress ends and its readers are answered, so that the server stops within seconds."""
+time-out has its process killed and replaced; a reader waits for its turn no longer than that; and when
+the server stops, the render in progress ends and its readers are answered, so that the server stops
+within seconds. (How many download requests may wait at all is bounded in front of the routes, by
+app.middleware.PdfSlots, before they take a thread or a database connection.)"""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ class Unavailable(Exception):
 
 
 class Busy(Unavailable):
-    """Too many readers wait for renders already, or the render process stayed busy past the time-out."""
+    """The render process stayed busy with other documents past the time-out."""
 
 
 class TimedOut(Unavailable):
@@ -135,33 +136,25 @@ class _Flight:
 
 
 class _Readers:
-    """Who waits for which render: one flight per document, a bound on the readers waiting at all, and
-    the documents that lately took too long (refused at once instead of taking the process again)."""
+    """Who waits for which render: one flight per document, and the documents that lately took too
+    long (refused at once instead of taking the process again)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.flights: dict[str, _Flight] = {}
-        self.waiting = 0
         self.too_slow: dict[str, tuple[float, float]] = {}  # key: (refused until, the time-out it took)
 
-    def join(self, key: str, *, bound: int) -> tuple[_Flight, bool]:
+    def join(self, key: str) -> tuple[_Flight, bool]:
         """The flight for `key` and whether this reader leads it; raises if it may not wait."""
         with self.lock:
             if _stopping.is_set():
                 raise Stopped
-            self._refuse_if_too_slow(key)
-            if bound and self.waiting >= bound:
-                raise Busy
-            self.waiting += 1
+            self.refuse_if_too_slow(key)
             flight = self.flights.get(key)
             if flight is None:
                 flight = self.flights[key] = _Flight()
                 return flight, True
             return flight, False
-
-    def leave(self) -> None:
-        with self.lock:
-            self.waiting -= 1
 
     def land(self, key: str, flight: _Flight) -> None:
         """The leader's render ended: the followers may read its outcome."""
@@ -171,7 +164,7 @@ class _Readers:
                 self.too_slow[key] = (time.monotonic() + REFUSE_SLOW_FOR, flight.error.seconds)
         flight.done.set()
 
-    def _refuse_if_too_slow(self, key: str) -> None:
+    def refuse_if_too_slow(self, key: str) -> None:
         now = time.monotonic()
         for known, (until, _seconds) in list(self.too_slow.items()):
             if until <= now:
@@ -183,26 +176,28 @@ class _Readers:
 _readers = _Readers()
 
 
-def render_once(key: str, html: str, *, timeout: float | None = None, waiters: int = 0) -> Pdf:
+def render_once(key: str, html: str, *, timeout: float | None = None) -> Pdf:
     """`html_to_pdf`, but requests for the same document at the same time share one render (a cold
-    cache under load would otherwise queue the same render many times behind the one-render gate), at
-    most `waiters` requests wait at once (0: no bound; beyond it Busy at once, without waiting), and a
-    document that timed out lately is refused at once (TimedOut)."""
-    flight, leader = _readers.join(key, bound=waiters)
+    cache under load would otherwise queue the same render many times behind the one-render gate), and
+    a document that timed out lately is refused at once (TimedOut)."""
+    flight, leader = _readers.join(key)
+    if not leader:
+        flight.done.wait()
+        return _outcome(flight)
     try:
-        if not leader:
-            flight.done.wait()
-            return _outcome(flight)
-        try:
-            flight.result = html_to_pdf(html, timeout=timeout)
-        except BaseException as error:
-            flight.error = error
-            raise
-        finally:
-            _readers.land(key, flight)
-        return flight.result
+        flight.result = html_to_pdf(html, timeout=timeout)
+    except BaseException as error:
+        flight.error = error
+        raise
     finally:
-        _readers.leave()
+        _readers.land(key, flight)
+    return flight.result
+
+
+def refuse_if_too_slow(key: str) -> None:
+    """Raise TimedOut if the document with this key timed out lately (before building it again)."""
+    with _readers.lock:
+        _readers.refuse_if_too_slow(key)
 
 
 def _outcome(flight: _Flight) -> Pdf:

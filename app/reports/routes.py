@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,7 +13,7 @@ from app import db, i18n, revisions
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
-from app.errors import Conflict, Unavailable
+from app.errors import Conflict
 from app.i18n import N_
 from app.kit.downloads import attachment, file_part
 from app.kit.lru import Lru
@@ -22,6 +23,7 @@ from app.reports import assessment as assessment_report_html
 from app.reports import cache, render
 from app.reports import organisation as organisation_report_html
 from app.reports import roadmap as roadmap_report_html
+from app.reports.errors import RendersBusy, ReportTooSlow, ServerStopping
 
 router = APIRouter(include_in_schema=False)
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
@@ -64,6 +66,8 @@ def _cached_pdf(
     known = memo.get(identity) if revision is not None else None
     if known is not None and (data := cache.get(session, key=known, now=now, write=write)) is not None:
         return data, "hit"
+    if known is not None:
+        _refuse_if_too_slow(known)  # before building it again
     html = build()
     key = cache.key_for(html)
     if revision is not None:
@@ -76,37 +80,29 @@ def _cached_pdf(
     return data, "miss"
 
 
-class RendersBusy(Unavailable):
-    message = N_("Many reports are being made right now. Please try again in a minute.")
-    retry_after = 30
-
-
-class ReportTooSlow(Unavailable):
-    message = N_(
-        "This report took longer than %(seconds)s seconds to make, so it was stopped. Very long texts in "
-        "it (notes, evidence links) make a report slow: shorten them, or try again in a few minutes."
-    )
-    retry_after = render.REFUSE_SLOW_FOR
-
-
-class ServerStopping(Unavailable):
-    message = N_("The server is restarting. Please try again in a moment.")
-
-
 def _render(request: Request, key: str, html: str) -> bytes:
-    """The PDF of `html`, within the server's render time-out and bound on waiting readers."""
-    settings = request.app.state.settings
+    """The PDF of `html`, within the server's render time-out."""
+    timeout = request.app.state.settings.render_timeout_seconds
+    with _unavailable():
+        return render.render_once(key, html, timeout=timeout).data
+
+
+def _refuse_if_too_slow(key: str) -> None:
+    with _unavailable():
+        render.refuse_if_too_slow(key)
+
+
+@contextmanager
+def _unavailable() -> Iterator[None]:
+    """The render module's refusals, as the errors readers see."""
     try:
-        pdf = render.render_once(
-            key, html, timeout=settings.render_timeout_seconds, waiters=settings.render_waiters
-        )
+        yield
     except render.TimedOut as error:
         raise ReportTooSlow(seconds=f"{error.seconds:g}") from None
     except render.Busy:
         raise RendersBusy from None
     except render.Stopped:
         raise ServerStopping from None
-    return pdf.data
 
 
 @router.get("/reports/assessment/{assessment_id}", name="assessment_report")

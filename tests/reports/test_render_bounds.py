@@ -113,8 +113,8 @@ def test_a_reader_waiting_for_a_render_holds_no_database_connection(world: World
     assert waiting.result(timeout=60).status_code == 503
 
 
-def test_readers_beyond_the_bound_are_turned_away_at_once(world: World) -> None:
-    app = world.app(render_waiters=1)
+def test_downloads_beyond_the_pdf_slots_are_turned_away_at_once(world: World) -> None:
+    app = world.app(pdf_slots=1)
     first, second = _reader(app), _reader(app)
     waiting = _in_background(lambda: first.get(_pdf(world.first)))
     slow_render.wait_until_begun(os.getpid())
