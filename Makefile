@@ -27,7 +27,7 @@ install: uv ## install the locked dependencies into .venv
 
 run: install pdf-libs ## migrate the embedded database, load demo data if empty, serve on http://127.0.0.1:8000
 	@$(RUN) hoshin db upgrade
-	@$(RUN) hoshin demo --if-empty
+	@$(RUN) hoshin demo --if-empty --no-sign-in
 	@$(RUN) hoshin serve
 
 serve: install pdf-libs ## serve without touching the data
@@ -47,11 +47,12 @@ typecheck: install ## mypy strict on app/
 	@$(RUN) mypy
 
 # Debian packages, installed when missing and we may (root, apt-get); otherwise a note on what to install.
+# apt's own output (progress, debconf notes) goes to a log, named only when the install fails.
 define apt_install
 if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-  echo "installing $(1)..."; \
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null) \
-  || echo "warning: could not install $(1)"; \
+  echo "installing $(1)..."; log="$$(mktemp -t hoshin-apt.XXXXXX)"; \
+  if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1)) >"$$log" 2>&1; \
+  then rm -f "$$log"; else echo "warning: could not install $(1) (apt-get's output: $$log)"; fi; \
 else echo "note: $(2) (apt-get install $(1))"; fi
 endef
 

@@ -1,6 +1,9 @@
 """The ASGI application uvicorn serves (`app.asgi:app`), with the garbage collector tuned for a server."""
 
 import gc
+import signal
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import web
 from app.kit.heap import FreezeWhenWarm
@@ -19,5 +22,21 @@ gc.collect()
 gc.freeze()
 app.add_middleware(FreezeWhenWarm, skip=ReadSlots.SKIP_PREFIXES)  # and again once requests warmed it
 
+
+class StopRendersOnSignals:
+    """At start-up (uvicorn's signal handlers are in place by then, not yet when this module is imported),
+    put ending the render process in front of them: the server's graceful shutdown then waits for no
+    render, and stops within seconds."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            render.stop_on_signals(signal.SIGTERM, signal.SIGINT)
+        await self.app(scope, receive, send)
+
+
 # The served process (not every app the tests create) starts its PDF render process right away.
 render.warm_up()
+app.add_middleware(StopRendersOnSignals)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -53,6 +55,8 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     typer.echo(f"Hoshin is serving on http://{bind_host}:{bind_port}")
     _print_demo_sign_in(settings.var_dir)
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, _stopped)
     uvicorn.run(
         "app.asgi:app",
         host=bind_host,
@@ -61,6 +65,12 @@ def serve(
         workers=None if reload else workers,
         proxy_headers=False,
     )
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """Exit 0 on SIGTERM or Ctrl+C: uvicorn raises the signal again once it has shut down gracefully, and
+    a stop that went well is no error to report (`make run` said "Error 143")."""
+    raise SystemExit(0)
 
 
 def _print_demo_sign_in(var_dir: Path) -> None:
@@ -118,6 +128,9 @@ def demo(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing (successfully) if data exists.")
     ] = False,
+    sign_in: Annotated[
+        bool, typer.Option(help="Print the demo sign-in (`make run` leaves that to `hoshin serve`).")
+    ] = True,
 ) -> None:
     """Load the demo organisation: three teams, two quarters of history, drafts in progress."""
     from app import demo as demo_data
@@ -139,7 +152,8 @@ def demo(
     path.write_text(credentials + "\n")
     os.chmod(path, 0o600)
     typer.echo("demo data loaded")
-    typer.echo(credentials)
+    if sign_in:
+        typer.echo(credentials)
 
 
 @user_cli.command("create")

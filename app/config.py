@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # reading requests served at once per process (the rest queue); 0 = no limit. See ReadSlots.
     read_slots: int = Field(default=2, ge=0)
+    # a PDF render taking longer is stopped (its process replaced): app/reports/render.py
+    render_timeout_seconds: float = Field(default=60, gt=0)
+    # PDF downloads a server process works on at once; more get 503 at once (0 = no limit). See PdfSlots.
+    pdf_slots: int = Field(default=10, ge=0)
 
     @model_validator(mode="after")
     def _defaults_under_var(self) -> Settings:

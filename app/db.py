@@ -79,6 +79,13 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+def release(session: Session) -> None:
+    """End the session's transaction now, giving its connection back to the pool, before a request waits
+    long on something else (a PDF render): the pool's few connections are for requests that use them.
+    The session stays usable and takes a connection again when it next needs one."""
+    session.commit()
+
+
 def ping(engine: Engine) -> None:
     """Raise if the database cannot answer a trivial query."""
     with engine.connect() as connection:

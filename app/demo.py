@@ -137,7 +137,7 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
     checklists_demo.load(session, organisation_id=organisation.id, now=now)
     session.flush()
     return (
-        f"Demo sign-in: {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager) "
+        f"Demo sign-in: {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager of {TEAMS[0].name}) "
         f"or {VIEWER[0]} (viewer); demo password: {password}"
     )
 

@@ -28,6 +28,7 @@ class AppError(Exception):
 
     status_code = 400
     message = N_("The request could not be processed.")
+    retry_after = 5  # seconds, sent with a 429 or 503
 
     def __init__(self, message: str | None = None, *, field: str | None = None, **params: object) -> None:
         self.message = message or self.message
@@ -92,13 +93,22 @@ def body_too_large(limit: int) -> str:
     return i18n.gettext(message) % {"size": f"{limit / 1_000_000:g} MB"}
 
 
+class Unavailable(AppError):
+    """The server cannot do this right now (busy, or stopping); the client may try again later."""
+
+    status_code = 503
+    message = N_("The server is busy right now. Please try again in a moment.")
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def problem(request: Request, status: int, detail: str, field: str | None = None) -> Response:
+def problem(
+    request: Request, status: int, detail: str, field: str | None = None, *, retry_after: int = 5
+) -> Response:
     """The one place that turns an error into what this kind of client can show."""
-    headers = {"Retry-After": "5"} if status in (429, 503) else {}
+    headers = {"Retry-After": str(retry_after)} if status in (429, 503) else {}
     if is_api(request):
         return JSONResponse({"detail": detail, "field": field}, status_code=status, headers=headers)
     from app.web import render  # web imports errors' neighbours; keep the cycle out of import time
@@ -130,7 +140,7 @@ async def _app_error(request: Request, exc: AppError) -> Response:
         if htmx.is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
-    return problem(request, exc.status_code, exc.text(), exc.field)
+    return problem(request, exc.status_code, exc.text(), exc.field, retry_after=exc.retry_after)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -27,7 +27,7 @@ from app.kit.priority import ChangesInFlight
 from app.kit.urls import UrlCache
 from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
-from app.middleware import BodyLimit, ReadSlots, ShellMiddleware
+from app.middleware import BodyLimit, PdfSlots, ReadSlots, ShellMiddleware
 from app.okrs.api import router as okrs_api
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = _write_gate(app.state.engine)
+    app.add_middleware(PdfSlots, slots=settings.pdf_slots)  # inside the shell: its refusal is localised
     # inside the shell, so a 413 has its locale and headers
     app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})
     app.add_middleware(ShellMiddleware, https=settings.https)

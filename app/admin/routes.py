@@ -12,6 +12,7 @@ from app.audit import service as audit
 from app.deps import AdminUser, SessionDep
 from app.errors import NotFound
 from app.i18n import N_
+from app.kit.downloads import attachment
 from app.kit.time import utcnow, zone
 from app.models import Role, User
 from app.teams import roles as team_roles
@@ -214,5 +215,5 @@ def audit_csv(
     filters = _filters(admin, actor, action, object_type, since, until)
     lines = list(audit.export_csv(session, filters=filters))  # read inside the request's transaction
     name = f"hoshin-audit-{utcnow():%Y%m%d-%H%M}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": attachment(name)}
     return StreamingResponse(iter(lines), media_type="text/csv; charset=utf-8", headers=headers)

@@ -1,6 +1,12 @@
 """HTML to PDF, never on the event loop and never in the serving process: WeasyPrint is pure Python,
 so a render of a second or more in the server would hold its GIL and stall every other request. One
-render at a time, in one worker process started on first use (it keeps its fonts loaded)."""
+render at a time, in one worker process started on first use (it keeps its fonts loaded).
+
+Every wait is bounded, so that one slow document cannot hold up everyone: a render that outlasts its
+time-out has its process killed and replaced; a reader waits for its turn no longer than that; and when
+the server stops, the render in progress ends and its readers are answered, so that the server stops
+within seconds. (How many download requests may wait at all is bounded in front of the routes, by
+app.middleware.PdfSlots, before they take a thread or a database connection.)"""
 
 from __future__ import annotations
 
@@ -9,26 +15,47 @@ import gc
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar, TypeVarTuple
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar, TypeVarTuple
 
 if TYPE_CHECKING:  # WeasyPrint is imported in the render process only: the server never needs it
+    from multiprocessing.connection import Connection
+
     from weasyprint.text.fonts import FontConfiguration
 
 log = logging.getLogger("hoshin")
 T = TypeVar("T")
 Args = TypeVarTuple("Args")
-_renders = threading.BoundedSemaphore(1)
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
 FREEZE_ABOVE = 5_000  # objects left for the collector to walk after a render, before they are frozen
+END_GRACE = 1.0  # seconds a render process has to leave on SIGTERM (dropping its fonts) before it is killed
+REFUSE_SLOW_FOR = 300  # seconds a document whose render timed out is refused at once, not rendered again
 _fonts: FontConfiguration | None = None  # in the worker, reused: loading the Japanese font costs ~0.5 s
+
+
+class Unavailable(Exception):
+    """No PDF this time; the reader may try again later."""
+
+
+class Busy(Unavailable):
+    """The render process stayed busy with other documents past the time-out."""
+
+
+class TimedOut(Unavailable):
+    """The render took longer than its time-out (or did lately): its process was killed and replaced."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the render took longer than {seconds:g} s")
+        self.seconds = seconds
+
+
+class Stopped(Unavailable):
+    """The server is stopping (or the render process was ended on purpose) before the PDF was made."""
 
 
 @dataclass(frozen=True)
@@ -37,50 +64,200 @@ class Pdf:
     refused: tuple[str, ...]  # URLs the document asked for and did not get
 
 
+class _Process:
+    """One render process and the pipe to it (a pipe, not a pool's queues: nothing for the
+    multiprocessing resource tracker to find leaked when the server is stopped by a signal)."""
+
+    def __init__(self) -> None:
+        # spawn, not fork: forking a threaded server process can copy a held lock into the child
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, os.getpid()), name="hoshin-render", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.ended = False  # ended on purpose (time-out, stop): not retried
+        self._ending = threading.Lock()
+
+    def call(self, function: Callable[..., T], args: tuple[Any, ...], timeout: float | None) -> T:
+        """Run `function(*args)` there; raises _Gone if the process died, _Late past `timeout` seconds."""
+        try:
+            self.connection.send((function, args))
+            answered = self.connection.poll(timeout)
+            if answered:
+                ok, value = self.connection.recv()
+        except (EOFError, OSError) as error:
+            raise _Gone from error
+        if not answered:
+            raise _Late
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def interrupt(self) -> None:
+        """Ask the process to leave now (from any thread, without waiting); killed if it has not soon."""
+        self.ended = True
+        self.process.terminate()
+        killer = threading.Timer(END_GRACE, self.process.kill)
+        killer.daemon = True
+        killer.start()
+
+    def end(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL after END_GRACE) and reap it."""
+        with self._ending:
+            self.process.terminate()
+            self.process.join(END_GRACE)
+            if self.process.exitcode is None:
+                self.process.kill()
+                self.process.join()
+            self.connection.close()
+
+
+class _Gone(Exception):
+    """The render process died (killed, out of memory) or was ended."""
+
+
+class _Late(Exception):
+    """No answer within the time-out."""
+
+
+_turn = threading.Lock()  # one render at a time; its holder alone starts, uses and ends the process
+_process_lock = threading.Lock()  # guards _process, held only for moments
+_process: _Process | None = None
+_stopping = threading.Event()
+
+
 @dataclass
 class _Flight:
     done: threading.Event = field(default_factory=threading.Event)
     result: Pdf | None = None
+    error: BaseException | None = None
 
 
-_flights: dict[str, _Flight] = {}
-_flights_lock = threading.Lock()
+class _Readers:
+    """Who waits for which render: one flight per document, and the documents that lately took too
+    long (refused at once instead of taking the process again)."""
 
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.flights: dict[str, _Flight] = {}
+        self.too_slow: dict[str, tuple[float, float]] = {}  # key: (refused until, the time-out it took)
 
-def render_once(key: str, html: str) -> Pdf:
-    """`html_to_pdf`, but requests for the same document at the same time share one render (a cold
-    cache under load would otherwise queue the same render many times behind the one-render gate)."""
-    with _flights_lock:
-        flight = _flights.get(key)
-        leader = flight is None
-        if flight is None:
-            flight = _flights[key] = _Flight()
-    if not leader:
-        flight.done.wait()
-        return flight.result if flight.result is not None else html_to_pdf(html)
-    try:
-        flight.result = html_to_pdf(html)
-        return flight.result
-    finally:
-        with _flights_lock:
-            del _flights[key]
+    def join(self, key: str) -> tuple[_Flight, bool]:
+        """The flight for `key` and whether this reader leads it; raises if it may not wait."""
+        with self.lock:
+            if _stopping.is_set():
+                raise Stopped
+            self.refuse_if_too_slow(key)
+            flight = self.flights.get(key)
+            if flight is None:
+                flight = self.flights[key] = _Flight()
+                return flight, True
+            return flight, False
+
+    def land(self, key: str, flight: _Flight) -> None:
+        """The leader's render ended: the followers may read its outcome."""
+        with self.lock:
+            del self.flights[key]
+            if isinstance(flight.error, TimedOut):
+                self.too_slow[key] = (time.monotonic() + REFUSE_SLOW_FOR, flight.error.seconds)
         flight.done.set()
 
+    def refuse_if_too_slow(self, key: str) -> None:
+        now = time.monotonic()
+        for known, (until, _seconds) in list(self.too_slow.items()):
+            if until <= now:
+                del self.too_slow[known]
+        if key in self.too_slow:
+            raise TimedOut(self.too_slow[key][1])
 
-def html_to_pdf(html: str) -> Pdf:
+
+_readers = _Readers()
+
+
+def render_once(key: str, html: str, *, timeout: float | None = None) -> Pdf:
+    """`html_to_pdf`, but requests for the same document at the same time share one render (a cold
+    cache under load would otherwise queue the same render many times behind the one-render gate), and
+    a document that timed out lately is refused at once (TimedOut)."""
+    flight, leader = _readers.join(key)
+    if not leader:
+        flight.done.wait()
+        return _outcome(flight)
+    try:
+        flight.result = html_to_pdf(html, timeout=timeout)
+    except BaseException as error:
+        flight.error = error
+        raise
+    finally:
+        _readers.land(key, flight)
+    return flight.result
+
+
+def refuse_if_too_slow(key: str) -> None:
+    """Raise TimedOut if the document with this key timed out lately (before building it again)."""
+    with _readers.lock:
+        _readers.refuse_if_too_slow(key)
+
+
+def _outcome(flight: _Flight) -> Pdf:
+    """A follower's share of the leader's render: its PDF, or the same refusal."""
+    if flight.result is not None:
+        return flight.result
+    if isinstance(flight.error, TimedOut):
+        raise TimedOut(flight.error.seconds)
+    if isinstance(flight.error, Unavailable):
+        raise type(flight.error)()
+    raise RuntimeError("the render these readers shared failed") from flight.error
+
+
+def html_to_pdf(html: str, *, timeout: float | None = None) -> Pdf:
     """Render a report page to PDF bytes in the render process. Callers run this in a worker thread
-    (def routes do); it waits for the render."""
-    return _in_render_process(_render, html)
+    (def routes do); it waits for its turn and for the render, each at most `timeout` seconds."""
+    return _in_render_process(_render, html, timeout=timeout)
 
 
-def _in_render_process(function: Callable[[*Args], T], *args: *Args) -> T:
+def _in_render_process(function: Callable[[*Args], T], *args: *Args, timeout: float | None = None) -> T:
     """Call `function` in the render process, one call at a time, and wait for its result."""
-    with _renders:
-        try:
-            return _executor().submit(function, *args).result()
-        except BrokenProcessPool:  # the worker died (killed, out of memory): start a new one, once
-            _reset()
-            return _executor().submit(function, *args).result()
+    if not _turn.acquire(timeout=-1 if timeout is None else timeout):
+        raise Busy
+    try:
+        for _attempt in (1, 2):
+            process = _current()
+            try:
+                return process.call(function, args, timeout)
+            except _Late:
+                log.warning("a PDF render took longer than %g s: its process is replaced", timeout)
+                _end(process)
+                warm_up()  # its replacement, fonts loaded, for the next reader
+                raise TimedOut(timeout or 0) from None
+            except _Gone:  # ended on purpose, or died (killed, out of memory): then a new one, once
+                _end(process)
+                if process.ended or _stopping.is_set():
+                    raise Stopped from None
+        raise RuntimeError("the render process died twice in a row")
+    finally:
+        _turn.release()
+
+
+def _current() -> _Process:
+    """The render process, started if there is none (called holding the turn)."""
+    global _process
+    with _process_lock:
+        if _stopping.is_set():
+            raise Stopped
+        if _process is None:
+            _process = _Process()
+        return _process
+
+
+def _end(process: _Process) -> None:
+    """Stop `process` and forget it (called holding the turn)."""
+    global _process
+    with _process_lock:
+        if _process is process:
+            _process = None
+    process.end()
 
 
 # A page that loads the report stylesheet's fonts (Latin and Japanese), as every report does.
@@ -89,13 +266,15 @@ WARM_UP_HTML = '<link rel="stylesheet" href="css/report.css"><p>Hoshin 準備</p
 
 def warm_up() -> threading.Thread:
     """Start the render process and load its fonts in the background, so that the first download after
-    the server starts does not wait seconds for them."""
+    the server starts (or after a render was killed) does not wait seconds for them."""
 
     def run() -> None:
         try:
             html_to_pdf(WARM_UP_HTML)
             if font_subsetter() != "harfbuzz":
                 log.warning("PDF fonts are subset by fontTools: libharfbuzz-subset0 would be ~3x faster")
+        except Stopped:  # the server stops while it starts: nothing to say
+            pass
         except Exception:  # a later render starts the process again, and reports its own failure
             log.warning("the render process did not warm up", exc_info=True)
 
@@ -110,31 +289,82 @@ def font_subsetter() -> str:
     return _in_render_process(_subsetter)
 
 
+def process_id() -> int | None:
+    """The render process's id, if one is running (for diagnostics and tests)."""
+    with _process_lock:
+        return _process.process.pid if _process is not None else None
+
+
 def shutdown() -> None:
-    """Stop the render process (it is started again on the next render)."""
-    _reset()
+    """End the render process now, and the render in progress if any (its readers get Stopped); the
+    next render starts another."""
+    _interrupt()
+    with _turn:
+        with _process_lock:
+            process = _process
+        if process is not None:
+            _end(process)
 
 
-def _executor() -> ProcessPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            # spawn, not fork: forking a threaded server process can copy a held lock into the child
-            _pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
-            )
-        return _pool
+def stop() -> None:
+    """The server is stopping: refuse renders from now on and end the one in progress, whose readers
+    are answered at once. Safe in a signal handler: it waits for nothing."""
+    _stopping.set()
+    _interrupt()
 
 
-def _reset() -> None:
-    global _pool
-    with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+def stop_on_signals(*signals: signal.Signals) -> None:
+    """In the served process: on these signals `stop()` renders, then do what was done before (the
+    server's own graceful shutdown, which then waits for no render). Signals are the main thread's:
+    elsewhere (an app a test imports in a thread) this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for number in signals:
+        signal.signal(number, _then(signal.getsignal(number)))
+
+
+def _then(previous: Any) -> Callable[[int, FrameType | None], None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop()
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:  # what the signal would have done without us
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    return handler
+
+
+def _interrupt() -> None:
+    with _process_lock:
+        process = _process
+    if process is not None:
+        process.interrupt()
+
+
+def _serve(connection: Connection, parent: int) -> None:
+    """The render process: run each call the server sends, answer (True, result) or (False, error)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the process group: the server decides
+    signal.signal(signal.SIGTERM, _leave)
+    _exit_with_parent(parent)
+    while True:
+        try:
+            function, args = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, function(*args))
+        except Exception as error:
+            answer = (False, error)
+        try:
+            connection.send(answer)
+        except Exception as error:  # an error WeasyPrint raised that cannot be pickled
+            connection.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def _leave(signum: int, frame: FrameType | None) -> None:
+    """In the render process, on SIGTERM: exit through atexit (the fonts' temporary folder goes too)."""
+    raise SystemExit(0)
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
-from app import i18n, revisions
+from app import db, i18n, revisions
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
 from app.errors import Conflict
 from app.i18n import N_
+from app.kit.downloads import attachment, file_part
 from app.kit.lru import Lru
 from app.kit.time import utcnow
 from app.models import User
 from app.reports import assessment as assessment_report_html
-from app.reports import cache
+from app.reports import cache, render
 from app.reports import organisation as organisation_report_html
 from app.reports import roadmap as roadmap_report_html
-from app.reports.render import render_once
+from app.reports.errors import RendersBusy, ReportTooSlow, ServerStopping
 
 router = APIRouter(include_in_schema=False)
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
@@ -44,7 +46,7 @@ def assessment_report_pdf(
         kind="assessment",
         params=(ctx.assessment.id, locale),
     )
-    name = f"hoshin-assessment-{ctx.team.team.slug}-{ctx.assessment.period}-{locale}.pdf"
+    name = f"hoshin-assessment-{file_part(ctx.team.team.name)}-{ctx.assessment.period}-{locale}.pdf"
     return _pdf_response(data, state, name=name)
 
 
@@ -64,15 +66,43 @@ def _cached_pdf(
     known = memo.get(identity) if revision is not None else None
     if known is not None and (data := cache.get(session, key=known, now=now, write=write)) is not None:
         return data, "hit"
+    if known is not None:
+        _refuse_if_too_slow(known)  # before building it again
     html = build()
     key = cache.key_for(html)
     if revision is not None:
         memo.put(identity, key)
     if key != known and (data := cache.get(session, key=key, now=now, write=write)) is not None:
         return data, "hit"
-    data = render_once(key, html).data
+    db.release(session)  # a render takes seconds: its readers wait holding no database connection
+    data = _render(request, key, html)
     cache.put(session, key=key, kind=kind, data=data, now=now, write=write)
     return data, "miss"
+
+
+def _render(request: Request, key: str, html: str) -> bytes:
+    """The PDF of `html`, within the server's render time-out."""
+    timeout = request.app.state.settings.render_timeout_seconds
+    with _unavailable():
+        return render.render_once(key, html, timeout=timeout).data
+
+
+def _refuse_if_too_slow(key: str) -> None:
+    with _unavailable():
+        render.refuse_if_too_slow(key)
+
+
+@contextmanager
+def _unavailable() -> Iterator[None]:
+    """The render module's refusals, as the errors readers see."""
+    try:
+        yield
+    except render.TimedOut as error:
+        raise ReportTooSlow(seconds=f"{error.seconds:g}") from None
+    except render.Busy:
+        raise RendersBusy from None
+    except render.Stopped:
+        raise ServerStopping from None
 
 
 @router.get("/reports/assessment/{assessment_id}", name="assessment_report")
@@ -137,7 +167,7 @@ def _organisation_html(request: Request, session: SessionDep, viewer: User, loca
 
 def _pdf_response(data: bytes, state: str, *, name: str) -> Response:
     headers = {
-        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Disposition": attachment(name),
         "Cache-Control": "private",
         "X-Hoshin-Cache": state,
     }
@@ -157,7 +187,7 @@ def roadmap_report_pdf(
         kind=kind,
         params=(ctx.team.id, locale),
     )
-    return _pdf_response(data, state, name=f"hoshin-{kind}-{ctx.team.slug}-{locale}.pdf")
+    return _pdf_response(data, state, name=f"hoshin-{kind}-{file_part(ctx.team.name)}-{locale}.pdf")
 
 
 @router.get("/reports/teams/{team_id}/{kind}", name="roadmap_report")

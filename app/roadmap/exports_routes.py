@@ -12,6 +12,7 @@ from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
 from app.errors import Conflict
 from app.i18n import N_
+from app.kit.downloads import attachment, file_part
 from app.kit.time import utcnow
 from app.roadmap import exports, service
 from app.roadmap.reasons import PHASE_NAMES
@@ -30,8 +31,8 @@ def _view(session: SessionDep, ctx: TeamContext) -> RoadmapView:
 
 
 def _file(body: str, media: str, ctx: TeamContext, ext: str) -> Response:
-    name = f"roadmap-{ctx.team.slug}.{ext}"
-    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    name = f"roadmap-{file_part(ctx.team.name)}.{ext}"
+    return Response(body, media_type=media, headers={"Content-Disposition": attachment(name)})
 
 
 @router.get("/teams/{team_id}/roadmap.csv", name="roadmap_csv")

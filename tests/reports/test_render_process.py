@@ -19,7 +19,7 @@ from app.reports import render
 from tests.reports.test_assessment_report import _fonts
 pdf = render.html_to_pdf("<p>hello</p>")
 assert pdf.data.startswith(b"%PDF")
-print(next(iter(render._executor()._processes)), flush=True)
+print(render.process_id(), flush=True)
 time.sleep(60)
 """
 
@@ -36,7 +36,7 @@ def _alive(pid: int) -> bool:
 def test_a_render_runs_in_another_process_and_comes_back_as_a_pdf() -> None:
     pdf = render.html_to_pdf("<h1>Report</h1>")
     assert pdf.data.startswith(b"%PDF")
-    assert os.getpid() not in render._executor()._processes
+    assert render.process_id() not in (None, os.getpid())
 
 
 def test_the_render_process_subsets_fonts_with_harfbuzz() -> None:
@@ -66,8 +66,7 @@ def test_the_render_process_exits_when_the_server_is_killed() -> None:
 def test_warm_up_starts_the_render_process_with_the_report_fonts_before_any_download() -> None:
     render.shutdown()
     render.warm_up().join(120)
-    assert render._pool is not None
-    assert render._pool._processes  # started, without a request
+    assert render.process_id() is not None  # started, without a request
     pdf = render.html_to_pdf(render.WARM_UP_HTML)
     assert pdf.data.startswith(b"%PDF")
     assert pdf.refused == ()  # the stylesheet and fonts came from static/
