@@ -40,7 +40,8 @@ WORDS = {
         "trend": "Overall level of {team} by quarter: ",
         "roadmap_pdf": "Roadmap report (PDF)",
         "action_plan_pdf": "Action plan (PDF)",
-        "roadmap_report": "Roadmap report: ",
+        "roadmap_report": "Roadmap report",
+        "colon": ": ",
         "pdf_version": "Version {n}, starting",
         "summary": "Executive summary",
         "twelve_months": "Twelve months at a glance",
@@ -60,7 +61,8 @@ WORDS = {
         "trend": "{team} の四半期ごとの総合レベル：",
         "roadmap_pdf": "ロードマップレポート（PDF）",
         "action_plan_pdf": "アクションプラン（PDF）",
-        "roadmap_report": "ロードマップレポート：",
+        "roadmap_report": "ロードマップレポート",
+        "colon": "：",
         "pdf_version": "バージョン {n}（",
         "summary": "エグゼクティブサマリー",
         "twelve_months": "12 か月の全体像",
@@ -153,14 +155,14 @@ def test_viewer_compares_the_teams_and_downloads_the_roadmap_and_action_plan_pdf
     version = _version(page, lang)
 
     roadmap = _download(page, words["roadmap_pdf"], f"hoshin-roadmap-{SLUG}-{lang}.pdf", tmp_path)
-    assert f"{words['roadmap_report']}{TEAM}" in roadmap
+    assert f"{words['roadmap_report']}{words['colon']}{TEAM}" in roadmap
     assert words["pdf_version"].format(n=version) in roadmap
     assert words["summary"] in roadmap
     assert words["twelve_months"] in roadmap
     assert other["summary"] not in roadmap
 
     action_plan = _download(page, words["action_plan_pdf"], f"hoshin-action-plan-{SLUG}-{lang}.pdf", tmp_path)
-    assert f"{words['action_plan']}: {TEAM}" in action_plan
+    assert f"{words['action_plan']}{words['colon']}{TEAM}" in action_plan
     assert words["pdf_version"].format(n=version) in action_plan
     assert words["first_three_months"] in action_plan
     assert words["twelve_months"] not in action_plan  # the action plan alone, not the whole roadmap
