@@ -62,3 +62,33 @@ def test_back_after_sign_out_does_not_show_the_confidential_page_again(page, liv
     page.wait_for_load_state()
     assert "/sign-in" in page.url, (confidential, page.url)
     assert page.locator("h1").inner_text() != secret
+
+
+_WORD_RECTS = """(cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let text = walker.nextNode();
+    while (text && !text.textContent.trim()) text = walker.nextNode();
+    const range = document.createRange();
+    const out = [];
+    for (const match of text.textContent.matchAll(/\\S+/g)) {
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        out.push([match[0], range.getClientRects().length]);
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_team_names_in_the_dashboard_table_break_only_between_words(
+    page, live_server: LiveServer, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, live_server, "cto@example.com")
+    page.get_by_role("button", name={"en": "English", "ja": "日本語"}[lang]).click()
+    page.wait_for_selector(f"html[lang={lang}]")
+    page.goto(f"{live_server.url}/dashboard")
+    cells = page.locator("table th[scope=row]")
+    assert cells.count() >= 3
+    for index in range(cells.count()):
+        for word, lines in cells.nth(index).evaluate(_WORD_RECTS):
+            assert lines == 1, f"{word!r} is broken over {lines} lines"
