@@ -77,8 +77,8 @@ migration: install ## new migration from model changes: make migration m="add ok
 	@$(RUN) alembic revision --autogenerate -m "$(m)"
 
 i18n: install ## extract messages and update the en/ja catalogues
-	@$(RUN) pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output --omit-header -o app/i18n/messages.pot .
-	@$(RUN) pybabel update -i app/i18n/messages.pot -d app/i18n/locales --no-fuzzy-matching --ignore-obsolete --omit-header
+	@$(RUN) pybabel extract -F babel.cfg -k N_ -k _ --no-location --sort-output --omit-header -w 110 -o app/i18n/messages.pot .
+	@$(RUN) pybabel update -i app/i18n/messages.pot -d app/i18n/locales --no-fuzzy-matching --ignore-obsolete --omit-header -w 110
 
 clean: ## remove caches (keeps var/ and your data)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache test-output
