@@ -8,7 +8,6 @@ the item's capability and still has room (the catalogue may list a capability un
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from app.roadmap.catalogue_schema import Catalogue, Objective
 from app.roadmap.plan import Item, SuggestedKeyResult, SuggestedObjective
@@ -32,8 +31,6 @@ def _objective(objective: Objective, items: Sequence[Item]) -> SuggestedObjectiv
     wanted = set(objective.capabilities)
     serving = sorted((i for i in items if i.capability_id in wanted), key=lambda i: (i.end_month, i.id))
     key_results = [
-        SuggestedKeyResult(kr, item.id, item.end - timedelta(days=1))
-        for item in serving
-        for kr in item.key_results[:1]
+        SuggestedKeyResult(kr, item.id, item.last_day) for item in serving for kr in item.key_results[:1]
     ]
     return SuggestedObjective(objective.id, objective.text, tuple(key_results[:MAX_KEY_RESULTS]))

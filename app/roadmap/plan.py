@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from app.maturity.schema import Text
@@ -144,6 +144,11 @@ class Item:
     reasons: tuple[Reason, ...]
 
     @property
+    def last_day(self) -> date:
+        """The item's last day, as a reader counts it (`end` is the day after)."""
+        return self.end - timedelta(days=1)
+
+    @property
     def scheduled_phase(self) -> Phase:
         return list(Phase)[min(self.start_month // 3, 3)]
 
@@ -242,6 +247,11 @@ class ActionPlan:
     tasks: tuple[Task, ...]
     poc_ranking: tuple[PocScore, ...]
     poc: PocCandidate | None
+
+    @property
+    def last_day(self) -> date:
+        """The first quarter's last day, as a reader counts it (`end` is the day after)."""
+        return self.end - timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -150,3 +151,12 @@ def test_the_plan_books_the_teams_improvement_share_and_items_span_the_months_th
     for found in items:
         months = found["end_month"] - found["start_month"]
         assert found["effort_pw"] / months <= 4.0 * 0.4 + 1e-9  # one person's 40 % at most
+
+
+def test_an_item_reads_from_its_first_to_its_last_day(client: TestClient, db: Session, org: Org) -> None:
+    html = client.get(_generate(client, db, org)).text
+    items = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"]
+    one = next(i for i in items if i["end_month"] - i["start_month"] == 1)
+    last = date.fromisoformat(one["end"]) - timedelta(days=1)  # the API's end is the day after
+    meta = html[html.index(f'id="item-{one["id"]}"') :].split("</p>")[0]
+    assert f"{one['start']} → {last.isoformat()}" in meta
