@@ -1,0 +1,1 @@
+"""One adapter per kind of source; each turns what the source shows into signals (see base.py)."""
