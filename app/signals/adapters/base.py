@@ -73,7 +73,7 @@ class Adapter(Protocol):
     """A connected source, configured and ready to be tested or synced."""
 
     def test(self) -> str:
-        """Check the source is reachable and is what it claims; return a one-line summary or raise SyncError."""
+        """Check the source is reachable and is what it claims: a one-line summary, or SyncError."""
         ...
 
     def sync(self, *, state: dict[str, Any] | None, now: datetime) -> SyncResult:
