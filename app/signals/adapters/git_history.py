@@ -1,0 +1,254 @@
+"""History over the last 90 days: activity, and release-tag proxies for three DORA measures.
+
+Pure: commits and tags come in as plain values (parsed from `git log` / `git for-each-ref` output) and
+are folded into a small `History` that the next sync continues from, so a re-scan reads only new commits.
+The state holds per-day counts and, per release tag in the window, a bounded sample of lead times:
+its size depends on the window, never on the length of the history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.signals.adapters.base import Signal
+
+WINDOW_DAYS = 90
+DAY = 86_400
+LEAD_SAMPLE = 200  # lead times kept per release tag (evenly spread quantiles when there are more)
+MAX_AUTHORS_PER_DAY = 500
+STATE_VERSION = 1
+LOG_FORMAT = "%H%x1f%P%x1f%at%x1f%ct%x1f%ae%x1f%s"
+TAG_FORMAT = "%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:unix)"
+DEFAULT_RELEASE_TAG = r"^(v|release[-_/]?)?\d+(\.\d+)*$"
+_REVERT = re.compile(r'^Revert\b|^Reapply "')
+
+DEPLOY_PROXY = "DORA deployment frequency (proxy: release tags, not deployments)"
+LEAD_PROXY = "DORA lead time for changes (proxy: commit author time to the first release tag containing it)"
+FAILURE_PROXY = "DORA change failure rate (proxy: share of commits that revert another)"
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit's facts as `git log --format=LOG_FORMAT` prints them."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_time: int
+    commit_time: int
+    author: str
+    subject: str
+
+    @property
+    def is_revert(self) -> bool:
+        """Whether the commit reverts another (git revert's own subject line)."""
+        return bool(_REVERT.match(self.subject))
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag, peeled to its commit, with its creation time (tagger date, or the commit's date)."""
+
+    name: str
+    sha: str
+    time: int
+
+
+def parse_log(output: bytes) -> list[Commit]:
+    """Commits from `git log --format=LOG_FORMAT` output, newest first as git printed them."""
+    commits = []
+    for line in output.decode("utf-8", "replace").split("\n"):
+        if not line:
+            continue
+        sha, parents, at, ct, author, subject = line.split("\x1f", 5)
+        commits.append(Commit(sha, tuple(parents.split()), int(at), int(ct), author, subject))
+    return commits
+
+
+def parse_tags(output: bytes) -> list[Tag]:
+    """Tags from `git for-each-ref --format=TAG_FORMAT refs/tags`, peeled to commits."""
+    tags = []
+    for line in output.decode("utf-8", "replace").splitlines():
+        parts = line.split("\x1f")
+        if len(parts) != 5 or not parts[4]:
+            continue
+        name, kind, sha, peeled, created = parts
+        tags.append(Tag(name, peeled if kind == "tag" and peeled else sha, int(created)))
+    return tags
+
+
+def release_tags(tags: Iterable[Tag], pattern: str, since: int) -> list[Tag]:
+    """The release tags created since a time, oldest first."""
+    rule = re.compile(pattern)
+    return sorted((t for t in tags if t.time >= since and rule.match(t.name)), key=lambda t: (t.time, t.name))
+
+
+def first_releases(commits: list[Commit], releases: list[Tag]) -> dict[str, list[int]]:
+    """For each release tag (oldest first), the author times of the commits it was the first to contain."""
+    parents = {c.sha: c.parents for c in commits}
+    times = {c.sha: c.author_time for c in commits}
+    released: set[str] = set()
+    found: dict[str, list[int]] = {}
+    for tag in releases:
+        if tag.sha not in parents:
+            continue  # not on the branch within the window
+        mine = found.setdefault(tag.name, [])
+        stack = [tag.sha]
+        while stack:
+            sha = stack.pop()
+            if sha in released or sha not in parents:
+                continue
+            released.add(sha)
+            mine.append(times[sha])
+            stack.extend(parents[sha])
+    return found
+
+
+def author_key(email: str) -> str:
+    """A short, non-reversible key for an author, so the state holds no e-mail address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:10]
+
+
+@dataclass
+class History:
+    """What the next sync needs: the scanned head, per-day counts and per-release lead-time samples."""
+
+    head: str | None = None
+    head_time: int | None = None
+    days: dict[str, list[Any]] = field(default_factory=dict)  # day number -> [commits, reverts, [authors]]
+    releases: dict[str, dict[str, Any]] = field(default_factory=dict)  # tag -> {sha, time, n, lead}
+
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-safe dict for SyncResult.state."""
+        return {
+            "version": STATE_VERSION,
+            "head": self.head,
+            "head_time": self.head_time,
+            "days": self.days,
+            "releases": self.releases,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any] | None) -> History | None:
+        """The history a previous sync left, or None when there is none or it is of another version."""
+        if not state or state.get("version") != STATE_VERSION or not state.get("head"):
+            return None
+        return cls(state["head"], state.get("head_time"), dict(state["days"]), dict(state["releases"]))
+
+    def add_commits(self, commits: Iterable[Commit], since: int) -> int:
+        """Count commits made since a time into their days; the number counted."""
+        counted = 0
+        for commit in commits:
+            if commit.commit_time < since:
+                continue
+            day = self.days.setdefault(str(commit.commit_time // DAY), [0, 0, []])
+            day[0] += 1
+            day[1] += commit.is_revert
+            key = author_key(commit.author)
+            if key not in day[2] and len(day[2]) < MAX_AUTHORS_PER_DAY:
+                day[2].append(key)
+            counted += 1
+        return counted
+
+    def add_release(self, tag: Tag, author_times: list[int]) -> None:
+        """Record a release tag and the lead times (in minutes) of the commits it first contains."""
+        leads = sorted((tag.time - t) // 60 for t in author_times if tag.time - t > 0)
+        self.releases[tag.name] = {"sha": tag.sha, "time": tag.time, "n": len(leads), "lead": _sample(leads)}
+
+    def prune(self, since: int) -> None:
+        """Forget days and releases older than the window."""
+        first_day = since // DAY
+        self.days = {day: v for day, v in self.days.items() if int(day) >= first_day}
+        self.releases = {name: r for name, r in self.releases.items() if r["time"] >= since}
+
+
+def _sample(values: list[int]) -> list[int]:
+    if len(values) <= LEAD_SAMPLE:
+        return values
+    step = (len(values) - 1) / (LEAD_SAMPLE - 1)
+    return [values[round(i * step)] for i in range(LEAD_SAMPLE)]
+
+
+def weighted_median(samples: Iterable[tuple[list[int], int]]) -> float | None:
+    """The median of values given as (sample, how many values the sample stands for)."""
+    weighted = sorted((v, n / len(s)) for s, n in samples if s for v in s)
+    total = sum(w for _, w in weighted)
+    if not weighted:
+        return None
+    running = 0.0
+    for value, weight in weighted:
+        running += weight
+        if running >= total / 2:
+            return float(value)
+    return float(weighted[-1][0])
+
+
+def deploy_bucket(times: list[int], since: int) -> str:
+    """Four Keys' deployment-frequency bucket for deploy times in a 90-day window."""
+    weeks = [set() for _ in range(WINDOW_DAYS // 7 + 1)]  # type: list[set[int]]
+    for t in times:
+        index = (t - since) // (7 * DAY)
+        if 0 <= index < len(weeks):
+            weeks[index].add((t - since) // DAY)
+    per_week = [len(days) for days in weeks]
+    if statistics.median(per_week) >= 3:
+        return "daily"
+    if statistics.median(per_week) >= 1:
+        return "weekly"
+    months = [any(per_week[i : i + 4]) for i in range(0, 12, 4)]
+    return "monthly" if statistics.median([int(m) for m in months]) >= 1 else "yearly"
+
+
+def lead_bucket(hours: float) -> str:
+    """Four Keys' lead-time bucket."""
+    for limit, name in (
+        (24, "one_day"),
+        (24 * 7, "one_week"),
+        (24 * 30, "one_month"),
+        (24 * 182, "six_months"),
+    ):
+        if hours < limit:
+            return name
+    return "one_year"
+
+
+def history_signals(history: History, *, now: int, pattern: str) -> list[Signal]:
+    """The history signals over the 90 days before `now`."""
+    since = now - WINDOW_DAYS * DAY
+    commits = sum(v[0] for v in history.days.values())
+    reverts = sum(v[1] for v in history.days.values())
+    authors = {a for v in history.days.values() for a in v[2]}
+    window = {"window_days": WINDOW_DAYS}
+    signals = [
+        Signal("git.history.commits_per_week", round(commits / (WINDOW_DAYS / 7), 2), "per_week",
+               {**window, "commits": commits}),
+        Signal("git.history.contributors", float(len(authors)), "count",
+               {**window, "measured_as": "distinct author e-mails"}),
+    ]  # fmt: skip
+    if history.head_time is not None:
+        age = max(0.0, (now - history.head_time) / DAY)
+        signals.append(Signal("git.history.days_since_last_commit", round(age, 2), "days"))
+    times = sorted(r["time"] for r in history.releases.values())
+    signals.append(
+        Signal(
+            "git.delivery.release_tags_per_month",
+            round(len(times) / (WINDOW_DAYS / 30), 2),
+            "per_month",
+            {**window, "releases": len(times), "tag_pattern": pattern, "proxy_for": DEPLOY_PROXY,
+             "bucket": deploy_bucket(times, since)},
+        )
+    )  # fmt: skip
+    median = weighted_median((r["lead"], r["n"]) for r in history.releases.values())
+    if median is not None:
+        hours = round(median / 60, 2)
+        released = sum(r["n"] for r in history.releases.values())
+        detail = {**window, "commits": released, "proxy_for": LEAD_PROXY, "bucket": lead_bucket(hours)}
+        signals.append(Signal("git.delivery.lead_time_hours", hours, "hours", detail))
+    if commits:
+        detail = {**window, "reverts": reverts, "commits": commits, "proxy_for": FAILURE_PROXY}
+        signals.append(Signal("git.delivery.revert_share", round(reverts / commits, 4), "ratio", detail))
+    return signals
