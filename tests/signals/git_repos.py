@@ -127,7 +127,11 @@ class Repo:
         return done.stdout.strip()
 
     def commit(
-        self, subject: str, when: datetime, author: str = "alice@example.com", files: dict[str, str] | None = None
+        self,
+        subject: str,
+        when: datetime,
+        author: str = "alice@example.com",
+        files: dict[str, str] | None = None,
     ) -> str:
         for name, text in (files or {}).items():
             target = self.path / name
@@ -150,7 +154,10 @@ class Repo:
             stamp = int((first + i * step).timestamp())
             message = f"Change {i}"
             lines += [f"commit refs/heads/{branch}", f"mark :{i + 1}"]
-            lines += [f"author Eve <eve@example.com> {stamp} +0000", f"committer Eve <eve@example.com> {stamp} +0000"]
+            lines += [
+                f"author Eve <eve@example.com> {stamp} +0000",
+                f"committer Eve <eve@example.com> {stamp} +0000",
+            ]
             lines += [f"data {len(message)}", message, f"from {head}" if i == 0 else f"from :{i}", ""]
         subprocess.run(
             ["git", "fast-import", "--quiet"], cwd=self.path, env=git_env(), input="\n".join(lines) + "\n",

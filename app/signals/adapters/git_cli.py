@@ -26,6 +26,7 @@ _FAILURES: tuple[tuple[str, str, str], ...] = (
     ("couldn't find remote ref", "branch_missing", "The branch does not exist in the repository."),
     ("does not appear to be a git repository", "not_repository", "No git repository at this address."),
     ("not a git repository", "not_repository", "No git repository at this address."),
+    ("no such repository", "not_repository", "No git repository at this address."),
     ("repository not exported", "not_repository", "No git repository at this address."),
     ("repository not found", "not_repository", "No git repository at this address."),
     ("not found", "not_repository", "No git repository at this address."),
