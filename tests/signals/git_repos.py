@@ -1,4 +1,4 @@
-"""Real git repositories for the Git adapter's tests: built with git at known dates, served by `git daemon`."""
+"""Real git repositories for the Git adapter's tests: built by git at known dates, served by git daemon."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ ML_FILES = {
     "src/pkg/__init__.py": "",
     "src/pkg/a.py": "def a():\n    return 1\n",
     "src/pkg/b.py": "def b():\n    return 2\n",
-    "src/pkg/train.py": "import mlflow\nfrom prefect import flow\n\n@flow\ndef train():\n    mlflow.log_metric('auc', 0.9)\n",
+    "src/pkg/train.py": (
+        "import mlflow\nfrom prefect import flow\n\n@flow\ndef train():\n    mlflow.log_metric('auc', 0.9)\n"
+    ),
     "src/pkg/monitor.py": "from evidently import Report\n",
     "tests/test_a.py": "def test_a():\n    assert True\n",
     "tests/test_b.py": "def test_b():\n    assert True\n",
@@ -60,7 +62,9 @@ ML_FILES = {
     "data/raw.csv.dvc": "outs:\n- md5: 0\n  path: raw.csv\n",
     ".gitattributes": "*.bin filter=lfs diff=lfs merge=lfs -text\n*.pt filter=lfs diff=lfs merge=lfs -text\n",
     "features/feature_store.yaml": "project: churn\nprovider: local\n",
-    "monitoring/alerts.rules.yml": "groups:\n  - name: model\n    rules:\n      - alert: Drift\n        expr: drift > 0.3\n",
+    "monitoring/alerts.rules.yml": (
+        "groups:\n  - name: model\n    rules:\n      - alert: Drift\n        expr: drift > 0.3\n"
+    ),
     "monitoring/alertmanager.yml": "route:\n  receiver: team\nreceivers:\n  - name: team\n",
     "grafana/dashboards/model.json": '{"title": "model", "panels": []}\n',
     "README.md": "# pkg\n",

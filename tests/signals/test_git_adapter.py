@@ -1,4 +1,4 @@
-"""The Git adapter against real repositories built with git: every signal checked against what was committed."""
+"""The Git adapter on real repositories built with git: every signal checked against what was committed."""
 
 from __future__ import annotations
 
@@ -33,26 +33,35 @@ def local(repo: Repo, cache: Path) -> GitAdapter:
 def test_tree_signals_match_what_the_repository_holds(ml_repo: Repo, tmp_path: Path) -> None:
     result = local(ml_repo, tmp_path / "cache").sync(state=None, now=NOW)
     got, more = values(result), details(result)
-    assert got["git.ci.configured"] == 1 and more["git.ci.configured"]["systems"] == ["github_actions"]
+    assert got["git.ci.configured"] == 1
+    assert more["git.ci.configured"]["systems"] == ["github_actions"]
     assert got["git.ci.runs_tests"] == 1
     assert got["git.ci.lints"] == 1
     assert got["git.ci.trains_model"] == 1
     assert got["git.ci.registers_model"] == 1
     assert got["git.ci.deploys"] == 0  # 'make deploy' is only in a YAML comment
     assert got["git.ci.builds"] == 0
-    assert got["git.tests.files"] == 2 and got["git.tests.present"] == 1  # conftest.py is not a test file
+    assert got["git.tests.files"] == 2
+    assert got["git.tests.present"] == 1
     assert got["git.tests.file_share"] == pytest.approx(2 / 7, abs=1e-4)  # 2 tests, 5 source files
     assert got["git.coverage.configured"] == 1
     assert got["git.coverage.threshold"] == pytest.approx(0.85)  # the higher of 85 (pyproject) and 80 (CI)
-    assert got["git.container.dockerfile"] == 1 and got["git.container.devcontainer"] == 1
-    assert got["git.deps.locked"] == 1 and more["git.deps.locked"]["files"] == ["uv.lock"]
+    assert got["git.container.dockerfile"] == 1
+    assert got["git.container.devcontainer"] == 1
+    assert got["git.deps.locked"] == 1
+    assert more["git.deps.locked"]["files"] == ["uv.lock"]
     assert got["git.deps.pinned_share"] == pytest.approx(2 / 3, abs=1e-4)
-    assert got["git.deps.update_bot"] == 1 and more["git.deps.update_bot"]["tools"] == ["dependabot"]
-    assert got["git.data.dvc"] == 1 and more["git.data.dvc"]["files"] == 4
-    assert got["git.data.lfs"] == 1 and more["git.data.lfs"]["patterns"] == 2
+    assert got["git.deps.update_bot"] == 1
+    assert more["git.deps.update_bot"]["tools"] == ["dependabot"]
+    assert got["git.data.dvc"] == 1
+    assert more["git.data.dvc"]["files"] == 4
+    assert got["git.data.lfs"] == 1
+    assert more["git.data.lfs"]["patterns"] == 2
     assert got["git.features.feast"] == 1
-    assert got["git.mlflow.used"] == 1 and "src/pkg/train.py" in more["git.mlflow.used"]["files"]
-    assert got["git.pipelines.configured"] == 1 and more["git.pipelines.configured"]["tools"] == [
+    assert got["git.mlflow.used"] == 1
+    assert "src/pkg/train.py" in more["git.mlflow.used"]["files"]
+    assert got["git.pipelines.configured"] == 1
+    assert more["git.pipelines.configured"]["tools"] == [
         "dvc",
         "prefect",
     ]
@@ -61,7 +70,9 @@ def test_tree_signals_match_what_the_repository_holds(ml_repo: Repo, tmp_path: P
     monitoring = ["alertmanager", "evidently", "grafana_dashboards", "prometheus_rules"]
     assert more["git.monitoring.configured"]["tools"] == monitoring
     assert got["git.monitoring.drift_detection"] == 1
-    assert got["git.docs.readme"] == 1 and got["git.docs.pages"] == 2 and got["git.docs.model_card"] == 1
+    assert got["git.docs.readme"] == 1
+    assert got["git.docs.pages"] == 2
+    assert got["git.docs.model_card"] == 1
 
 
 def test_history_signals_match_the_commit_dates_and_tags(ml_repo: Repo, tmp_path: Path) -> None:
@@ -84,7 +95,8 @@ def test_history_signals_match_the_commit_dates_and_tags(ml_repo: Repo, tmp_path
         "git.delivery.revert_share",
     ):
         assert "proxy" in str(more[key]["proxy_for"])
-    assert result.counts["commits"] == 8 and result.counts["releases"] == 2
+    assert result.counts["commits"] == 8
+    assert result.counts["releases"] == 2
 
 
 def test_a_github_folder_with_only_funding_and_templates_is_not_ci(tmp_path: Path) -> None:
@@ -97,7 +109,8 @@ def test_a_github_folder_with_only_funding_and_templates_is_not_ci(tmp_path: Pat
     repo.commit("Start", NOW - timedelta(days=1), files=files)
     got = values(local(repo, tmp_path / "cache").sync(state=None, now=NOW))
     assert got["git.ci.configured"] == 0
-    assert got["git.tests.present"] == 0 and got["git.tests.file_share"] == 0
+    assert got["git.tests.present"] == 0
+    assert got["git.tests.file_share"] == 0
     assert "git.delivery.lead_time_hours" not in got  # no release: no lead time rather than a made-up 0
 
 
@@ -105,7 +118,8 @@ def test_clone_is_blob_less_and_files_are_read_without_a_checkout(ml_repo: Repo,
     adapter = local(ml_repo, tmp_path / "cache")
     adapter.sync(state=None, now=NOW)
     cache = adapter.cache_path
-    assert (cache / "HEAD").exists() and not (cache / "src").exists()  # bare: no working tree
+    assert (cache / "HEAD").exists()
+    assert not (cache / "src").exists()
     env = git_env()
     missing = subprocess.run(
         ["git", f"--git-dir={cache}", "rev-list", "--objects", "--all", "--missing=print"],
@@ -126,7 +140,8 @@ def test_incremental_sync_reads_only_new_commits_and_agrees_with_a_full_scan(tmp
     again = adapter.sync(state=first.state, now=NOW)
     full = local(repo, tmp_path / "other-cache").sync(state=None, now=NOW)
 
-    assert again.counts["commits"] == 100 and again.counts["releases"] == 1
+    assert again.counts["commits"] == 100
+    assert again.counts["releases"] == 1
     assert values(again) == values(full)
     assert values(again)["git.history.commits_per_week"] == pytest.approx(round(108 / WEEKS, 2))
     assert values(again)["git.delivery.release_tags_per_month"] == 1.0  # 3 releases in 3 months
@@ -169,7 +184,9 @@ def test_sync_over_git_daemon(served: tuple[Path, int], tmp_path: Path) -> None:
     assert adapter.test().startswith("branch main at ")
     result = adapter.sync(state=None, now=NOW)
     got = values(result)
-    assert got["git.ci.configured"] == 1 and got["git.data.dvc"] == 1 and got["git.pipelines.dvc_stages"] == 2
+    assert got["git.ci.configured"] == 1
+    assert got["git.data.dvc"] == 1
+    assert got["git.pipelines.dvc_stages"] == 2
     assert got["git.delivery.lead_time_hours"] == 480
     assert result.counts["commits"] == 8
 

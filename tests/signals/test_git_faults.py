@@ -1,4 +1,4 @@
-"""The Git adapter's faults: each a SyncError of a clear kind, no command smuggled in, nothing half-written."""
+"""The Git adapter's faults: each a SyncError of a clear kind, no command smuggled, nothing half-written."""
 
 from __future__ import annotations
 

@@ -292,7 +292,9 @@ def _dependency_signals(paths: list[str], texts: Mapping[str, str]) -> list[Sign
             if not line or line.startswith("-") or line.startswith("\\"):
                 continue
             lines += 1
-            pinned += bool(re.search(r"===?\s*[\w.*+!-]+", line) or "--hash" in raw)
+            pinned += bool(
+                re.search(r"===?\s*[\w.*+!-]+|\s@\s", line) or "--hash" in raw
+            )  # == or a direct URL
     hashed = any("--hash=" in texts[p] for p in requirements)
     bots = sorted({bot for path, bot in _BOTS.items() if path in set(paths)})
     signals = [
