@@ -71,7 +71,7 @@ class GitAdapter:
 
     def test(self) -> str:
         """Ask the remote for its branches and tags: 'branch main at 1a2b3c4, 12 tags', or a SyncError."""
-        remote, branch = self._checked()
+        remote, branch = self.checked()
         out = run_git(["ls-remote", "--", remote.url], remote=remote, limits=self._quick())
         pairs = (line.split("\t", 1) for line in out.decode().splitlines() if "\t" in line)
         refs = {ref: sha for sha, ref in pairs}
@@ -90,7 +90,7 @@ class GitAdapter:
 
     def sync(self, *, state: dict[str, Any] | None, now: datetime) -> SyncResult:
         """Fetch, then read the tree at the branch head and the commits since the last sync."""
-        remote, branch = self._checked()
+        remote, branch = self.checked()
         if self.cache_path.exists():
             self._fetch(remote, self.cache_path)
         else:
@@ -101,7 +101,7 @@ class GitAdapter:
         head = head.strip()
         paths, oids = self._tree(remote, head)
         texts = self._read(remote, head, [(p, oids[p]) for p in files_to_read(paths)])
-        history, counts = self._history(remote, head, state, int(now.timestamp()))
+        history, counts = self.scan_history(remote, head, state, int(now.timestamp()))
         signals = tree_signals(paths, texts) + history_signals(
             history, now=int(now.timestamp()), pattern=self.release_tag_pattern
         )
@@ -111,9 +111,8 @@ class GitAdapter:
         counts |= {"files": len(paths), "files_read": len(texts)}
         return SyncResult(signals=_with_head(signals, head), state=history.to_state(), counts=counts)
 
-    # --- git plumbing -------------------------------------------------------------------------
-
-    def _checked(self) -> tuple[Remote, str]:
+    def checked(self) -> tuple[Remote, str]:
+        """The checked remote and branch (a SyncError before any git runs when a rule refuses them)."""
         remote = check_remote(self.url, self.outbound, self._resolver)
         branch = check_branch(self.branch)
         if remote.transport == "file" and not Path(remote.url.removeprefix("file://")).exists():
@@ -212,9 +211,10 @@ class GitAdapter:
             args, remote=remote, limits=self._transfer(), git_dir=str(self.cache_path), stdin=stdin
         )
 
-    def _history(
+    def scan_history(
         self, remote: Remote, head: str, state: dict[str, Any] | None, now: int
     ) -> tuple[History, dict[str, int]]:
+        """The history part of a sync: the whole window without a state, else only what is new since it."""
         since = now - WINDOW_DAYS * DAY
         tags = parse_tags(
             self._git_bytes(["for-each-ref", f"--format={TAG_FORMAT}", "refs/tags"], remote, b"")

@@ -2,8 +2,8 @@
 
 Pure: commits and tags come in as plain values (parsed from `git log` / `git for-each-ref` output) and
 are folded into a small `History` that the next sync continues from, so a re-scan reads only new commits.
-The state holds per-day counts and, per release tag in the window, a bounded sample of lead times:
-its size depends on the window, never on the length of the history.
+The state holds per-day counts, each author's last active day and, per release tag in the window, a
+bounded sample of lead times: its size depends on the window and the team, never on the history.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from app.signals.adapters.base import Signal
 WINDOW_DAYS = 90
 DAY = 86_400
 LEAD_SAMPLE = 200  # lead times kept per release tag (evenly spread quantiles when there are more)
-MAX_AUTHORS_PER_DAY = 500
-STATE_VERSION = 1
+STATE_VERSION = 2
 LOG_FORMAT = "%H%x1f%P%x1f%at%x1f%ct%x1f%ae%x1f%s"
 TAG_FORMAT = "%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:unix)"
 DEFAULT_RELEASE_TAG = r"^(v|release[-_/]?)?\d+(\.\d+)*$"
@@ -119,7 +118,8 @@ class History:
 
     head: str | None = None
     head_time: int | None = None
-    days: dict[str, list[Any]] = field(default_factory=dict)  # day number -> [commits, reverts, [authors]]
+    days: dict[str, list[int]] = field(default_factory=dict)  # day number -> [commits, reverts]
+    authors: dict[str, int] = field(default_factory=dict)  # author key -> the last day they committed
     releases: dict[str, dict[str, Any]] = field(default_factory=dict)  # tag -> {sha, time, n, lead}
 
     def to_state(self) -> dict[str, Any]:
@@ -129,6 +129,7 @@ class History:
             "head": self.head,
             "head_time": self.head_time,
             "days": self.days,
+            "authors": self.authors,
             "releases": self.releases,
         }
 
@@ -137,7 +138,8 @@ class History:
         """The history a previous sync left, or None when there is none or it is of another version."""
         if not state or state.get("version") != STATE_VERSION or not state.get("head"):
             return None
-        return cls(state["head"], state.get("head_time"), dict(state["days"]), dict(state["releases"]))
+        days, authors = dict(state["days"]), dict(state["authors"])
+        return cls(state["head"], state.get("head_time"), days, authors, dict(state["releases"]))
 
     def add_commits(self, commits: Iterable[Commit], since: int) -> int:
         """Count commits made since a time into their days; the number counted."""
@@ -145,12 +147,12 @@ class History:
         for commit in commits:
             if commit.commit_time < since:
                 continue
-            day = self.days.setdefault(str(commit.commit_time // DAY), [0, 0, []])
+            number = commit.commit_time // DAY
+            day = self.days.setdefault(str(number), [0, 0])
             day[0] += 1
             day[1] += commit.is_revert
             key = author_key(commit.author)
-            if key not in day[2] and len(day[2]) < MAX_AUTHORS_PER_DAY:
-                day[2].append(key)
+            self.authors[key] = max(self.authors.get(key, 0), number)
             counted += 1
         return counted
 
@@ -163,6 +165,7 @@ class History:
         """Forget days and releases older than the window."""
         first_day = since // DAY
         self.days = {day: v for day, v in self.days.items() if int(day) >= first_day}
+        self.authors = {key: day for key, day in self.authors.items() if day >= first_day}
         self.releases = {name: r for name, r in self.releases.items() if r["time"] >= since}
 
 
@@ -221,12 +224,11 @@ def history_signals(history: History, *, now: int, pattern: str) -> list[Signal]
     since = now - WINDOW_DAYS * DAY
     commits = sum(v[0] for v in history.days.values())
     reverts = sum(v[1] for v in history.days.values())
-    authors = {a for v in history.days.values() for a in v[2]}
     window = {"window_days": WINDOW_DAYS}
     signals = [
         Signal("git.history.commits_per_week", round(commits / (WINDOW_DAYS / 7), 2), "per_week",
                {**window, "commits": commits}),
-        Signal("git.history.contributors", float(len(authors)), "count",
+        Signal("git.history.contributors", float(len(history.authors)), "count",
                {**window, "measured_as": "distinct author e-mails"}),
     ]  # fmt: skip
     if history.head_time is not None:
