@@ -8,11 +8,10 @@ from app.signals.adapters.base import Outbound, SyncError
 from app.signals.adapters.git_history import (
     DAY,
     LEAD_SAMPLE,
-    Commit,
     History,
+    LogScan,
     Tag,
     deploy_bucket,
-    first_releases,
     lead_bucket,
     weighted_median,
 )
@@ -108,20 +107,27 @@ def test_files_to_read_takes_configs_and_a_bounded_number_of_code_files() -> Non
     assert len(chosen) == 1 + 200
 
 
-def commit(sha: str, parents: str, at: int, subject: str = "x", author: str = "a@x") -> Commit:
-    return Commit(sha, tuple(parents.split()), at, at, author, subject)
+def log(*lines: tuple[str, str, int, str]) -> bytes:
+    """`git log --format=LOG_FORMAT` output for (sha, parents, time, subject) lines."""
+    return "".join(
+        f"{sha}\x1f{parents}\x1f{at}\x1f{at}\x1fa@x\x1f{subject}\n" for sha, parents, at, subject in lines
+    ).encode()
 
 
 def test_first_release_follows_merges_and_skips_what_an_earlier_tag_released() -> None:
     # a <- b <- m (merge of c) <- d; c branches off a
-    commits = [
-        commit("d", "m", 500),
-        commit("m", "b c", 400),
-        commit("c", "a", 300),
-        commit("b", "a", 200),
-        commit("a", "", 100),
-    ]
-    found = first_releases(commits, [Tag("v1", "b", 250), Tag("v2", "d", 600)])
+    output = log(
+        ("d", "m", 500, "x"),
+        ("m", "b c", 400, "x"),
+        ("c", "a", 300, "x"),
+        ("b", "a", 200, "x"),
+        ("a", "", 100, "x"),
+    )
+    scan = LogScan(0, graph=True)
+    for at in range(0, len(output), 7):  # git's output arrives in pieces cut anywhere
+        scan.feed(output[at : at + 7])
+    scan.close()
+    found = scan.first_releases([Tag("v1", "b", 250), Tag("v2", "d", 600)])
     assert sorted(found["v1"]) == [100, 200]
     assert sorted(found["v2"]) == [300, 400, 500]
 
@@ -143,7 +149,10 @@ def test_non_positive_lead_times_are_ignored_as_in_four_keys() -> None:
 
 def test_window_forgets_old_days_and_releases() -> None:
     history = History()
-    history.add_commits([commit("a", "", 10 * DAY), commit("b", "", 100 * DAY, 'Revert "a"')], since=0)
+    scan = LogScan(0, graph=False)
+    scan.feed(log(("b", "a", 100 * DAY, 'Revert "a"'), ("a", "", 10 * DAY, "a")))
+    scan.close()
+    scan.into(history)
     history.add_release(Tag("v1", "a", 20 * DAY), [])
     history.prune(since=50 * DAY)
     assert history.days == {"100": [1, 1]}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.signals.adapters.base import Outbound, Signal, SyncError, SyncResult
-from app.signals.adapters.git_cli import GitLimits, folder_size, run_git
+from app.signals.adapters.git_cli import GitLimits, folder_size, run_git, stream_git
 from app.signals.adapters.git_history import (
     DAY,
     DEFAULT_RELEASE_TAG,
@@ -25,10 +25,9 @@ from app.signals.adapters.git_history import (
     TAG_FORMAT,
     WINDOW_DAYS,
     History,
+    LogScan,
     Tag,
-    first_releases,
     history_signals,
-    parse_log,
     parse_tags,
     release_tags,
 )
@@ -224,24 +223,32 @@ class GitAdapter:
         if history and history.head != head and not self._is_ancestor(remote, history.head or "", head):
             history = None  # the branch was rewritten: scan the window again
         if history is None:
-            log = ["log", f"--format={LOG_FORMAT}", f"--max-age={since}", head, "--"]
-            commits = parse_log(self._git_bytes(log, remote, b""))
             history = History()
-            new = history.add_commits(commits, since)
-            found = first_releases(commits, releases)
+            scan = self._scan_log(remote, ["--max-age", str(since), head], since, graph=True)
+            scan.into(history)
+            found = scan.first_releases(releases)
             for tag in releases:
                 history.add_release(tag, found.get(tag.name, []))
-            added = len(releases)
+            new, added = scan.count, len(releases)
         else:
             new = 0
             if history.head != head:
-                log = ["log", f"--format={LOG_FORMAT}", f"{history.head}..{head}", "--"]
-                new = history.add_commits(parse_log(self._git_bytes(log, remote, b"")), since)
+                scan = self._scan_log(remote, [f"{history.head}..{head}"], since, graph=False)
+                scan.into(history)
+                new = scan.count
             added = self._new_releases(remote, history, releases, tags, head, since)
         history.head = head
         history.head_time = int(self._git(["log", "-1", "--format=%ct", head, "--"], remote).strip())
         history.prune(since)
         return history, {"commits": new, "releases": added}
+
+    def _scan_log(self, remote: Remote, revisions: list[str], since: int, *, graph: bool) -> LogScan:
+        scan = LogScan(since, graph=graph)
+        args = ["log", f"--format={LOG_FORMAT}", *revisions, "--"]
+        for chunk in stream_git(args, remote=remote, limits=self._transfer(), git_dir=str(self.cache_path)):
+            scan.feed(chunk)
+        scan.close()
+        return scan
 
     def _new_releases(
         self, remote: Remote, history: History, releases: list[Tag], tags: list[Tag], head: str, since: int

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import signal
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from app.signals.adapters.base import SyncError
@@ -102,6 +104,54 @@ def run_git(
         message = err.decode("utf-8", "replace")
         raise failure(redact(message, remote) if remote else message)
     return out
+
+
+def stream_git(
+    args: Sequence[str], *, remote: Remote | None, limits: GitLimits, git_dir: str | None = None
+) -> Iterator[bytes]:
+    """Run one git command and yield its output as it comes (parsed while git still walks), same rules."""
+    command = ["git", *git_config(remote.transport if remote else None)]
+    if git_dir:
+        command.append(f"--git-dir={git_dir}")
+    command.extend(args)
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(  # noqa: S603 - a list of arguments, never a shell
+            command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, env=git_env(),
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + limits.timeout
+        try:
+            yield from _chunks(process, deadline, limits)
+            code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            if process.poll() is None:
+                _kill(process)
+        if code is None:
+            raise SyncError("timeout", f"git did not finish within {limits.timeout:g} s.")
+        if code != 0:
+            errors.seek(0)
+            message = errors.read(65_536).decode("utf-8", "replace")
+            raise failure(redact(message, remote) if remote else message)
+
+
+def _chunks(process: subprocess.Popen[bytes], deadline: float, limits: GitLimits) -> Iterator[bytes]:
+    assert process.stdout is not None
+    descriptor = process.stdout.fileno()
+    with selectors.DefaultSelector() as selector:
+        selector.register(descriptor, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                _kill(process)
+                raise SyncError("timeout", f"git did not finish within {limits.timeout:g} s.")
+            if not selector.select(min(left, 0.5)):
+                continue
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                return
+            yield chunk
 
 
 def failure(message: str) -> SyncError:

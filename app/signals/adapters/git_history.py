@@ -24,28 +24,11 @@ STATE_VERSION = 2
 LOG_FORMAT = "%H%x1f%P%x1f%at%x1f%ct%x1f%ae%x1f%s"
 TAG_FORMAT = "%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:unix)"
 DEFAULT_RELEASE_TAG = r"^(v|release[-_/]?)?\d+(\.\d+)*$"
-_REVERT = re.compile(r'^Revert\b|^Reapply "')
+_REVERTS = (b"Revert ", b'Reapply "')  # the subjects git revert writes
 
 DEPLOY_PROXY = "DORA deployment frequency (proxy: release tags, not deployments)"
 LEAD_PROXY = "DORA lead time for changes (proxy: commit author time to the first release tag containing it)"
 FAILURE_PROXY = "DORA change failure rate (proxy: share of commits that revert another)"
-
-
-@dataclass(frozen=True)
-class Commit:
-    """One commit's facts as `git log --format=LOG_FORMAT` prints them."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author_time: int
-    commit_time: int
-    author: str
-    subject: str
-
-    @property
-    def is_revert(self) -> bool:
-        """Whether the commit reverts another (git revert's own subject line)."""
-        return bool(_REVERT.match(self.subject))
 
 
 @dataclass(frozen=True)
@@ -55,17 +38,6 @@ class Tag:
     name: str
     sha: str
     time: int
-
-
-def parse_log(output: bytes) -> list[Commit]:
-    """Commits from `git log --format=LOG_FORMAT` output, newest first as git printed them."""
-    commits = []
-    for line in output.decode("utf-8", "replace").split("\n"):
-        if not line:
-            continue
-        sha, parents, at, ct, author, subject = line.split("\x1f", 5)
-        commits.append(Commit(sha, tuple(parents.split()), int(at), int(ct), author, subject))
-    return commits
 
 
 def parse_tags(output: bytes) -> list[Tag]:
@@ -86,25 +58,85 @@ def release_tags(tags: Iterable[Tag], pattern: str, since: int) -> list[Tag]:
     return sorted((t for t in tags if t.time >= since and rule.match(t.name)), key=lambda t: (t.time, t.name))
 
 
-def first_releases(commits: list[Commit], releases: list[Tag]) -> dict[str, list[int]]:
-    """For each release tag (oldest first), the author times of the commits it was the first to contain."""
-    parents = {c.sha: c.parents for c in commits}
-    times = {c.sha: c.author_time for c in commits}
-    released: set[str] = set()
-    found: dict[str, list[int]] = {}
-    for tag in releases:
-        if tag.sha not in parents:
-            continue  # not on the branch within the window
-        mine = found.setdefault(tag.name, [])
-        stack = [tag.sha]
-        while stack:
-            sha = stack.pop()
-            if sha in released or sha not in parents:
+class LogScan:
+    """Folds `git log --format=LOG_FORMAT` output, chunk by chunk as git writes it, into per-day counts,
+    each author's last day and (for a first scan) the commit graph that first_releases walks."""
+
+    def __init__(self, since: int, *, graph: bool) -> None:
+        self.since = since
+        self.graph = graph
+        self.count = 0
+        self.days: dict[int, list[int]] = {}  # day number -> [commits, reverts]
+        self.authors: dict[bytes, int] = {}  # e-mail -> last day
+        self.parents: dict[bytes, bytes] = {}  # sha -> its parents, space-separated
+        self.times: dict[bytes, int] = {}  # sha -> author time
+        self._rest = b""
+
+    def feed(self, chunk: bytes) -> None:
+        """Take the next piece of git's output (lines may be cut anywhere)."""
+        lines = (self._rest + chunk).split(b"\n")
+        self._rest = lines.pop()
+        self._take(lines)
+
+    def close(self) -> None:
+        """Take the last line, when git's output did not end with a newline."""
+        if self._rest:
+            self._take([self._rest])
+            self._rest = b""
+
+    def _take(self, lines: list[bytes]) -> None:
+        days, authors, parents, times, since = self.days, self.authors, self.parents, self.times, self.since
+        for line in lines:
+            if not line:
                 continue
-            released.add(sha)
-            mine.append(times[sha])
-            stack.extend(parents[sha])
-    return found
+            sha, parent, authored, committed, author, subject = line.split(b"\x1f", 5)
+            when = int(committed)
+            if when < since:
+                continue
+            day = when // DAY
+            counts = days.get(day)
+            if counts is None:
+                counts = days[day] = [0, 0]
+            counts[0] += 1
+            if subject.startswith(_REVERTS):
+                counts[1] += 1
+            if authors.get(author, -1) < day:
+                authors[author] = day
+            if self.graph:
+                parents[sha] = parent
+                times[sha] = int(authored)
+            self.count += 1
+
+    def first_releases(self, releases: list[Tag]) -> dict[str, list[int]]:
+        """For each release tag (oldest first), the author times of the commits it was first to contain.
+
+        Walks the graph from each tag's commit; a commit is taken out of the graph once released, so a
+        later tag never counts it again and the whole walk visits each commit once.
+        """
+        parents, times = self.parents, self.times
+        found: dict[str, list[int]] = {}
+        for tag in releases:
+            mine = found.setdefault(tag.name, [])
+            stack = [tag.sha.encode()]
+            while stack:
+                sha = stack.pop()
+                above = parents.pop(sha, None)
+                if above is None:
+                    continue  # released already, or outside the window or the branch
+                mine.append(times[sha])
+                if above:
+                    stack.extend(above.split())
+        return found
+
+    def into(self, history: History) -> None:
+        """Add the counts to a History (e-mails become short non-reversible keys)."""
+        for day, (commits, reverts) in self.days.items():
+            counts = history.days.setdefault(str(day), [0, 0])
+            counts[0] += commits
+            counts[1] += reverts
+        for email, day in self.authors.items():
+            key = author_key(email.decode("utf-8", "replace"))
+            history.authors[key] = max(history.authors.get(key, 0), day)
 
 
 def author_key(email: str) -> str:
@@ -140,21 +172,6 @@ class History:
             return None
         days, authors = dict(state["days"]), dict(state["authors"])
         return cls(state["head"], state.get("head_time"), days, authors, dict(state["releases"]))
-
-    def add_commits(self, commits: Iterable[Commit], since: int) -> int:
-        """Count commits made since a time into their days; the number counted."""
-        counted = 0
-        for commit in commits:
-            if commit.commit_time < since:
-                continue
-            number = commit.commit_time // DAY
-            day = self.days.setdefault(str(number), [0, 0])
-            day[0] += 1
-            day[1] += commit.is_revert
-            key = author_key(commit.author)
-            self.authors[key] = max(self.authors.get(key, 0), number)
-            counted += 1
-        return counted
 
     def add_release(self, tag: Tag, author_times: list[int]) -> None:
         """Record a release tag and the lead times (in minutes) of the commits it first contains."""
