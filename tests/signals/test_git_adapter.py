@@ -163,7 +163,7 @@ def test_state_stays_small_however_long_the_history(tmp_path: Path) -> None:
     repo.tag("v2.0", repo.git("rev-parse", "HEAD"), NOW - timedelta(hours=1))
     result = local(repo, tmp_path / "cache").sync(state=None, now=NOW)
     assert values(result)["git.history.commits_per_week"] == pytest.approx(round(2008 / WEEKS, 2))
-    assert len(str(result.state)) < 10_000  # per-day counts and at most 200 lead times per release
+    assert len(str(result.state)) < 10_000  # per-day counts and at most 50 lead times per release
 
 
 def test_test_connection_names_the_branch_head_and_tags(ml_repo: Repo, tmp_path: Path) -> None:

@@ -138,7 +138,7 @@ def test_lead_times_are_sampled_but_the_median_stays_right() -> None:
     assert len(history.releases["v1"]["lead"]) == LEAD_SAMPLE
     assert history.releases["v1"]["n"] == 10_000
     median = weighted_median((r["lead"], r["n"]) for r in history.releases.values())
-    assert median == pytest.approx(5_000, rel=0.01)
+    assert median == pytest.approx(5_000, rel=0.03)
 
 
 def test_non_positive_lead_times_are_ignored_as_in_four_keys() -> None:

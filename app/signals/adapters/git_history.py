@@ -19,7 +19,7 @@ from app.signals.adapters.base import Signal
 
 WINDOW_DAYS = 90
 DAY = 86_400
-LEAD_SAMPLE = 200  # lead times kept per release tag (evenly spread quantiles when there are more)
+LEAD_SAMPLE = 50  # lead times kept per release tag (evenly spread quantiles when there are more)
 STATE_VERSION = 2
 LOG_FORMAT = "%H%x1f%P%x1f%at%x1f%ct%x1f%ae%x1f%s"
 TAG_FORMAT = "%(refname:strip=2)%1f%(objecttype)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:unix)"
