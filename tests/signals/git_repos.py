@@ -121,7 +121,6 @@ class Repo:
         repo = cls(path)
         repo.git("init", "-q", "-b", branch)
         repo.git("config", "uploadpack.allowFilter", "true")  # so the adapter's clone really is blob-less
-        repo.git("config", "uploadpack.allowAnySHA1InWant", "true")
         return repo
 
     def git(self, *args: str, env: dict[str, str] | None = None) -> str:
