@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def fails(adapter: GitAdapter, kind: str) -> str:
 
 
 def nothing_cached(cache: Path) -> bool:
-    return not cache.exists() or not any(cache.iterdir())
+    """No clone, whole or partial, in the cache folder (the lock file of a sync may stay)."""
+    return not cache.exists() or not [p for p in cache.iterdir() if p.suffix != ".lock"]
 
 
 def test_a_host_not_on_the_allow_list_is_refused(tmp_path: Path) -> None:
@@ -188,3 +190,15 @@ def test_credentials_in_a_url_never_reach_the_message(tmp_path: Path) -> None:
         cache_dir=tmp_path,
     )
     assert "s3cret" not in fails(adapter, "host_not_allowed")
+
+
+def test_a_sync_while_another_holds_the_clone_gives_up_at_the_time_out(ml_repo: Repo, tmp_path: Path) -> None:
+    outbound = Outbound(allowed_root=str(ml_repo.path.parent), timeout_seconds=0.2)
+    adapter = GitAdapter(str(ml_repo.path), branch="main", outbound=outbound, cache_dir=tmp_path)
+    with open(adapter.cache_path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a sync in another worker would
+        with pytest.raises(SyncError) as caught:
+            adapter.sync(state=None, now=NOW)
+    assert caught.value.kind == "timeout"
+    assert caught.value.message == "Another sync of this repository is still running."
+    assert nothing_cached(tmp_path)

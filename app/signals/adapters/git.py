@@ -8,10 +8,14 @@ What the signals mean lives in git_tree.py and git_history.py; how git is run sa
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -90,6 +94,37 @@ class GitAdapter:
     def sync(self, *, state: dict[str, Any] | None, now: datetime) -> SyncResult:
         """Fetch, then read the tree at the branch head and the commits since the last sync."""
         remote, branch = self.checked()
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            return self._sync(remote, branch, state, now)
+
+    def remove_cache(self) -> None:
+        """Delete this source's cached clone (when the source is removed or its URL changes)."""
+        with self._locked():
+            shutil.rmtree(self.cache_path, ignore_errors=True)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One sync at a time per cached clone, even when two sources name the same URL and branch."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.cache_path.with_suffix(".lock"), "w") as lock:
+            deadline = time.monotonic() + self.outbound.timeout_seconds * TRANSFER_FACTOR
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise SyncError(
+                            "timeout", "Another sync of this repository is still running."
+                        ) from None
+                    time.sleep(0.1)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _sync(self, remote: Remote, branch: str, state: dict[str, Any] | None, now: datetime) -> SyncResult:
         if self.cache_path.exists():
             self._fetch(remote, self.cache_path)
         else:
