@@ -221,3 +221,18 @@ def test_invalid_branch_names(branch: str) -> None:
 
 def test_valid_branch_names() -> None:
     assert check_branch("release/2026.12") == "release/2026.12"
+
+
+def test_build_and_lint_steps_and_monitoring_files_need_their_content() -> None:
+    workflow = "on: push\njobs:\n  b:\n    steps:\n      - run: docker build -t app .\n"
+    workflow += "      - run: pre-commit run -a\n"
+    texts = {
+        ".github/workflows/b.yml": workflow,
+        "k8s/rules.yaml": "kind: Role\nrules: []\n",
+        "grafana/x.json": "{}",
+    }
+    got = signals(list(texts), texts)
+    assert got["git.ci.builds"] == 1
+    assert got["git.ci.lints"] == 1
+    assert got["git.ci.runs_tests"] == 0
+    assert got["git.monitoring.configured"] == 0  # a Kubernetes Role is not a Prometheus rule file
