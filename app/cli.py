@@ -367,7 +367,7 @@ def sync_sources(
         context = runs.context_for(settings, engine, secret_key=resolve_secret_key(settings))
         ids = runs.chosen(context, team=team, source_id=source)
     except (ConfigurationError, LookupError) as exc:
-        raise fail(str(exc).strip("'\"")) from None
+        raise fail(str(exc)) from None
     except SQLAlchemyError as exc:
         raise fail(f"cannot read the database: {_reason(exc)}") from None
     if not ids:

@@ -50,7 +50,8 @@ def test_a_member_reads_the_sources_without_the_buttons(client: TestClient, db: 
     act_as(client, db, org.member)
     html = client.get(_page(org)).text
     assert "model-repo" in html
-    assert "Sync now" not in html and "Test connection" not in html
+    assert "Sync now" not in html
+    assert "Test connection" not in html
     assert "A manager of the team can connect one." not in html  # only on the empty page
 
 
@@ -72,7 +73,9 @@ def test_a_manager_connects_a_git_repository_and_sees_it_listed_not_synced_yet(
     response = _post(client, _page(org), data)
     assert response.status_code == 303
     html = client.get(_page(org)).text
-    assert "Model repo" in html and "develop" in html and "Not synced yet." in html
+    assert "Model repo" in html
+    assert "develop" in html
+    assert "Not synced yet." in html
 
 
 def test_a_bad_address_is_refused_beside_the_field_and_nothing_is_added(
@@ -81,7 +84,8 @@ def test_a_bad_address_is_refused_beside_the_field_and_nothing_is_added(
     act_as(client, db, org.manager)
     response = _post(client, _page(org), _mlflow(org, url="ftp://mlflow.example.com"))
     assert response.status_code == 422
-    assert 'id="url-error"' in response.text and "starting with https://" in response.text
+    assert 'id="url-error"' in response.text
+    assert "starting with https://" in response.text
     assert db.scalars(select(Source)).all() == []
 
 
@@ -103,11 +107,16 @@ def test_sync_now_runs_after_the_response_and_the_page_then_shows_the_counts(
     response = _post(client, f"{_page(org)}/{row.id}/sync", headers={"HX-Request": "true"})
     assert response.status_code == 200
     # the fragment was rendered before the sync ran: it shows it running and polls
-    assert 'id="sources"' in response.text and "<html" not in response.text
-    assert 'hx-trigger="every 2s"' in response.text and "Syncing…" in response.text
+    assert 'id="sources"' in response.text
+    assert "<html" not in response.text
+    assert 'hx-trigger="every 2s"' in response.text
+    assert "Syncing…" in response.text
     html = client.get(_page(org)).text  # the background task has run by now
-    assert 'data-status="ok"' in html and "3 commits" in html and "2 signals" in html
-    assert "git.commits.per_week" in html and 'hx-trigger="every 2s"' not in html
+    assert 'data-status="ok"' in html
+    assert "3 commits" in html
+    assert "2 signals" in html
+    assert "git.commits.per_week" in html
+    assert 'hx-trigger="every 2s"' not in html
 
 
 def test_a_failed_sync_says_why_in_words_and_keeps_the_last_good_signals_with_their_age(
@@ -121,7 +130,8 @@ def test_a_failed_sync_says_why_in_words_and_keeps_the_last_good_signals_with_th
     _post(client, f"{_page(org)}/{row.id}/sync")
     html = client.get(_page(org)).text
     assert 'data-status="failed"' in html
-    assert "The source did not answer in time." in html and "no answer within 10 s" in html
+    assert "The source did not answer in time." in html
+    assert "no answer within 10 s" in html
     assert "Showing the signals of the last good sync" in html
     assert "git.ci.configured" in html
 
@@ -133,7 +143,8 @@ def test_the_last_sync_reads_in_japanese(client: TestClient, db: Session, org: O
     fake.error = failing("unauthorised", "401")
     _post(client, f"{_page(org)}/{row.id}/sync")
     html = client.get(_page(org), headers={"Accept-Language": "ja"}).text
-    assert "同期に失敗しました" in html and "認証情報" in html
+    assert "同期に失敗しました" in html
+    assert "認証情報" in html
 
 
 def test_a_second_sync_now_while_one_runs_does_not_start_another(
@@ -156,7 +167,8 @@ def test_a_second_sync_now_while_one_runs_does_not_start_another(
     finally:
         fake.hold.set()
         worker.join(30)
-    assert first == [303] and second.status_code == 303
+    assert first == [303]
+    assert second.status_code == 303
     assert len(fake.configs) == 1
     db.expire_all()
     assert [r.status for r in db.scalars(select(SyncRun).where(SyncRun.source_id == row.id))] == ["ok"]
@@ -170,10 +182,12 @@ def test_test_connection_shows_what_is_wrong_in_words(
     act_as(client, db, org.manager)
     fake.error = failing("host_not_allowed", "git.example.com is not on the allow-list")
     response = _post(client, f"{_page(org)}/{row.id}/test", headers={"HX-Request": "true"})
-    assert "Testing the connection…" in response.text and 'hx-trigger="every 2s"' in response.text
+    assert "Testing the connection…" in response.text
+    assert 'hx-trigger="every 2s"' in response.text
     html = client.get(_page(org)).text
     assert "Connection failed" in html
-    assert "list of allowed hosts." in html and "is not on the allow-list" in html
+    assert "list of allowed hosts." in html
+    assert "is not on the allow-list" in html
     fake.error = None
     _post(client, f"{_page(org)}/{row.id}/test")
     assert "Connection works" in client.get(_page(org)).text
@@ -184,7 +198,8 @@ def test_removing_a_source_needs_the_confirmation(client: TestClient, db: Sessio
     db.commit()
     act_as(client, db, org.manager)
     refused = _post(client, f"{_page(org)}/{row_id}/delete")
-    assert refused.status_code == 422 and "Tick the box to confirm the removal." in refused.text
+    assert refused.status_code == 422
+    assert "Tick the box to confirm the removal." in refused.text
     assert _post(client, f"{_page(org)}/{row_id}/delete", {"confirm": "yes"}).status_code == 303
     db.expire_all()
     assert db.scalars(select(Source).where(Source.id == row_id)).first() is None
@@ -224,24 +239,28 @@ def test_credentials_are_never_shown_logged_or_audited(
     row = db.scalars(select(Source)).one()
     assert TOKEN not in (row.credentials or "")
     edit = client.get(f"{_page(org)}/{row.id}/edit").text
-    assert "Set — leave empty to keep." in edit and TOKEN not in edit
+    assert "Set — leave empty to keep." in edit
+    assert TOKEN not in edit
     # empty fields keep the token; a new user name and password replace it
     _post(client, f"{_page(org)}/{row.id}", _mlflow(org, name="Renamed"))
     _post(client, f"{_page(org)}/{row.id}", _mlflow(org, username="ci", password=PASSWORD))
     fake.error = failing("unauthorised", "401 from https://mlflow.example.com")
     _post(client, f"{_page(org)}/{row.id}/sync")
     _post(client, f"{_page(org)}/{row.id}/test")
-    assert fake.configs[0].username == "ci" and fake.configs[0].password == PASSWORD
+    assert fake.configs[0].username == "ci"
+    assert fake.configs[0].password == PASSWORD
     page = client.get(_page(org)).text
     api = client.get(f"/api/v1/teams/{org.team.id}/sources").text
     audit = [
         f"{e.before} {e.after}"
         for e in db.scalars(select(AuditEvent).where(AuditEvent.object_type == "source"))
     ]
-    assert len(audit) == 3 and all("has_credentials" in a for a in audit)
+    assert len(audit) == 3
+    assert all("has_credentials" in a for a in audit)
     csv = client.get("/admin/audit.csv")  # only admins: the manager gets 403, nothing leaks either way
     for text in (page, api, *audit, caplog.text, csv.text):
-        assert TOKEN not in text and PASSWORD not in text
+        assert TOKEN not in text
+        assert PASSWORD not in text
 
 
 def test_the_sources_page_takes_the_same_queries_for_one_source_as_for_several(

@@ -35,7 +35,8 @@ def test_a_sync_stores_the_signals_the_state_and_the_counts(
     assert outcome.counts == {"commits": 3, "signals": 2}
     [run] = _runs(db, row.id)
     assert (run.status, run.counts, run.error_kind) == ("ok", {"commits": 3, "signals": 2}, None)
-    assert run.finished_at is not None and run.duration_ms is not None
+    assert run.finished_at is not None
+    assert run.duration_ms is not None
     latest = service.latest_signals(db, source_ids=[row.id])[row.id]
     assert [(s.key, s.value, s.unit) for s in latest] == [
         ("git.ci.configured", 1.0, "bool"),
@@ -75,8 +76,10 @@ def test_a_failed_sync_records_why_and_keeps_the_last_good_signals(
         "401 from https://git.example.com",
     )
     [status] = service.team_sources(db, team_id=org.team.id)
-    assert status.last_run is not None and status.last_run.id == bad.id
-    assert status.last_good is not None and status.last_good.id == good.id
+    assert status.last_run is not None
+    assert status.last_run.id == bad.id
+    assert status.last_good is not None
+    assert status.last_good.id == good.id
     assert [s.key for s in status.signals] == ["git.ci.configured", "git.commits.per_week"]
     assert db.get(Source, row.id).state == {"syncs": 1}  # type: ignore[union-attr]  # not advanced
 
@@ -141,7 +144,8 @@ def test_credentials_are_encrypted_at_rest_and_reach_the_adapter_decrypted(
         db, team_id=org.team.id, data=data, user=org.manager, secret_key=SECRET, now=utcnow()
     )
     db.commit()
-    assert row.credentials is not None and "s3cr3t" not in row.credentials
+    assert row.credentials is not None
+    assert "s3cr3t" not in row.credentials
     sync.sync_source(context, source_id=row.id)
     assert fake.configs[0].token == "s3cr3t-token-value"
     assert "s3cr3t" not in repr(fake.configs[0])
