@@ -36,7 +36,7 @@ def sources_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Respon
         "ctx": ctx,
         "team": ctx.team,
         "rows": rows,
-        "running": any(r.running or r.source.test_status == "running" for r in rows),
+        "running": any(r.running or r.testing for r in rows),
         "words": service.error_words,
         "age": lambda moment: view.age(moment, locale=locale),
     }
@@ -186,7 +186,7 @@ def source_test(
 ) -> Response:
     """Test the connection after the response; the page shows the outcome when it arrives."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
-    service.record_test_started(session, source=source)
+    service.record_test_started(session, source=source, now=utcnow())
     background.add_task(sync.test_connection, view.context_of(request), source_id=source.id)
     return _back(request, session, ctx, N_("Testing the connection…"))
 

@@ -3,7 +3,6 @@ read the latest signals for pages. Keyword-only; only flushes (app/signals/sync.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.audit import service as audit
 from app.errors import NotFound
 from app.i18n import N_
+from app.kit.time import utcnow
 from app.models import SignalValue, Source, SyncRun, SyncStatus, Team, User
 from app.signals import secrets
 from app.signals.adapters import SourceConfig
@@ -23,6 +23,7 @@ from app.signals.adapters.base import SyncError, SyncResult
 
 # A run still "running" after this long belonged to a process that died: another sync may start.
 STALE_RUN = timedelta(hours=1)
+STALE_TEST = timedelta(minutes=5)
 
 # What each SyncError kind means, in words the team page translates.
 ERROR_WORDS: dict[str, str] = {
@@ -38,8 +39,6 @@ ERROR_WORDS: dict[str, str] = {
     "too_large": N_("The source sent more than the size limit allows."),
     "internal": N_("The sync stopped on an unexpected error; it has been logged."),
 }
-
-_claiming = threading.Lock()  # claims in one process take turns (SQLite's lock covers other processes)
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,15 @@ class SourceStatus:
 
     @property
     def running(self) -> bool:
-        return self.last_run is not None and self.last_run.status == SyncStatus.RUNNING
+        """A sync is under way (a run left "running" by a process that died stops counting after a while)."""
+        run = self.last_run
+        return run is not None and run.status == SyncStatus.RUNNING and run.started_at > utcnow() - STALE_RUN
+
+    @property
+    def testing(self) -> bool:
+        """A connection test is under way (one that never reported back stops counting after a while)."""
+        tested = self.source.tested_at
+        return self.source.test_status == "running" and tested is not None and tested > utcnow() - STALE_TEST
 
 
 def error_words(kind: str | None) -> str:
@@ -233,25 +240,23 @@ def claim(session: Session, *, source_id: int, now: datetime) -> SyncRun | None:
     """Start a run of the source, or None if one is running already (or the source is gone).
 
     On PostgreSQL the source row is locked (SKIP LOCKED: a second claimer gives up at once) while the
-    running run is looked for and added; on SQLite the write transaction (BEGIN IMMEDIATE) serialises
-    claims across processes and `_claiming` across this process's threads.
+    running run is looked for and added; on SQLite the claim is a write transaction (BEGIN IMMEDIATE,
+    behind the write gate), which serialises claims across threads and processes alike.
     """
-    with _claiming:
-        locked = select(Source).where(Source.id == source_id).with_for_update(skip_locked=True)
-        source = session.scalars(locked).first()
-        if source is None:
-            return None
-        running = select(SyncRun.id).where(
-            SyncRun.source_id == source_id,
-            SyncRun.status == SyncStatus.RUNNING,
-            SyncRun.started_at > now - STALE_RUN,
-        )
-        if session.scalars(running.limit(1)).first() is not None:
-            return None
-        run = SyncRun(source_id=source_id, started_at=now, status=SyncStatus.RUNNING.value, counts={})
-        session.add(run)
-        session.flush()
-        return run
+    locked = select(Source).where(Source.id == source_id).with_for_update(skip_locked=True)
+    if session.scalars(locked).first() is None:
+        return None
+    running = select(SyncRun.id).where(
+        SyncRun.source_id == source_id,
+        SyncRun.status == SyncStatus.RUNNING,
+        SyncRun.started_at > now - STALE_RUN,
+    )
+    if session.scalars(running.limit(1)).first() is not None:
+        return None
+    run = SyncRun(source_id=source_id, started_at=now, status=SyncStatus.RUNNING.value, counts={})
+    session.add(run)
+    session.flush()
+    return run
 
 
 def finish_ok(session: Session, *, run: SyncRun, source: Source, result: SyncResult, now: datetime) -> None:
@@ -293,7 +298,7 @@ def record_test(session: Session, *, source: Source, status: str, message: str, 
     session.flush()
 
 
-def record_test_started(session: Session, *, source: Source) -> None:
+def record_test_started(session: Session, *, source: Source, now: datetime) -> None:
     """Mark a connection test as under way (the page polls until it ends)."""
-    source.test_status, source.test_message = "running", None
+    source.tested_at, source.test_status, source.test_message = now, "running", None
     session.flush()

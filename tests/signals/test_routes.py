@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.kit.time import utcnow
 from app.models import AuditEvent, Source, SyncRun
+from app.signals import service
 from tests.access.conftest import act_as
 from tests.assessments.test_queries import counting
 from tests.conftest import csrf_token
@@ -284,3 +287,17 @@ def test_the_admin_sees_where_sources_may_connect(client: TestClient, db: Sessio
     html = client.get("/admin/sources").text
     assert "None: no remote source can be reached." in html
     assert "HOSHIN_SOURCE_ALLOWED_HOSTS" in html
+
+
+def test_a_sync_left_running_by_a_dead_process_stops_the_polling_and_says_so(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    row = source(db, org.team)
+    db.add(
+        SyncRun(source_id=row.id, started_at=utcnow() - service.STALE_RUN - timedelta(minutes=1), counts={})
+    )
+    db.commit()
+    act_as(client, db, org.manager)
+    html = client.get(_page(org)).text
+    assert "The sync did not finish" in html
+    assert 'hx-trigger="every 2s"' not in html
