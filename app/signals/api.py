@@ -93,7 +93,7 @@ def start_sync(
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
     run = service.claim(session, source_id=source.id, now=utcnow())
     if run is not None:
-        background.add_task(sync.run, view.context_of(request), run_id=run.id)
+        background.add_task(view.in_background, sync.run, context=view.context_of(request), run_id=run.id)
     return SyncStarted(started=run is not None, sync_run_id=run.id if run else None)
 
 

@@ -175,7 +175,7 @@ def source_sync(
     run = service.claim(session, source_id=source.id, now=utcnow())
     if run is not None:
         # The claim commits with the request; the background task runs after that.
-        background.add_task(sync.run, view.context_of(request), run_id=run.id)
+        background.add_task(view.in_background, sync.run, context=view.context_of(request), run_id=run.id)
     message = N_("Sync started.") if run is not None else N_("A sync of this source is already running.")
     return _back(request, session, ctx, message)
 
@@ -187,7 +187,9 @@ def source_test(
     """Test the connection after the response; the page shows the outcome when it arrives."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
     service.record_test_started(session, source=source, now=utcnow())
-    background.add_task(sync.test_connection, view.context_of(request), source_id=source.id)
+    background.add_task(
+        view.in_background, sync.test_connection, context=view.context_of(request), source_id=source.id
+    )
     return _back(request, session, ctx, N_("Testing the connection…"))
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from anyio import CapacityLimiter, to_thread
 from babel.dates import format_timedelta
 from starlette.requests import Request
 
@@ -29,3 +33,14 @@ def context_of(request: Request) -> Context:
         cache_dir=state.settings.var_dir / "sources",
         gate=state.write_gate,
     )
+
+
+# Syncs and connection tests run on threads of their own limit, never on the request threadpool's: a
+# slow source then never takes a thread a page needs, and waiting for SQLite's write gate cannot starve
+# the request that holds it.
+_background_threads = CapacityLimiter(4)
+
+
+async def in_background(func: Callable[..., Any], /, **kwargs: Any) -> None:
+    """Run a sync or a test (after the response: BackgroundTasks calls this)."""
+    await to_thread.run_sync(functools.partial(func, **kwargs), limiter=_background_threads)
