@@ -6,16 +6,21 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import Engine, select
+import pytest
+from sqlalchemy import Engine, make_url, select
 from sqlalchemy.orm import Session
 
+from app import migrate
 from app.config import Settings
+from app.db import make_engine, make_write_session_factory, session_scope
 from app.kit.time import utcnow
 from app.models import SignalValue, Source, SyncRun
 from app.signals import outbound, secrets, service, sync
 from app.signals.adapters.base import Signal
 from app.signals.sync import Context
+from tests import factories
 from tests.assessments.test_queries import counting
+from tests.conftest import reset_database
 from tests.factories import Org
 from tests.signals.conftest import SECRET, Script, failing, source
 
@@ -218,3 +223,31 @@ def test_a_teams_sources_take_the_same_queries_for_one_source_as_for_many(
             service.team_sources(db, team_id=org.team.id)
         counts.append(len([s for s in statements if s.startswith("SELECT")]))
     assert counts[0] == counts[1] == 4, counts  # sources, last runs, last good runs, their signals
+
+
+def test_on_postgresql_a_second_claim_skips_the_locked_source_instead_of_syncing_it_twice(
+    database_url: str,
+) -> None:
+    """Two processes claiming one source at once: the row lock (SKIP LOCKED) lets exactly one through,
+    even before the first claim is committed. Sessions of their own, on a database of their own."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's row lock: runs when HOSHIN_TEST_DATABASE_URL is set (CI sets it)")
+    url = make_url(database_url)
+    own = url.set(database=f"{url.database}_locks").render_as_string(hide_password=False)
+    reset_database(own)
+    migrate.upgrade(own)
+    engine = make_engine(own)
+    factory = make_write_session_factory(engine)
+    try:
+        with session_scope(factory) as setup:
+            source_id = source(setup, factories.org(setup).team).id
+        first, second = factory(), factory()
+        assert service.claim(first, source_id=source_id, now=utcnow()) is not None  # not committed yet
+        assert service.claim(second, source_id=source_id, now=utcnow()) is None  # locked: skipped
+        second.rollback()
+        first.commit()
+        assert service.claim(second, source_id=source_id, now=utcnow()) is None  # the run is running
+        first.close()
+        second.close()
+    finally:
+        engine.dispose()
