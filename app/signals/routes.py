@@ -190,7 +190,7 @@ def source_test(
     background.add_task(
         view.in_background, sync.test_connection, context=view.context_of(request), source_id=source.id
     )
-    return _back(request, session, ctx, N_("Testing the connection…"))
+    return _back(request, session, ctx, N_("Connection test started; its outcome shows below."))
 
 
 def _back(request: Request, session: Session, ctx: TeamContext, message: str) -> Response:
