@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import make_write_session_factory, session_scope
+from app.db import make_session_factory, make_write_session_factory, session_scope
 from app.kit.time import utcnow
 from app.kit.write_gate import WriteGate
 from app.models import Source, SyncRun
@@ -39,6 +39,12 @@ class Context:
     cache_dir: Path  # git clones go under it
     gate: WriteGate | None = None  # SQLite's one-writer gate, taken around each write
     clock: Callable[[], datetime] = field(default=utcnow)
+    # sessions for reading (on SQLite a plain BEGIN, not queued behind writers); None: `factory`
+    reads: sessionmaker[Session] | None = None
+
+    @property
+    def reader(self) -> sessionmaker[Session]:
+        return self.reads or self.factory
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def sync_source(context: Context, *, source_id: int) -> Outcome:
     """Sync one source now, unless a sync of it is already running (then say so and do nothing)."""
     run_id = start(context, source_id=source_id)
     if run_id is None:
-        with session_scope(context.factory) as session:
+        with session_scope(context.reader) as session:
             source = session.get(Source, source_id)
             name = source.name if source else ""
         return Outcome(source_id, name, "busy" if name else "missing", {}, 0)
@@ -88,7 +94,7 @@ def sync_source(context: Context, *, source_id: int) -> Outcome:
 def run(context: Context, *, run_id: int) -> Outcome:
     """Carry out a claimed run: read the source, call its adapter, store signals or the failure."""
     started = time.monotonic()
-    with session_scope(context.factory) as session:
+    with session_scope(context.reader) as session:
         claimed = session.get(SyncRun, run_id)
         source = session.get(Source, claimed.source_id) if claimed else None
         if claimed is None or source is None:
@@ -99,9 +105,10 @@ def run(context: Context, *, run_id: int) -> Outcome:
     if config is not None:
         result, error = _call_sync(config, context, state)
     with writing(context) as session:
-        claimed, source = session.get(SyncRun, run_id), session.get(Source, config.id if config else 0)
+        claimed = session.get(SyncRun, run_id)
         if claimed is None:  # the source was removed while it synced
             return Outcome(0, name, "missing", {}, 0)
+        source = session.get(Source, claimed.source_id)
         if result is not None and source is not None:
             service.finish_ok(session, run=claimed, source=source, result=result, now=context.clock())
         else:
@@ -152,7 +159,7 @@ def _outcome(run: SyncRun, name: str, error: SyncError | None) -> Outcome:
 
 def test_connection(context: Context, *, source_id: int) -> str:
     """Call the adapter's test() and keep its outcome on the source: "ok" or the SyncError kind."""
-    with session_scope(context.factory) as session:
+    with session_scope(context.reader) as session:
         source = session.get(Source, source_id)
         if source is None:
             return "missing"
@@ -182,6 +189,7 @@ def context_for(settings: Settings, engine: Engine, *, secret_key: str) -> Conte
     on_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
     return Context(
         factory=make_write_session_factory(engine),
+        reads=make_session_factory(engine),
         secret_key=secret_key,
         outbound=outbound.from_settings(settings),
         cache_dir=settings.var_dir / "sources",
@@ -206,7 +214,7 @@ def describe(outcome: Outcome) -> str:
 
 def chosen(context: Context, *, team: str | None, source_id: int | None) -> list[int]:
     """The sources `hoshin sync` runs (one, a team's, or all enabled); LookupError names the unknown."""
-    with session_scope(context.factory) as session:
+    with session_scope(context.reader) as session:
         team_id = None
         if team is not None:
             found = service.find_team(session, ref=team)

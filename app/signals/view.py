@@ -28,6 +28,7 @@ def context_of(request: Request) -> Context:
     state = request.app.state
     return Context(
         factory=state.write_session_factory,
+        reads=state.session_factory,
         secret_key=state.secret_key,
         outbound=outbound.from_settings(state.settings),
         cache_dir=state.settings.var_dir / "sources",
