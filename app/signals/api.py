@@ -55,7 +55,7 @@ def update_source(
     """Change a source; empty credentials keep the stored ones unless `clear_credentials` is true."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
     given = body.model_dump(
-        exclude_unset=True, exclude={"token", "username", "password", "clear_credentials"}
+        exclude_unset=True, exclude={"token", "username", "password", "clear_credentials", "enabled"}
     )
     fields = {
         name: given.get(name, getattr(source, name) or "") for name in ("kind", "name", "url", "branch")
@@ -67,6 +67,7 @@ def update_source(
         username=body.username,
         password=body.password,
         clear_credentials=body.clear_credentials,
+        enabled=source.enabled if body.enabled is None else body.enabled,
     )
     secret = request.app.state.secret_key
     service.update_source(session, source=source, data=data, user=ctx.user, secret_key=secret)

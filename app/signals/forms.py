@@ -29,6 +29,7 @@ def source(
     username: str = "",
     password: str = "",
     clear_credentials: bool = False,
+    enabled: bool = True,
 ) -> SourceInput:
     """A source needs a kind, a name and where it is; credentials left empty keep the stored ones."""
     if kind not in KINDS:
@@ -41,12 +42,12 @@ def source(
         _mlflow_url(url)
         credentials = _credentials(token, username, password, clear_credentials)
         experiments = checked_text(experiment_filter, limits.EXPERIMENT_FILTER, "experiment_filter").strip()
-        return SourceInput(kind, name, url, None, experiments or None, credentials)
+        return SourceInput(kind, name, url, None, experiments or None, credentials, enabled)
     _git_url(url)
     branch = checked_text(branch, limits.BRANCH, "branch").strip() or "main"
     if not _BRANCH.match(branch):
         raise BadInput(N_("This is not a branch name."), field="branch")
-    return SourceInput(kind, name, url, branch, None, Credentials() if clear_credentials else None)
+    return SourceInput(kind, name, url, branch, None, Credentials() if clear_credentials else None, enabled)
 
 
 def _mlflow_url(url: str) -> None:

@@ -24,7 +24,7 @@ ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
 ManageTeam = Annotated[TeamContext, Depends(team_context(Action.MANAGE))]
 # app/signals/forms.py checks the text against app/kit/limits.py, so errors show beside the field
 Text = Annotated[str, Form()]
-FIELDS = ("kind", "name", "url", "branch", "experiment_filter")
+FIELDS = ("kind", "name", "url", "branch", "experiment_filter", "enabled")
 
 
 @router.get("/teams/{team_id}/sources", name="team_sources")
@@ -63,8 +63,17 @@ def _form(
 
 def _values(source: Source | None) -> dict[str, Any]:
     if source is None:
-        return {"kind": "git", "name": "", "url": "", "branch": "main", "experiment_filter": ""}
-    return {name: getattr(source, name) or "" for name in FIELDS}
+        return {
+            "kind": "git",
+            "name": "",
+            "url": "",
+            "branch": "main",
+            "experiment_filter": "",
+            "enabled": True,
+        }
+    return {
+        name: getattr(source, name) if name == "enabled" else getattr(source, name) or "" for name in FIELDS
+    }
 
 
 @router.get("/teams/{team_id}/sources/new", name="source_new")
@@ -129,6 +138,7 @@ def source_update(
     username: Text = "",
     password: Text = "",
     clear_credentials: Text = "",
+    enabled: Text = "",
 ) -> Response:
     """Change a source; credential fields left empty keep the stored ones."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
@@ -141,6 +151,7 @@ def source_update(
     }
     try:
         clear = clear_credentials == "yes"
+        form["enabled"] = enabled == "yes"
         data = forms.source(
             **form, token=token, username=username, password=password, clear_credentials=clear
         )

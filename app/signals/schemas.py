@@ -46,6 +46,7 @@ class SourcePatch(BaseModel):
     username: Secret = ""
     password: Secret = ""
     clear_credentials: bool = False
+    enabled: bool | None = Field(default=None, description="false: `hoshin sync` skips it; its history stays")
 
 
 class SyncRunOut(BaseModel):

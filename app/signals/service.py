@@ -51,6 +51,9 @@ class SourceInput:
     branch: str | None
     experiment_filter: str | None
     credentials: secrets.Credentials | None
+    enabled: bool = (
+        True  # disabled sources keep their history but `hoshin sync` (and later the schedule) skips them
+    )
 
 
 @dataclass
@@ -206,6 +209,7 @@ def update_source(
 def _apply(source: Source, data: SourceInput, secret_key: str) -> None:
     source.kind, source.name, source.url = data.kind, data.name, data.url
     source.branch, source.experiment_filter = data.branch, data.experiment_filter
+    source.enabled = data.enabled
     if data.credentials is not None:
         empty = data.credentials.is_empty()
         source.credentials = None if empty else secrets.encrypt(data.credentials, secret_key=secret_key)

@@ -123,3 +123,14 @@ def test_a_source_of_another_team_is_not_found(client: TestClient, db: Session, 
     headers = _bearer(db, org.manager)
     assert client.patch(_url(org, f"/{other.id}"), json={"name": "x"}, headers=headers).status_code == 404
     assert client.delete(_url(org, f"/{other.id}"), headers=headers).status_code == 404
+
+
+def test_a_paused_source_keeps_its_settings_and_says_so(client: TestClient, db: Session, org: Org) -> None:
+    row = source(db, org.team)
+    db.commit()
+    headers = _bearer(db, org.manager)
+    paused = client.patch(_url(org, f"/{row.id}"), json={"enabled": False}, headers=headers).json()
+    assert paused["enabled"] is False
+    assert paused["name"] == "model-repo"
+    renamed = client.patch(_url(org, f"/{row.id}"), json={"name": "renamed"}, headers=headers).json()
+    assert renamed["enabled"] is False  # left out: unchanged

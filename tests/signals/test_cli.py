@@ -96,3 +96,14 @@ def test_an_unknown_team_or_source_is_a_one_line_error(rows: Session, fake: Scri
     assert unknown_source.exit_code == 1
     assert unknown_source.output.strip() == f"error: no source 999999 in team '{team}'"
     assert fake.configs == []
+
+
+def test_a_paused_source_is_skipped_unless_named(rows: Session, fake: Script) -> None:
+    team = _team(rows, "cli-paused")
+    paused = _source(rows, team, "paused")
+    rows.get(Source, paused).enabled = False  # type: ignore[union-attr]
+    rows.commit()
+    assert CliRunner().invoke(cli, ["sync", "--team", "cli-paused"]).output.strip() == "no sources to sync"
+    named = CliRunner().invoke(cli, ["sync", "--source", str(paused)])
+    assert named.exit_code == 0
+    assert named.output.startswith(f"ok      #{paused} paused")

@@ -301,3 +301,13 @@ def test_a_sync_left_running_by_a_dead_process_stops_the_polling_and_says_so(
     html = client.get(_page(org)).text
     assert "The sync did not finish" in html
     assert 'hx-trigger="every 2s"' not in html
+
+
+def test_a_manager_pauses_a_source_and_the_page_says_so(client: TestClient, db: Session, org: Org) -> None:
+    row = source(db, org.team)
+    db.commit()
+    act_as(client, db, org.manager)
+    data = {"kind": "git", "name": "model-repo", "url": row.url, "branch": "main"}  # "enabled" unticked
+    assert _post(client, f"{_page(org)}/{row.id}", data).status_code == 303
+    assert "Paused" in client.get(_page(org)).text
+    assert 'name="enabled" value="yes">' in client.get(f"{_page(org)}/{row.id}/edit").text  # not checked
