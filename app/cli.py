@@ -353,6 +353,35 @@ def check() -> None:
     typer.echo("configuration ok")
 
 
+@cli.command("sync")
+def sync_sources(
+    team: Annotated[str | None, typer.Option(help="Only this team's sources (its id or slug).")] = None,
+    source: Annotated[int | None, typer.Option(help="Only this source (its id).")] = None,
+) -> None:
+    """Sync sources now and print a line per source; exit 1 if any sync failed."""
+    from app.signals import sync as runs
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        context = runs.context_for(settings, engine, secret_key=resolve_secret_key(settings))
+        ids = runs.chosen(context, team=team, source_id=source)
+    except (ConfigurationError, LookupError) as exc:
+        raise fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot read the database: {_reason(exc)}") from None
+    if not ids:
+        typer.echo("no sources to sync")
+    failed = False
+    for source_id in ids:
+        outcome = runs.sync_source(context, source_id=source_id)
+        failed |= outcome.status == "failed"
+        typer.echo(runs.describe(outcome))
+    engine.dispose()
+    if failed:
+        raise typer.Exit(code=1)
+
+
 def _reason(exc: SQLAlchemyError) -> str:
     original = getattr(exc, "orig", None)
     return str(original or exc).strip().splitlines()[0]

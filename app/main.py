@@ -35,6 +35,8 @@ from app.reports.routes import router as reports_router
 from app.roadmap.api import router as roadmap_api
 from app.roadmap.exports_routes import router as roadmap_exports
 from app.roadmap.routes import router as roadmap_router
+from app.signals.api import router as signals_api
+from app.signals.routes import router as signals_router
 from app.system.routes import router as system_router
 from app.teams.routes import router as teams_router
 from app.users.routes import router as users_router
@@ -90,6 +92,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (checklists_router, checklists_api):
         app.include_router(router)
     for router in (okrs_router, okrs_api):
+        app.include_router(router)
+    for router in (signals_router, signals_api):
         app.include_router(router)
     return app
 

@@ -35,6 +35,9 @@ POC_NAME = 120  # a proof-of-concept candidate's name
 SEARCH = 200  # a search box
 SLUG = 80  # ids from data files: models, questions, choices, capabilities, roadmap items
 CLIENT_TOKEN = 64  # a check-in's retry token
+BRANCH = 200  # a Git source's branch
+EXPERIMENT_FILTER = 500  # an MLflow source's experiment-name filter
+SECRET = 4000  # a source's token, user name or password
 # Counts
 EVIDENCE_LINKS = 20  # evidence links on one answer
 # Periods: ASCII year and quarter, e.g. 2026-Q4
@@ -157,6 +160,9 @@ Note = multi_line(NOTE)
 CheckInNote = multi_line(CHECK_IN_NOTE)
 Slug = one_line(SLUG)
 ClientToken = one_line(CLIENT_TOKEN)
+Branch = one_line(BRANCH)
+ExperimentFilter = one_line(EXPERIMENT_FILTER)
+SecretText = one_line(SECRET)
 
 
 def _canonical_period(value: str) -> str:

@@ -11,6 +11,7 @@ from app.models.organisation import Organisation
 from app.models.report import CachedReport
 from app.models.revision import DataRevision
 from app.models.roadmap import ItemStatus, Roadmap, RoadmapEdit, RoadmapItemStatus, RoadmapVersion
+from app.models.signal import SignalValue, Source, SourceKind, SyncRun, SyncStatus
 from app.models.team import Membership, Team
 from app.models.user import LoginAttempt, Role, User, UserSession
 
@@ -41,6 +42,11 @@ __all__ = [
     "RoadmapItemStatus",
     "RoadmapVersion",
     "Role",
+    "SignalValue",
+    "Source",
+    "SourceKind",
+    "SyncRun",
+    "SyncStatus",
     "Target",
     "Team",
     "User",

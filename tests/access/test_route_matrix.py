@@ -145,6 +145,22 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/teams/{team_id}/okrs/adopt"): TEAM_MANAGE,
     ("GET", "/api/v1/teams/{team_id}/okrs"): TEAM_VIEW,
     ("POST", "/api/v1/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
+    # sources and signals (app/signals)
+    ("GET", "/teams/{team_id}/sources"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/sources/new"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/sources"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/sources/{source_id}/edit"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/sources/{source_id}"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/sources/{source_id}/delete"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/sources/{source_id}/sync"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/sources/{source_id}/test"): TEAM_MANAGE,
+    ("GET", "/admin/sources"): ADMIN,
+    ("GET", "/api/v1/teams/{team_id}/sources"): TEAM_VIEW,
+    ("POST", "/api/v1/teams/{team_id}/sources"): TEAM_MANAGE,
+    ("PATCH", "/api/v1/teams/{team_id}/sources/{source_id}"): TEAM_MANAGE,
+    ("DELETE", "/api/v1/teams/{team_id}/sources/{source_id}"): TEAM_MANAGE,
+    ("POST", "/api/v1/teams/{team_id}/sources/{source_id}/sync"): TEAM_MANAGE,
+    ("GET", "/api/v1/teams/{team_id}/signals"): TEAM_VIEW,
     # JSON API
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/teams"): SIGNED_IN,

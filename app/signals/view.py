@@ -1,0 +1,47 @@
+"""What the sources page shows beside the rows: ages in words, and the installation's sync context."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from anyio import CapacityLimiter, to_thread
+from babel.dates import format_timedelta
+from starlette.requests import Request
+
+from app.kit.time import utcnow
+from app.signals import outbound
+from app.signals.sync import Context
+
+
+def age(moment: datetime | None, *, locale: str, now: datetime | None = None) -> str:
+    """How long ago, in the reader's language ("5 minutes ago" / "5 分前")."""
+    if moment is None:
+        return ""
+    return format_timedelta(moment - (now or utcnow()), add_direction=True, locale=locale)
+
+
+def context_of(request: Request) -> Context:
+    """The sync context of this server: its write sessions, secret key, outbound rules and cache folder."""
+    state = request.app.state
+    return Context(
+        factory=state.write_session_factory,
+        reads=state.session_factory,
+        secret_key=state.secret_key,
+        outbound=outbound.from_settings(state.settings),
+        cache_dir=state.settings.var_dir / "sources",
+        gate=state.write_gate,
+    )
+
+
+# Syncs and connection tests run on threads of their own limit, never on the request threadpool's: a
+# slow source then never takes a thread a page needs, and waiting for SQLite's write gate cannot starve
+# the request that holds it.
+_background_threads = CapacityLimiter(4)
+
+
+async def in_background(func: Callable[..., Any], /, **kwargs: Any) -> None:
+    """Run a sync or a test (after the response: BackgroundTasks calls this)."""
+    await to_thread.run_sync(functools.partial(func, **kwargs), limiter=_background_threads)
