@@ -17,12 +17,12 @@ from app import i18n
 from app.auth import permissions
 from app.auth import service as auth_service
 from app.auth import tokens as api_tokens
-from app.auth.csrf import SAFE_METHODS
 from app.auth.permissions import Action
 from app.config import Settings
 from app.db import session_scope
 from app.errors import Forbidden, NotFound, SignInRequired
 from app.kit import limits
+from app.kit.http import SAFE_METHODS
 from app.kit.time import utcnow
 from app.kit.write_gate import WriteGate
 from app.models import Role, Team, User

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors, i18n
 from app.auth import csrf
+from app.kit.http import SAFE_METHODS
 from app.kit.priority import ChangesInFlight
 from app.reports.errors import RendersBusy
 
@@ -129,7 +130,7 @@ class ReadSlots:
     def _kind(self, scope: Scope) -> str:
         if self.slots <= 0 or scope["type"] != "http":
             return "other"
-        if scope["method"] not in csrf.SAFE_METHODS:
+        if scope["method"] not in SAFE_METHODS:
             return "change"
         path: str = scope["path"]
         return "other" if path.startswith(self.SKIP_PREFIXES) or path.endswith(".pdf") else "read"

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from app import i18n
-from app.auth.csrf import SAFE_METHODS
 from app.config import PROJECT_ROOT
 from app.kit import htmx, limits
+from app.kit.http import SAFE_METHODS
 from app.kit.priority import ChangesInFlight
 from app.kit.signing import sign, unsign
 from app.kit.time import format_local
