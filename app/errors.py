@@ -81,7 +81,7 @@ class TooManyRequests(AppError):
 
 
 class BodyTooLarge(StarletteHTTPException):
-    """A request body over its limit, found while it streamed in (app/middleware.py BodyLimit)."""
+    """A request body over its limit, found while it streamed in (app/server/body_limit.py)."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413)

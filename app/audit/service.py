@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.admin.paging import Page, paginate
+from app.kit.paging import Page, paginate
 from app.kit.time import utcnow
 from app.models import AuditEvent, User
 

@@ -13,12 +13,12 @@ from enum import StrEnum
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.admin.paging import Page, paginate
 from app.audit import service as audit
 from app.auth import passwords
 from app.auth import service as auth_service
 from app.i18n import N_
 from app.kit import limits
+from app.kit.paging import Page, paginate
 from app.models import OneTimeLink, Role, User
 from app.users.forms import FieldError, checked_text
 
