@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import revisions  # noqa: F401  (its listeners count every session's changes)
+from app.reports import revisions  # noqa: F401  (its listeners count every session's changes)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

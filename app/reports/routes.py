@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
-from app import db, i18n, revisions
+from app import db, i18n
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
@@ -20,7 +20,7 @@ from app.kit.lru import Lru
 from app.kit.time import utcnow
 from app.models import User
 from app.reports import assessment as assessment_report_html
-from app.reports import cache, render
+from app.reports import cache, render, revisions
 from app.reports import organisation as organisation_report_html
 from app.reports import roadmap as roadmap_report_html
 from app.reports.errors import RendersBusy, ReportTooSlow, ServerStopping
