@@ -82,7 +82,6 @@ def start_assessment(
             copy_last=copy_last,
         )
     except BadInput as error:
-        session.rollback()
         return _list_page(request, session, ctx, error=error, status=422, form=sent)
     return redirect(
         str(request.url_for("assessment", assessment_id=assessment.id)),
@@ -142,7 +141,6 @@ def save_answer(
     except AppError as error:
         if ctx.model.question(question_id) is None:
             raise
-        session.rollback()
         failed = forms.FailedSave(question_id, error, data)
         return _question_response(request, session, ctx, failed, status=error.status_code)
     if not htmx.is_htmx(request):

@@ -21,6 +21,7 @@ from app.assessments import results as assessment_results
 from app.assessments import scoring, targets
 from app.assessments import service as assessments_service
 from app.audit import service as audit_service
+from app.db import in_savepoint
 from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
 from app.kit.lru import Lru
@@ -133,6 +134,7 @@ def source_assessment(session: Session, *, team_id: int) -> Assessment | None:
     return next(iter(submitted_assessments(session, team_id=team_id)), None)
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def generate_for_team(
     session: Session, *, team: Team, user: User, now: datetime, assessment_id: int | None = None
 ) -> Roadmap:
@@ -370,6 +372,7 @@ def version(session: Session, *, roadmap: Roadmap, number: int) -> RoadmapVersio
     return _version(session, roadmap, number)
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def add_edit(session: Session, *, roadmap: Roadmap, edit: Edit, user: User) -> None:
     """Record a decision (replacing an earlier one of the same kind for the item) and re-plan."""
     kind = snapshot.KIND_OF[type(edit)]
@@ -402,6 +405,7 @@ def add_edit(session: Session, *, roadmap: Roadmap, edit: Edit, user: User) -> N
     session.flush()
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def undo_edit(session: Session, *, roadmap: Roadmap, item_id: str, kind: str, user: User) -> None:
     """Take back a decision (unpin, restore a dropped item, remove a custom item) and re-plan."""
     rows = [e for e in _edit_rows(session, roadmap.id) if e.item_id == item_id and e.kind == kind]
@@ -449,6 +453,7 @@ def new_custom_id() -> str:
     return f"custom-{secrets.token_hex(3)}"
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def set_status(
     session: Session,
     *,
@@ -489,6 +494,7 @@ def set_status(
     return row
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def set_poc_candidates(
     session: Session, *, roadmap: Roadmap, candidates: Sequence[PocCandidate], user: User
 ) -> None:
