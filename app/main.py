@@ -14,7 +14,7 @@ from app.admin.routes import router as admin_router
 from app.api import api_router
 from app.assessments.api import router as assessments_api
 from app.assessments.routes import router as assessments_router
-from app.assessments.target_routes import router as targets_router
+from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
 from app.checklists.api import router as checklists_api
@@ -42,6 +42,7 @@ from app.server.shell import ShellMiddleware
 from app.server.stop_renders import StopRendersOnSignals
 from app.server.url_memo import UrlCache
 from app.system.routes import router as system_router
+from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router
 from app.users.routes import router as users_router
 
@@ -83,6 +84,7 @@ ROUTERS = (
     system_router,
     auth_router,
     teams_router,
+    raci_router,
     assessments_router,
     targets_router,
     assessments_api,

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from app.assessments import forms, results, service
+from app.assessments import forms, service
+from app.assessments import view as results
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from app.assessments import results as assessment_results
-from app.assessments import scoring, targets
+from app.assessments import scoring
 from app.assessments import service as assessments_service
+from app.assessments import view as assessment_results
+from app.assessments.targets import service as targets
 from app.audit import service as audit_service
 from app.db import in_savepoint
 from app.errors import BadInput, Conflict, NotFound
@@ -43,7 +44,8 @@ from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.gaps import gaps_from, latest_per_capability
 from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
 from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate
-from app.teams import capacity, coverage, raci_service
+from app.teams import capacity, coverage
+from app.teams.raci import service as raci_service
 
 PLANNER_MODEL = "mlops-full"  # the catalogue's capability ids are this model's (others share some)
 
