@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import revisions  # noqa: F401  (its listeners count every session's changes)
+from app.reports import revisions  # noqa: F401  (its listeners count every session's changes)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -77,6 +78,22 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_savepoint(service: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
+    """A service whose error leaves none of its writes behind: it runs in a savepoint, so the route can
+    show the error and the request's transaction goes on (and commits) without them."""
+
+    @functools.wraps(service)
+    def savepointed(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with session.begin_nested():
+            return service(session, *args, **kwargs)
+
+    return savepointed
 
 
 def release(session: Session) -> None:

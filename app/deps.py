@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from anyio import CancelScope, CapacityLimiter, to_thread
+from anyio import CancelScope, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -17,15 +17,15 @@ from app import i18n
 from app.auth import permissions
 from app.auth import service as auth_service
 from app.auth import tokens as api_tokens
-from app.auth.csrf import SAFE_METHODS
 from app.auth.permissions import Action
 from app.config import Settings
 from app.db import session_scope
 from app.errors import Forbidden, NotFound, SignInRequired
 from app.kit import limits
+from app.kit.http import SAFE_METHODS
 from app.kit.time import utcnow
-from app.kit.write_gate import WriteGate
 from app.models import Role, Team, User
+from app.server import write_gate
 from app.teams import service as teams_service
 
 SESSION_COOKIE = "hoshin_session"
@@ -47,27 +47,8 @@ class Viewer:
         return cls(user.id, user.name, user.email, user.role, user.timezone)
 
 
-# Waiting for the write gate happens on these threads, never on the request threadpool: if request
-# threads waited, the one holding the gate could find no thread left to commit and release it.
-_gate_waiters = CapacityLimiter(1000)
-
-
-async def write_gate(request: Request) -> AsyncIterator[None]:
-    """On SQLite, let one changing request at a time in (SQLite has a single writer anyway)."""
-    lock: WriteGate | None = request.app.state.write_gate
-    if lock is None or request.method in SAFE_METHODS:
-        yield
-        return
-    if not lock.acquire(blocking=False):  # free most of the time: no trip through a thread then
-        await to_thread.run_sync(lock.acquire, limiter=_gate_waiters)
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 async def get_session(
-    request: Request, _gate: Annotated[None, Depends(write_gate, scope="function")]
+    request: Request, _gate: Annotated[None, Depends(write_gate.hold, scope="function")]
 ) -> AsyncIterator[Session]:
     """One transaction per request: committed before the response is sent, rolled back on error.
 
@@ -141,7 +122,7 @@ def bookkeeping_writer(request: Request, session: Session, *, wait: float = 0.0)
     on SQLite must not turn its read into a write (it would sleep in SQLite's busy handler behind a
     save): it writes in a short transaction of its own when the write gate is free, else skips it.
     """
-    gate: WriteGate | None = request.app.state.write_gate
+    gate: write_gate.WriteGate | None = request.app.state.write_gate
     if gate is None or request.method not in SAFE_METHODS:
         return auth_service.in_session(session)
 

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from app import i18n
 from app.i18n import N_
 from app.kit import htmx, limits
+from app.web import render
 
 log = logging.getLogger("hoshin")
 TOO_MANY = N_("At most %(max)d items, please.")
@@ -80,7 +81,7 @@ class TooManyRequests(AppError):
 
 
 class BodyTooLarge(StarletteHTTPException):
-    """A request body over its limit, found while it streamed in (app/middleware.py BodyLimit)."""
+    """A request body over its limit, found while it streamed in (app/server/body_limit.py)."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413)
@@ -111,8 +112,6 @@ def problem(
     headers = {"Retry-After": str(retry_after)} if status in (429, 503) else {}
     if is_api(request):
         return JSONResponse({"detail": detail, "field": field}, status_code=status, headers=headers)
-    from app.web import render  # web imports errors' neighbours; keep the cycle out of import time
-
     name = "errors/toast.html" if htmx.is_htmx(request) else "errors/page.html"
     response = render(request, name, {"status": status, "detail": detail}, status_code=status)
     response.headers.update(headers)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import logging
-from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app import errors
+from app import errors, web
 from app.admin.routes import router as admin_router
 from app.api import api_router
 from app.assessments.api import router as assessments_api
 from app.assessments.routes import router as assessments_router
-from app.assessments.target_routes import router as targets_router
+from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
 from app.checklists.api import router as checklists_api
@@ -23,27 +23,39 @@ from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.kit import limits
-from app.kit.priority import ChangesInFlight
-from app.kit.urls import UrlCache
-from app.kit.write_gate import WriteGate
 from app.maturity.routes import router as maturity_router
-from app.middleware import BodyLimit, PdfSlots, ReadSlots, ShellMiddleware
 from app.okrs.api import router as okrs_api
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
+from app.reports import render
 from app.reports.routes import router as reports_router
 from app.roadmap.api import router as roadmap_api
 from app.roadmap.exports_routes import router as roadmap_exports
 from app.roadmap.routes import router as roadmap_router
+from app.server import write_gate
+from app.server.body_limit import BodyLimit
+from app.server.heap import FreezeWhenWarm
+from app.server.pdf_slots import PdfSlots
+from app.server.priority import ChangesInFlight
+from app.server.read_slots import ReadSlots
+from app.server.shell import ShellMiddleware
+from app.server.stop_renders import StopRendersOnSignals
+from app.server.url_memo import UrlCache
 from app.signals.api import router as signals_api
 from app.signals.routes import router as signals_router
 from app.system.routes import router as system_router
+from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router
 from app.users.routes import router as users_router
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """Build the application; tests pass their own settings and an engine bound to a test database."""
+def create_app(
+    settings: Settings | None = None, *, engine: Engine | None = None, served: bool = False
+) -> FastAPI:
+    """Build the application; tests pass their own settings and an engine bound to a test database.
+
+    `served`: the app uvicorn serves (app/asgi.py), which also tunes the heap and runs the render process.
+    """
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     app = FastAPI(
@@ -60,47 +72,70 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_factory = make_session_factory(app.state.engine)
     app.state.write_session_factory = make_write_session_factory(app.state.engine)
     app.state.report_keys = report_cache.key_memo()
-    app.state.urls = UrlCache()  # what templates' url_for gives, memoised (app/kit/urls.py)
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    _install_server(app, settings)
+    if served:
+        _install_served(app)
+    return app
+
+
+ROUTERS = (
+    system_router,
+    auth_router,
+    teams_router,
+    raci_router,
+    assessments_router,
+    targets_router,
+    assessments_api,
+    users_router,
+    admin_router,
+    api_router,
+    maturity_router,
+    reports_router,
+    roadmap_router,
+    roadmap_exports,
+    roadmap_api,
+    dashboard_router,
+    checklists_router,
+    checklists_api,
+    okrs_router,
+    okrs_api,
+    signals_router,
+    signals_api,
+)
+
+
+def _install_server(app: FastAPI, settings: Settings) -> None:
+    """The server's policies (app/server/), each one module; middleware added last runs first."""
+    app.state.urls = UrlCache()  # what templates' url_for gives, memoised
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
-    app.state.write_gate = _write_gate(app.state.engine)
+    app.state.write_gate = write_gate.for_engine(app.state.engine)
     app.add_middleware(PdfSlots, slots=settings.pdf_slots)  # inside the shell: its refusal is localised
     # inside the shell, so a 413 has its locale and headers
     app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})
     app.add_middleware(ShellMiddleware, https=settings.https)
-    app.state.changes = ChangesInFlight()  # pages give way to saves at each query (app/kit/priority.py)
+    app.state.changes = ChangesInFlight()  # pages give way to saves at each query
     if settings.read_slots > 0:
         app.state.changes.make_readers_give_way(app.state.session_factory)
     # outermost: queued requests cost nothing yet
     app.add_middleware(ReadSlots, slots=settings.read_slots, changes=app.state.changes)
-    errors.install(app)
-    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
-    for router in (
-        system_router,
-        auth_router,
-        teams_router,
-        assessments_router,
-        targets_router,
-        assessments_api,
-    ):
-        app.include_router(router)
-    for router in (users_router, admin_router, api_router, maturity_router, reports_router):
-        app.include_router(router)
-    for router in (roadmap_router, roadmap_exports, roadmap_api):
-        app.include_router(router)
-    app.include_router(dashboard_router)
-    for router in (checklists_router, checklists_api):
-        app.include_router(router)
-    for router in (okrs_router, okrs_api):
-        app.include_router(router)
-    for router in (signals_router, signals_api):
-        app.include_router(router)
-    return app
 
 
-def _write_gate(engine: Engine) -> WriteGate | None:
-    """SQLite's writers queue at one gate, shared by every worker process serving the same file."""
-    if engine.dialect.name != "sqlite":
-        return None
-    database = engine.url.database
-    return WriteGate(Path(f"{database}.writer-lock") if database and database != ":memory:" else None)
+def _install_served(app: FastAPI) -> None:
+    """What only the served process does: compile every template, keep the start-up heap out of the
+    collector's full passes (and again once requests warmed it), start the render process and stop it
+    first on SIGTERM/SIGINT."""
+    web.compile_all()  # before the freeze below: the compiled templates live as long as the process
+    # What is loaded by now (code, libraries, the app: ~150k objects) lives as long as the process, yet
+    # each full collection walked all of it: ~90 ms with every thread stopped, about 17 times a minute
+    # under the load mix (benchmarks/load.py --diagnose), which made the saves' and pages' p99. Keep it
+    # out of the collector's reach. (Larger young generations were tried too: fewer but longer pauses.)
+    gc.collect()
+    gc.freeze()
+    app.add_middleware(FreezeWhenWarm, skip=ReadSlots.SKIP_PREFIXES)
+    render.warm_up()  # the served process (not every app the tests create) starts it right away
+    app.add_middleware(StopRendersOnSignals)

@@ -14,34 +14,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from app import i18n
-from app.auth.csrf import SAFE_METHODS
 from app.config import PROJECT_ROOT
 from app.kit import htmx, limits
-from app.kit.priority import ChangesInFlight
 from app.kit.signing import sign, unsign
 from app.kit.time import format_local
-from app.kit.urls import UrlCache
+from app.server.priority import GivingWayTemplate
+from app.server.url_memo import UrlCache
 
 FLASH_COOKIE = "hoshin_flash"
-
-
-class _PageTemplate(jinja2.Template):
-    """A template that, rendering for a reading request, gives way to the changes in flight
-    (app/kit/priority.py): a page's thread spends most of its time here, beside the saves."""
-
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        if self.environment.is_async:
-            return super().render(*args, **kwargs)
-        context = self.new_context(dict(*args, **kwargs))
-        try:
-            chunks = self.root_render_func(context)
-            request = context.get("request")
-            changes = getattr(request.app.state, "changes", None) if request is not None else None
-            if isinstance(changes, ChangesInFlight) and request.method in SAFE_METHODS:
-                chunks = changes.giving_way(chunks)
-            return self.environment.concat(chunks)
-        except Exception:
-            self.environment.handle_exception()
 
 
 def make_environment() -> jinja2.Environment:
@@ -57,7 +37,7 @@ def make_environment() -> jinja2.Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext, npgettext=i18n.npgettext
     )
-    env.template_class = _PageTemplate
+    env.template_class = GivingWayTemplate  # pages give way to saves (app/server/priority.py)
     env.filters["localtime"] = _localtime_filter
     env.filters["localdate"] = _localdate_filter
     env.filters["join_list"] = _join_list_filter

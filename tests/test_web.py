@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from app import web
 from app.config import PROJECT_ROOT
 from app.kit import limits
-from app.kit.priority import ChangesInFlight
+from app.server.priority import ChangesInFlight
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
 from tests.factories import Org
-from tests.kit.changing import outlasts_a_change
+from tests.server.changing import outlasts_a_change
 
 
 def test_every_template_compiles_before_the_first_request() -> None:
@@ -34,7 +34,7 @@ def test_every_template_compiles_before_the_first_request() -> None:
 
 
 def test_links_on_a_page_follow_the_host_it_was_asked_for(client: TestClient, db: Session, org: Org) -> None:
-    """Templates' url_for is memoised (app/kit/urls.py): the host and the parameters are part of the key."""
+    """Templates' url_for is memoised (app/server/url_memo.py): host and parameters are part of the key."""
     act_as(client, db, org.member)
     here = client.get(f"/teams/{org.team.id}")
     assert f'href="http://testserver/teams/{org.team.id}/okrs"' in here.text

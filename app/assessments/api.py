@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from app.assessments import results as results_view
 from app.assessments import schemas, service
+from app.assessments import view as results_view
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, load_team_context

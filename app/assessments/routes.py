@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from app.assessments import forms, results, service
+from app.assessments import forms, service
+from app.assessments import view as results
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
@@ -82,7 +83,6 @@ def start_assessment(
             copy_last=copy_last,
         )
     except BadInput as error:
-        session.rollback()
         return _list_page(request, session, ctx, error=error, status=422, form=sent)
     return redirect(
         str(request.url_for("assessment", assessment_id=assessment.id)),
@@ -142,7 +142,6 @@ def save_answer(
     except AppError as error:
         if ctx.model.question(question_id) is None:
             raise
-        session.rollback()
         failed = forms.FailedSave(question_id, error, data)
         return _question_response(request, session, ctx, failed, status=error.status_code)
     if not htmx.is_htmx(request):

@@ -194,12 +194,11 @@ def start(
         if previous is not None:
             assessment.copied_from_id = previous.id
             _carry_over(session, target=assessment, source=previous, model=maturity_service.parsed(model_row))
-    audit_service.record(
+    audit_service.changed(
         session,
         actor=user,
-        action="assessment.start",
-        object_type="assessment",
-        object_id=assessment.id,
+        obj=assessment,
+        verb="start",
         after={"team_id": team_id, "model": f"{model_row.slug}@{model_row.version}", "period": period},
     )
     return assessment
@@ -249,9 +248,9 @@ def save_answer(
         raise AnswerConflict(current)
     before = _answer_dict(current) if current else None
     answer = current or Answer(assessment_id=assessment.id, question_id=question_id)
-    _apply(answer, data, user, now, keep_reason=needs_reason)
     try:
         with session.begin_nested():  # a losing write rolls back to here and leaves nothing pending
+            _apply(answer, data, user, now, keep_reason=needs_reason)
             session.add(answer)
             session.flush()
     except (IntegrityError, StaleDataError):  # a concurrent save won between our read and our write
@@ -337,12 +336,11 @@ def submit(session: Session, *, assessment: Assessment, user: User, now: datetim
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = now
     assessment.submitted_by_id = user.id
-    audit_service.record(
+    audit_service.changed(
         session,
         actor=user,
-        action="assessment.submit",
-        object_type="assessment",
-        object_id=assessment.id,
+        obj=assessment,
+        verb="submit",
         before={"status": "draft"},
         after={"status": "submitted"},
     )
@@ -354,12 +352,11 @@ def reopen(session: Session, *, assessment: Assessment, user: User) -> None:
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise Conflict(N_("Only a submitted assessment can be reopened."))
     assessment.status = AssessmentStatus.DRAFT
-    audit_service.record(
+    audit_service.changed(
         session,
         actor=user,
-        action="assessment.reopen",
-        object_type="assessment",
-        object_id=assessment.id,
+        obj=assessment,
+        verb="reopen",
         before={"status": "submitted"},
         after={"status": "draft"},
     )

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.admin.paging import Page, paginate
+from app.kit.paging import Page, paginate
 from app.kit.time import utcnow
-from app.models import AuditEvent, User
+from app.models import Assessment, AuditEvent, KeyResult, Membership, Objective, Team, User
 
 CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "before", "after")
 
@@ -43,6 +43,40 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+# What the log calls each kind of object `changed` is given (its object_type, and its actions' prefix).
+KINDS: dict[type[Any], str] = {
+    Assessment: "assessment",
+    KeyResult: "key_result",
+    Membership: "membership",
+    Objective: "objective",
+    Team: "team",
+    User: "user",
+}
+
+
+def changed(
+    session: Session,
+    *,
+    actor: User | None,
+    obj: Assessment | KeyResult | Membership | Objective | Team | User,
+    verb: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Record that `actor` did `verb` to `obj`, from `before` to `after`: kind and id come from the object
+    (`verb="update"` on an Objective is action "objective.update" on object "objective" `obj.id`)."""
+    kind = KINDS[type(obj)]
+    return record(
+        session,
+        actor=actor,
+        action=f"{kind}.{verb}",
+        object_type=kind,
+        object_id=obj.id,
+        before=before,
+        after=after,
+    )
 
 
 def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -10,11 +10,11 @@ from starlette.requests import Request
 
 from app.errors import Forbidden
 from app.i18n import N_
+from app.kit.http import SAFE_METHODS
 
 COOKIE = "hoshin_csrf"
 HEADER = "X-CSRF-Token"
 FIELD = "csrf_token"
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
 def new_token() -> str:

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.dashboard import compare, page, service
+from app.dashboard import compare, service
+from app.dashboard import view as page
 from app.deps import CurrentUser, SessionDep
 from app.kit.time import utcnow
 from app.roadmap import page as roadmap_page

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from app.assessments import scoring, targets
+from app.assessments import scoring
 from app.assessments import service as assessments_service
+from app.assessments.targets import service as targets
 from app.checklists import service as checklists_service
 from app.dashboard import compare
 from app.dashboard.compare import Cell, GapSummary

@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 
 LOCALES = ("en", "ja")
 DEFAULT_LOCALE = "en"
+LANGUAGE_COOKIE = "hoshin_lang"  # the language chosen before signing in (or by no user at all)
 CATALOGUE_DIR = Path(__file__).parent / "locales"
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)

@@ -2,42 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.datastructures import URL
-from starlette.requests import Request
-
-from app.kit.lru import Lru
-
 
 def safe_next(target: str | None, default: str = "/") -> str:
     """A local path to return to after an action; anything that could leave the site becomes `default`."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return default
     return target
-
-
-class UrlCache:
-    """Absolute URLs of named routes, memoised by host, name and parameters.
-
-    Starlette finds a named route by trying every route in turn (30-50 µs a call here; a page with a list
-    asks for dozens, and under the load mix it was a tenth of the server's time). Routes do not change once
-    the app is made, so the same host, name and parameters always give the same URL.
-    """
-
-    def __init__(self, size: int = 20_000) -> None:
-        self._urls: Lru[tuple[str, str, tuple[tuple[str, Any], ...]], str] = Lru(size)
-
-    def url_for(self, request: Request, name: str, /, **params: Any) -> URL:
-        """What `request.url_for(name, **params)` gives."""
-        base = str(request.base_url)
-        try:
-            key = (base, name, tuple(sorted(params.items())))
-            hash(key)
-        except TypeError:  # a parameter that cannot be a key: no memo
-            return request.url_for(name, **params)
-        url = self._urls.get(key)
-        if url is None:
-            url = str(request.url_for(name, **params))
-            self._urls.put(key, url)
-        return URL(url)

@@ -7,7 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAt
 from app.models.user import User
-from app.teams.capacity import DEFAULT_IMPROVEMENT_SHARE
+
+# The share of a team's capacity spent on improvement work (the roadmap) unless the team sets its own:
+# the rest goes to running and building its ML products.
+DEFAULT_IMPROVEMENT_SHARE = 0.3
 
 
 class Team(CreatedAt, Base):

@@ -18,7 +18,7 @@ from app.okrs import service
 from app.roadmap import service as roadmap_service
 from app.roadmap.catalogue_schema import MetricType
 from app.roadmap.plan import SuggestedKeyResult, SuggestedObjective
-from app.teams import raci_service
+from app.teams.raci import service as raci_service
 
 # A catalogue target written "≤ 15 minutes" is reached by going down; the team sets where it starts.
 AT_MOST = "≤"

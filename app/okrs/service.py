@@ -282,14 +282,7 @@ def create_objective(
     )
     session.add(row)
     session.flush()
-    audit_service.record(
-        session,
-        actor=user,
-        action="objective.create",
-        object_type="objective",
-        object_id=row.id,
-        after=_fields(row),
-    )
+    audit_service.changed(session, actor=user, obj=row, verb="create", after=_fields(row))
     return row
 
 
@@ -298,14 +291,8 @@ def update_objective(session: Session, *, objective: Objective, data: ObjectiveI
     before = _fields(objective)
     objective.title, objective.description = data.title, data.description
     session.flush()
-    audit_service.record(
-        session,
-        actor=user,
-        action="objective.update",
-        object_type="objective",
-        object_id=objective.id,
-        before=before,
-        after=_fields(objective),
+    audit_service.changed(
+        session, actor=user, obj=objective, verb="update", before=before, after=_fields(objective)
     )
 
 
@@ -317,14 +304,7 @@ def delete_objective(session: Session, *, objective: Objective, user: User) -> N
     session.execute(delete(KeyResult).where(KeyResult.objective_id == objective.id))
     session.execute(delete(Objective).where(Objective.id == objective.id))
     _forget(session, [objective, *objective.key_results])
-    audit_service.record(
-        session,
-        actor=user,
-        action="objective.delete",
-        object_type="objective",
-        object_id=objective.id,
-        before=before,
-    )
+    audit_service.changed(session, actor=user, obj=objective, verb="delete", before=before)
 
 
 def create_key_result(
@@ -348,14 +328,7 @@ def create_key_result(
     _apply(row, data)
     session.add(row)
     session.flush()
-    audit_service.record(
-        session,
-        actor=user,
-        action="key_result.create",
-        object_type="key_result",
-        object_id=row.id,
-        after=_kr_fields(row),
-    )
+    audit_service.changed(session, actor=user, obj=row, verb="create", after=_kr_fields(row))
     return row
 
 
@@ -367,14 +340,8 @@ def update_key_result(
     before = _kr_fields(key_result)
     _apply(key_result, data)
     session.flush()
-    audit_service.record(
-        session,
-        actor=user,
-        action="key_result.update",
-        object_type="key_result",
-        object_id=key_result.id,
-        before=before,
-        after=_kr_fields(key_result),
+    audit_service.changed(
+        session, actor=user, obj=key_result, verb="update", before=before, after=_kr_fields(key_result)
     )
 
 
@@ -384,14 +351,7 @@ def delete_key_result(session: Session, *, key_result: KeyResult, user: User) ->
     session.execute(delete(CheckIn).where(CheckIn.key_result_id == key_result.id))
     session.execute(delete(KeyResult).where(KeyResult.id == key_result.id))
     _forget(session, [key_result])
-    audit_service.record(
-        session,
-        actor=user,
-        action="key_result.delete",
-        object_type="key_result",
-        object_id=key_result.id,
-        before=before,
-    )
+    audit_service.changed(session, actor=user, obj=key_result, verb="delete", before=before)
 
 
 def check_in(
@@ -432,12 +392,11 @@ def check_in(
         now,
     )
     session.flush()
-    audit_service.record(
+    audit_service.changed(
         session,
         actor=user,
-        action="key_result.check_in",
-        object_type="key_result",
-        object_id=key_result.id,
+        obj=key_result,
+        verb="check_in",
         after={"value": data.value, "confidence": data.confidence, "note": data.note, "source": source},
     )
     return row

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from app import i18n
-from app.assessments import results, service
+from app.assessments import service
+from app.assessments import view as results
 from app.models import Assessment, Team
 from app.web import templates
 

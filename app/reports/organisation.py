@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from app import i18n
-from app.assessments import results
+from app.assessments import view as results
 from app.maturity.schema import MaturityModel
 from app.models import User
 from app.reports import roadmap as roadmap_report

@@ -6,7 +6,7 @@ Every wait is bounded, so that one slow document cannot hold up everyone: a rend
 time-out has its process killed and replaced; a reader waits for its turn no longer than that; and when
 the server stops, the render in progress ends and its readers are answered, so that the server stops
 within seconds. (How many download requests may wait at all is bounded in front of the routes, by
-app.middleware.PdfSlots, before they take a thread or a database connection.)"""
+app.server.pdf_slots.PdfSlots, before they take a thread or a database connection.)"""
 
 from __future__ import annotations
 

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 
-from app import db, i18n, revisions
+from app import i18n
 from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, team_context
 from app.errors import Conflict
 from app.i18n import N_
 from app.kit.downloads import attachment, file_part
-from app.kit.lru import Lru
 from app.kit.time import utcnow
 from app.models import User
 from app.reports import assessment as assessment_report_html
-from app.reports import cache, render
 from app.reports import organisation as organisation_report_html
 from app.reports import roadmap as roadmap_report_html
-from app.reports.errors import RendersBusy, ReportTooSlow, ServerStopping
+from app.reports import service
 
 router = APIRouter(include_in_schema=False)
 ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.VIEW))]
@@ -53,56 +50,20 @@ def assessment_report_pdf(
 def _cached_pdf(
     request: Request, session: SessionDep, build: Callable[[], str], *, kind: str, params: Hashable
 ) -> tuple[bytes, str]:
-    """The PDF of the document `build` makes: from the cache, or rendered now and kept. While the data
-    revision stands still, the document key remembered for the same report, reader and day finds it
-    without building the HTML again."""
-    now = utcnow()
-    # Worth a short wait for the write gate: a PDF not stored is rendered again on the next download.
-    write = bookkeeping_writer(request, session, wait=0.25)
-    memo: Lru[Hashable, str] = request.app.state.report_keys
-    revision = revisions.current(session)
+    """The PDF of the document `build` makes (app/reports/service.py), for this reader."""
     user = request.state.user
-    identity = (revision, kind, params, user.id if user else None, now.date(), str(request.base_url))
-    known = memo.get(identity) if revision is not None else None
-    if known is not None and (data := cache.get(session, key=known, now=now, write=write)) is not None:
-        return data, "hit"
-    if known is not None:
-        _refuse_if_too_slow(known)  # before building it again
-    html = build()
-    key = cache.key_for(html)
-    if revision is not None:
-        memo.put(identity, key)
-    if key != known and (data := cache.get(session, key=key, now=now, write=write)) is not None:
-        return data, "hit"
-    db.release(session)  # a render takes seconds: its readers wait holding no database connection
-    data = _render(request, key, html)
-    cache.put(session, key=key, kind=kind, data=data, now=now, write=write)
-    return data, "miss"
-
-
-def _render(request: Request, key: str, html: str) -> bytes:
-    """The PDF of `html`, within the server's render time-out."""
-    timeout = request.app.state.settings.render_timeout_seconds
-    with _unavailable():
-        return render.render_once(key, html, timeout=timeout).data
-
-
-def _refuse_if_too_slow(key: str) -> None:
-    with _unavailable():
-        render.refuse_if_too_slow(key)
-
-
-@contextmanager
-def _unavailable() -> Iterator[None]:
-    """The render module's refusals, as the errors readers see."""
-    try:
-        yield
-    except render.TimedOut as error:
-        raise ReportTooSlow(seconds=f"{error.seconds:g}") from None
-    except render.Busy:
-        raise RendersBusy from None
-    except render.Stopped:
-        raise ServerStopping from None
+    return service.cached_pdf(
+        session,
+        build=build,
+        kind=kind,
+        params=params,
+        reader=(user.id if user else None, str(request.base_url)),
+        memo=request.app.state.report_keys,
+        # Worth a short wait for the write gate: a PDF not stored is rendered again on the next download.
+        write=bookkeeping_writer(request, session, wait=0.25),
+        timeout=request.app.state.settings.render_timeout_seconds,
+        now=utcnow(),
+    )
 
 
 @router.get("/reports/assessment/{assessment_id}", name="assessment_report")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import i18n
-from app.assessments import results
+from app.assessments import view as results
 from app.checklists import service as checklists_service
 from app.i18n import N_
 from app.maturity.schema import Capability
@@ -27,7 +27,8 @@ from app.reports.assessment import REPORT_FONT
 from app.roadmap import page
 from app.roadmap import service as roadmap_service
 from app.roadmap.plan import MONTHS, add_months
-from app.teams import capacity, coverage, raci_service
+from app.teams import capacity, coverage
+from app.teams.raci import service as raci_service
 
 
 @dataclass(frozen=True)

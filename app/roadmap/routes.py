@@ -85,7 +85,6 @@ def _after_change(request: Request, session: Session, ctx: TeamContext, flash: s
 
 
 def _failed(request: Request, session: Session, ctx: TeamContext, error: AppError) -> Response:
-    session.rollback()
     return _page(request, session, ctx, error=error, status=error.status_code)
 
 
@@ -293,7 +292,6 @@ def save_poc(
         candidates = forms.poc_candidates(name or [], business_value or [], scope or [], pipeline or [])
         service.set_poc_candidates(session, roadmap=roadmap, candidates=candidates, user=ctx.user)
     except AppError as error:
-        session.rollback()
         return _action_plan(request, session, ctx, error=error, status=error.status_code)
     url = str(request.url_for("roadmap_action_plan", team_id=ctx.team.id))
     return redirect(url, request=request, flash=N_("Proof-of-concept candidates saved."))

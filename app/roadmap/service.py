@@ -17,10 +17,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from app.assessments import results as assessment_results
-from app.assessments import scoring, targets
+from app.assessments import scoring
 from app.assessments import service as assessments_service
+from app.assessments import view as assessment_results
+from app.assessments.targets import service as targets
 from app.audit import service as audit_service
+from app.db import in_savepoint
 from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
 from app.kit.lru import Lru
@@ -42,7 +44,8 @@ from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.gaps import gaps_from, latest_per_capability
 from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
 from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate
-from app.teams import capacity, coverage, raci_service
+from app.teams import capacity, coverage
+from app.teams.raci import service as raci_service
 
 PLANNER_MODEL = "mlops-full"  # the catalogue's capability ids are this model's (others share some)
 
@@ -133,6 +136,7 @@ def source_assessment(session: Session, *, team_id: int) -> Assessment | None:
     return next(iter(submitted_assessments(session, team_id=team_id)), None)
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def generate_for_team(
     session: Session, *, team: Team, user: User, now: datetime, assessment_id: int | None = None
 ) -> Roadmap:
@@ -370,6 +374,7 @@ def version(session: Session, *, roadmap: Roadmap, number: int) -> RoadmapVersio
     return _version(session, roadmap, number)
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def add_edit(session: Session, *, roadmap: Roadmap, edit: Edit, user: User) -> None:
     """Record a decision (replacing an earlier one of the same kind for the item) and re-plan."""
     kind = snapshot.KIND_OF[type(edit)]
@@ -402,6 +407,7 @@ def add_edit(session: Session, *, roadmap: Roadmap, edit: Edit, user: User) -> N
     session.flush()
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def undo_edit(session: Session, *, roadmap: Roadmap, item_id: str, kind: str, user: User) -> None:
     """Take back a decision (unpin, restore a dropped item, remove a custom item) and re-plan."""
     rows = [e for e in _edit_rows(session, roadmap.id) if e.item_id == item_id and e.kind == kind]
@@ -449,6 +455,7 @@ def new_custom_id() -> str:
     return f"custom-{secrets.token_hex(3)}"
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def set_status(
     session: Session,
     *,
@@ -489,6 +496,7 @@ def set_status(
     return row
 
 
+@in_savepoint  # an error leaves nothing behind; the page shows it
 def set_poc_candidates(
     session: Session, *, roadmap: Roadmap, candidates: Sequence[PocCandidate], user: User
 ) -> None:

@@ -15,7 +15,6 @@ from app import i18n
 from app.db import ping
 from app.deps import OptionalUser, SessionDep
 from app.kit.urls import safe_next
-from app.middleware import LANGUAGE_COOKIE
 from app.web import redirect
 
 router = APIRouter()
@@ -55,5 +54,5 @@ def set_language(
     if user is not None:
         user.locale = chosen
     response = redirect(safe_next(next), request=request)
-    response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 86400, samesite="lax", path="/")
+    response.set_cookie(i18n.LANGUAGE_COOKIE, chosen, max_age=365 * 86400, samesite="lax", path="/")
     return response

@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from app.models.team import DEFAULT_IMPROVEMENT_SHARE  # the column's default: models own it
+
+__all__ = [
+    "DEFAULT_IMPROVEMENT_SHARE",
+    "WEEKS_PER_MONTH",
+    "person_weeks_per_month",
+    "team_person_weeks_per_month",
+]
+
 WEEKS_PER_MONTH = 52 / 12
 
 
@@ -20,8 +29,3 @@ def person_weeks_per_month(capacity: float) -> float:
 def team_person_weeks_per_month(capacities: Iterable[float]) -> float:
     """The team's person-weeks per month: the sum over its members, rounded to one decimal."""
     return round(sum(person_weeks_per_month(c) for c in capacities), 1)
-
-
-# The share of a team's capacity spent on improvement work (the roadmap) unless the team sets its own:
-# the rest goes to running and building its ML products.
-DEFAULT_IMPROVEMENT_SHARE = 0.3

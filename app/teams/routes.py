@@ -1,4 +1,4 @@
-"""Team pages: the overview, one team with its members, capacity and role coverage, and its RACI."""
+"""Team pages: the overview, one team with its members, capacity and role coverage (its RACI: raci/)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from app.assessments import service as assessments_service
 from app.auth import permissions
 from app.auth.permissions import Action, TeamAccess
 from app.deps import CurrentUser, SessionDep, SettingsDep, TeamContext, team_context
-from app.errors import BadInput, Forbidden, NotFound
+from app.errors import Forbidden, NotFound
 from app.i18n import N_
-from app.kit import htmx
 from app.models import Membership
-from app.teams import raci, raci_service, roles, service
+from app.teams import service
 from app.teams.roles import RECOMMENDED
 from app.users.forms import FieldError
 from app.web import redirect, render
@@ -246,52 +245,3 @@ def member_remove(request: Request, session: SessionDep, ctx: Manager, membershi
     except FieldError as exc:
         return redirect(url, flash=exc.message, kind="error", request=request)
     return redirect(url, flash=N_("Member removed."), request=request)
-
-
-def _raci_context(ctx: TeamContext, matrix: raci_service.TeamMatrix) -> dict[str, Any]:
-    return {
-        "ctx": ctx,
-        "team": ctx.team,
-        "matrix": matrix,
-        "letters": raci.LETTERS,
-        "role_label": roles.label,
-    }
-
-
-@router.get("/teams/{team_id}/raci", name="team_raci")
-def team_raci(request: Request, session: SessionDep, ctx: Viewer) -> Response:
-    """The team's RACI matrix; managers edit it in place."""
-    matrix = raci_service.matrix(session, team=ctx.team)
-    return render(request, "teams/raci.html", _raci_context(ctx, matrix))
-
-
-@router.post("/teams/{team_id}/raci/cell", name="raci_cell")
-def raci_cell(
-    request: Request,
-    session: SessionDep,
-    ctx: Manager,
-    capability: Annotated[str, Form(max_length=80)] = "",
-    role: Annotated[str, Form(max_length=80)] = "",
-    letter: Annotated[str, Form(max_length=1)] = "",
-) -> Response:
-    """Set one cell; htmx gets the row back (with its check), a plain form goes back to the page."""
-    try:
-        matrix = raci_service.set_cell(
-            session, team=ctx.team, capability_id=capability, role=role, letter=letter, actor=ctx.user
-        )
-    except FieldError as exc:
-        raise BadInput(exc.message, field=exc.field) from None
-    row = next(row for row in matrix.rows if row.id == capability)
-    context = {**_raci_context(ctx, matrix), "row": row}
-    if htmx.is_htmx(request):
-        return render(request, "teams/raci.html", context, block="row")
-    url = str(request.url_for("team_raci", team_id=ctx.team.id)) + f"#raci-{capability}"
-    return redirect(url, flash=N_("RACI saved."), request=request)
-
-
-@router.post("/teams/{team_id}/raci/reset", name="raci_reset")
-def raci_reset(request: Request, session: SessionDep, ctx: Manager) -> Response:
-    """Go back to the default matrix (after the page asked for confirmation)."""
-    raci_service.reset(session, team=ctx.team, actor=ctx.user)
-    url = str(request.url_for("team_raci", team_id=ctx.team.id))
-    return redirect(url, flash=N_("The RACI matrix is back to the defaults."), request=request)

@@ -152,14 +152,7 @@ def create(
     )
     session.add(team)
     session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="team.create",
-        object_type="team",
-        object_id=team.id,
-        after=_team_state(team),
-    )
+    audit.changed(session, actor=actor, obj=team, verb="create", after=_team_state(team))
     if not permissions.is_admin(actor):
         add_member(
             session,
@@ -191,15 +184,7 @@ def update(
     team.name, team.description, team.improvement_share = data.name, data.description, data.improvement_share
     after = _team_state(team)
     if before != after:
-        audit.record(
-            session,
-            actor=actor,
-            action="team.update",
-            object_type="team",
-            object_id=team.id,
-            before=before,
-            after=after,
-        )
+        audit.changed(session, actor=actor, obj=team, verb="update", before=before, after=after)
 
 
 @dataclass(frozen=True)
@@ -254,12 +239,11 @@ def add_member(session: Session, *, team: Team, user_id: int, data: MemberInput,
     )
     session.add(membership)
     session.flush()
-    audit.record(
+    audit.changed(
         session,
         actor=actor,
-        action="membership.create",
-        object_type="membership",
-        object_id=membership.id,
+        obj=membership,
+        verb="create",
         after={"team": team.name, "user": user.email, **_member_state(membership)},
     )
     return membership
@@ -305,12 +289,11 @@ def update_member(session: Session, *, membership: Membership, data: MemberInput
     )
     after = _member_state(membership)
     if before != after:
-        audit.record(
+        audit.changed(
             session,
             actor=actor,
-            action="membership.update",
-            object_type="membership",
-            object_id=membership.id,
+            obj=membership,
+            verb="update",
             before={"user": membership.user.email, **before},
             after={"user": membership.user.email, **after},
         )
@@ -322,12 +305,11 @@ def remove_member(session: Session, *, membership: Membership, actor: User) -> N
         session, team_id=membership.team_id, without=membership.id
     ):
         raise FieldError("access", N_("A team needs at least one manager; make someone else manager first."))
-    audit.record(
+    audit.changed(
         session,
         actor=actor,
-        action="membership.delete",
-        object_type="membership",
-        object_id=membership.id,
+        obj=membership,
+        verb="delete",
         before={"user": membership.user.email, **_member_state(membership)},
     )
     session.delete(membership)

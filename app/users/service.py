@@ -13,12 +13,12 @@ from enum import StrEnum
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.admin.paging import Page, paginate
 from app.audit import service as audit
 from app.auth import passwords
 from app.auth import service as auth_service
 from app.i18n import N_
 from app.kit import limits
+from app.kit.paging import Page, paginate
 from app.models import OneTimeLink, Role, User
 from app.users.forms import FieldError, checked_text
 
@@ -119,7 +119,7 @@ def password_reset_link(session: Session, *, user: User, actor: User, now: datet
     )
     session.add(link)
     session.flush()
-    audit.record(session, actor=actor, action="user.reset_link", object_type="user", object_id=user.id)
+    audit.changed(session, actor=actor, obj=user, verb="reset_link")
     return IssuedLink(link, token)
 
 
@@ -168,12 +168,11 @@ def accept_invite(
     session.add(user)
     link.used_at = now
     session.flush()
-    audit.record(
+    audit.changed(
         session,
         actor=user,
-        action="user.create",
-        object_type="user",
-        object_id=user.id,
+        obj=user,
+        verb="create",
         after={"email": user.email, "name": user.name, "role": user.role},
     )
     return user
@@ -190,7 +189,7 @@ def reset_password(
     user.password_hash = passwords.hash_password(password)
     link.used_at = now
     auth_service.end_all_sessions(session, user_id=user.id)
-    audit.record(session, actor=user, action="user.password_reset", object_type="user", object_id=user.id)
+    audit.changed(session, actor=user, obj=user, verb="password_reset")
     return user
 
 
@@ -202,7 +201,7 @@ def change_password(session: Session, *, user: User, current: str, password: str
     check_new_password(password, confirm)
     user.password_hash = passwords.hash_password(password)
     auth_service.end_all_sessions(session, user_id=user.id)
-    audit.record(session, actor=user, action="user.password_change", object_type="user", object_id=user.id)
+    audit.changed(session, actor=user, obj=user, verb="password_change")
 
 
 def set_role(session: Session, *, user: User, role: str, actor: User) -> None:
@@ -215,15 +214,7 @@ def set_role(session: Session, *, user: User, role: str, actor: User) -> None:
         return
     before = user.role
     user.role = role
-    audit.record(
-        session,
-        actor=actor,
-        action="user.role",
-        object_type="user",
-        object_id=user.id,
-        before={"role": before},
-        after={"role": role},
-    )
+    audit.changed(session, actor=actor, obj=user, verb="role", before={"role": before}, after={"role": role})
 
 
 def set_active(session: Session, *, user: User, active: bool, actor: User) -> None:
@@ -235,12 +226,11 @@ def set_active(session: Session, *, user: User, active: bool, actor: User) -> No
     user.is_active = active
     if not active:
         auth_service.end_all_sessions(session, user_id=user.id)
-    audit.record(
+    audit.changed(
         session,
         actor=actor,
-        action="user.activate" if active else "user.deactivate",
-        object_type="user",
-        object_id=user.id,
+        obj=user,
+        verb="activate" if active else "deactivate",
         before={"active": not active},
         after={"active": active},
     )

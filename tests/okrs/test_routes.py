@@ -12,7 +12,7 @@ from app.kit import limits
 from app.models import CheckIn, KeyResult, Membership, Objective
 from app.okrs import adopt, service
 from app.roadmap.catalogue import builtin_catalogue as catalogue
-from app.teams import raci_service
+from app.teams.raci import service as raci_service
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token

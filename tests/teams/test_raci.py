@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.teams import raci
+from app.teams.raci import rules as raci
 from app.teams.roles import RECOMMENDED
 
 

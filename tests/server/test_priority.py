@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.kit.priority import ChangesInFlight
-from tests.kit.changing import during_a_change, off_the_loop, outlasts_a_change
+from app.server.priority import ChangesInFlight
+from tests.server.changing import during_a_change, off_the_loop, outlasts_a_change
 
 
 def _query_time(factory: sessionmaker[Session], queries: int = 1) -> float:

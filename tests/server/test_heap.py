@@ -11,7 +11,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from app.kit.heap import FreezeWhenWarm
+from app.server.heap import FreezeWhenWarm
 
 built: list[object] = []  # what a request leaves behind for good (a cache entry, say)
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from starlette.responses import Response
 
-from app.assessments import service, targets
+from app.assessments import service
+from app.assessments.targets import service as targets
 from app.auth.permissions import Action
 from app.deps import AdminUser, SessionDep, TeamContext, team_context
 from app.errors import BadInput

@@ -7,9 +7,13 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import jinja2
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+from app.kit.http import SAFE_METHODS
 
 _LEFT = "hoshin_give_way_left"  # session.info: seconds this session may still wait
 
@@ -84,3 +88,22 @@ def _on_event_loop() -> bool:
     except RuntimeError:
         return False
     return True
+
+
+class GivingWayTemplate(jinja2.Template):
+    """A template that, rendering for a reading request, gives way to the changes in flight: a page's
+    thread spends most of its time here, beside the saves."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        if self.environment.is_async:
+            return super().render(*args, **kwargs)
+        context = self.new_context(dict(*args, **kwargs))
+        try:
+            chunks = self.root_render_func(context)
+            request = context.get("request")
+            changes = getattr(request.app.state, "changes", None) if request is not None else None
+            if isinstance(changes, ChangesInFlight) and request.method in SAFE_METHODS:
+                chunks = changes.giving_way(chunks)
+            return self.environment.concat(chunks)
+        except Exception:
+            self.environment.handle_exception()

@@ -16,7 +16,7 @@ from app.maturity import service as maturity_service
 from app.maturity.schema import Text
 from app.models import Membership, RaciAssignment, Team, User
 from app.roadmap.catalogue import builtin_catalogue
-from app.teams import raci
+from app.teams.raci import rules as raci
 from app.users.forms import FieldError
 
 SOURCE_MODEL = "mlops-full"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.kit.write_gate import WriteGate
+from app.server.write_gate import WriteGate
 
 
 def _hold(path: Path, held: multiprocessing.Event, release: multiprocessing.Event) -> None:  # type: ignore[type-arg]

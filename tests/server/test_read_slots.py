@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from starlette.types import Receive, Scope, Send
 
-from app.middleware import ReadSlots
+from app.server.read_slots import ReadSlots
 
 
 class Busy:

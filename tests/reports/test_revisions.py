@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from app import revisions
 from app.models import CachedReport, Team
+from app.reports import revisions
 from tests import factories
 from tests.checklists.helpers import first_entry, generate, tick
 from tests.factories import Org

@@ -9,8 +9,9 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from app import i18n
-from app.assessments import scoring, service, targets
+from app.assessments import scoring, service
 from app.assessments.radar import Absence, RadarAxis, RadarSeries, radar_svg
+from app.assessments.targets import service as targets
 from app.i18n import N_
 from app.maturity.schema import Capability, MaturityModel, Question
 from app.models import Answer, Assessment

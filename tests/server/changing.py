@@ -1,4 +1,4 @@
-"""Test helpers for the changes-go-first mechanism (app/kit/priority.py): a change held in flight for a
+"""Test helpers for the changes-go-first mechanism (app/server/priority.py): a change held in flight for a
 while or until work has begun, and work run off any event loop, as the app's worker threads run it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from app.kit.priority import ChangesInFlight
+from app.server.priority import ChangesInFlight
 
 T = TypeVar("T")
 

@@ -1,0 +1,1 @@
+"""Target levels per dimension: the organisation's default, overridden per team (pages and service)."""
