@@ -8,8 +8,12 @@ PYTEST_ARGS ?=
 # test processes (pytest-xdist): one per core; `make test JOBS=0` runs in one process. `--dist load`, not
 # loadfile: the fuzz tests share one node id per operation, and loadfile ran only one of the 21.
 JOBS ?= auto
+# The MLflow tracking server the signal tests and benchmark run against: its own environment (MLflow pins
+# its own SQLAlchemy and alembic), made once; `.ready` marks a complete install.
+MLFLOW_VENV := var/cache/mlflow-venv
+MLFLOW_VERSION ?= 3.*
 
-.PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs fuzz load migration i18n clean
+.PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs mlflow-server fuzz load migration i18n clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,7 +37,7 @@ run: install pdf-libs ## migrate the embedded database, load demo data if empty,
 serve: install pdf-libs ## serve without touching the data
 	@$(RUN) hoshin serve
 
-test: install lint typecheck browser pdf-libs pytest ## lint, type-check and run the whole test suite
+test: install lint typecheck browser pdf-libs mlflow-server pytest ## lint, type-check and run the whole test suite
 
 lint: install ## ruff lint and format check
 	@$(RUN) ruff check .
@@ -62,6 +66,12 @@ browser: # Debian's chromium for the browser tests
 pdf-libs: # HarfBuzz's font subsetter: without it WeasyPrint falls back to fontTools (a Japanese PDF renders ~3x slower)
 	@ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so' \
 	  || { $(call apt_install,libharfbuzz-subset0,PDFs embed fonts through the slower fontTools); }
+
+mlflow-server: uv # MLflow in var/cache/mlflow-venv for the signal tests (once; byte-compiled, for start-up)
+	@test -f $(MLFLOW_VENV)/.ready || { echo "installing MLflow $(MLFLOW_VERSION) for the tests into $(MLFLOW_VENV)..."; \
+	  rm -rf $(MLFLOW_VENV) && $(UV) venv --quiet $(MLFLOW_VENV) \
+	  && $(UV) pip install --quiet --compile-bytecode --python $(MLFLOW_VENV)/bin/python 'mlflow==$(MLFLOW_VERSION)' \
+	  && touch $(MLFLOW_VENV)/.ready; }
 
 pytest: install
 	@$(RUN) pytest -n $(JOBS) --dist load $(PYTEST_ARGS)
