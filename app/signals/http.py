@@ -90,7 +90,12 @@ class GuardedClient:
         authorization: str | None = None,
         retry_wait: float = 0.5,
     ) -> None:
-        url = httpx.URL(base_url)
+        try:
+            url = httpx.URL(base_url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            raise SyncError(
+                "host_not_allowed", "the address is not a valid http:// or https:// URL"
+            ) from None
         if url.scheme not in ("http", "https") or not url.host:
             raise SyncError("host_not_allowed", "only http:// and https:// URLs with a host can be reached")
         self.base = url.copy_with(username=None, password=None, query=None, fragment=None)
