@@ -15,15 +15,13 @@ from tests.signals.mlflow_server import free_port
 
 LOCAL = Outbound(allowed_hosts=("127.0.0.1",), allow_private=True, timeout_seconds=5)
 EXPERIMENTS = "/api/2.0/mlflow/experiments/search"
-PASSWORD = "Sekr3t-pa55word"  # noqa: S105 - a test credential that must never show up in an error
+PASSWORD = "Sekr3t-pa55word"  # a test credential that must never show up in an error
 
 
 def failure(adapter: MLflowAdapter, *, sync: bool = False) -> SyncError:
+    action = (lambda: adapter.sync(state=None, now=datetime.now(UTC))) if sync else adapter.test
     with pytest.raises(SyncError) as caught:
-        if sync:
-            adapter.sync(state=None, now=datetime.now(UTC))
-        else:
-            adapter.test()
+        action()
     return caught.value
 
 
