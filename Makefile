@@ -10,8 +10,7 @@ PYTEST_ARGS ?=
 JOBS ?= auto
 # The MLflow tracking server the signal tests and benchmark run against: its own environment (MLflow pins
 # its own SQLAlchemy and alembic), made once; `.ready` marks a complete install.
-MLFLOW_VENV := var/cache/mlflow-venv
-MLFLOW_VERSION ?= 3.*
+MLFLOW_MAJORS := 3 2
 
 .PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs mlflow-server fuzz load migration i18n clean
 
@@ -67,11 +66,18 @@ pdf-libs: # HarfBuzz's font subsetter: without it WeasyPrint falls back to fontT
 	@ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so' \
 	  || { $(call apt_install,libharfbuzz-subset0,PDFs embed fonts through the slower fontTools); }
 
-mlflow-server: uv # MLflow in var/cache/mlflow-venv for the signal tests (once; byte-compiled, for start-up)
-	@test -f $(MLFLOW_VENV)/.ready || { echo "installing MLflow $(MLFLOW_VERSION) for the tests into $(MLFLOW_VENV)..."; \
-	  rm -rf $(MLFLOW_VENV) && $(UV) venv --quiet $(MLFLOW_VENV) \
-	  && $(UV) pip install --quiet --compile-bytecode --python $(MLFLOW_VENV)/bin/python 'mlflow==$(MLFLOW_VERSION)' \
-	  && touch $(MLFLOW_VENV)/.ready; }
+# MLflow 3 in var/cache/mlflow-venv and MLflow 2 in var/cache/mlflow2-venv for the signal tests (once each;
+# byte-compiled, since PYTHONDONTWRITEBYTECODE would otherwise make every server start compile MLflow).
+# MLflow 2 allows SQLAlchemy 2.1, which it cannot import (FallbackAsyncAdaptedQueuePool): held at 2.0.
+mlflow-server: uv
+	@for major in $(MLFLOW_MAJORS); do \
+	  venv=var/cache/mlflow$$( [ "$$major" = 3 ] || echo "$$major" )-venv; \
+	  test -f $$venv/.ready && continue; echo "installing MLflow $$major.x for the tests into $$venv..."; \
+	  rm -rf $$venv && $(UV) venv --quiet $$venv \
+	  && $(UV) pip install --quiet --compile-bytecode --python $$venv/bin/python "mlflow==$$major.*" \
+	     $$( [ "$$major" = 2 ] && echo "sqlalchemy<2.1" ) \
+	  && touch $$venv/.ready || exit 1; \
+	done
 
 pytest: install
 	@$(RUN) pytest -n $(JOBS) --dist load $(PYTEST_ARGS)

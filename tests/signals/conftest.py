@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.signals.mlflow_server import MlflowServer, running_server, shop_pattern
+from tests.signals.mlflow_server import VENV_2, MlflowServer, running_server, shop_pattern
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,11 @@ def mlflow_shop(mlflow_server: MlflowServer) -> SeededMlflow:
     now_ms = int(time.time() * 1000)
     created = mlflow_server.seed(shop_pattern(now_ms))
     return SeededMlflow(mlflow_server, now_ms, created)
+
+
+@pytest.fixture(scope="session")
+def mlflow2_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededMlflow]:
+    """An MLflow 2 server seeded with the same pattern through MLflow 2's client."""
+    with running_server(tmp_path_factory.mktemp("mlflow2"), venv=VENV_2) as server:
+        now_ms = int(time.time() * 1000)
+        yield SeededMlflow(server, now_ms, server.seed(shop_pattern(now_ms)))

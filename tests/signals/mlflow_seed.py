@@ -1,8 +1,8 @@
 """Populate an MLflow server through MLflow's own client (run with the MLflow environment's python).
 
-Reads a JSON spec on stdin: {"uri", "runs": [...], "models": [...]}; writes what was created
-(run ids by key, each version's creation and last-update times) as JSON to the file named by argv[1].
-Not imported by the app or pytest.
+Reads a JSON spec on stdin: {"uri", "runs", "models", "set_aliases"} (all optional but uri); writes
+what was created (run ids by key, each version's creation and last-update times) as JSON to the file
+named by argv[1]. Not imported by the app or pytest.
 """
 
 import json
@@ -56,6 +56,8 @@ def main() -> None:
                 "created": got.creation_timestamp,
                 "updated": got.last_updated_timestamp,
             }
+    for name, alias, number in spec.get("set_aliases", []):
+        client.set_registered_model_alias(name, alias, str(number))
     # MLflow prints "View run ..." lines on stdout: the result goes to the file named on the command line.
     with open(sys.argv[1], "w") as out:
         json.dump({"runs": run_ids, "versions": versions}, out)

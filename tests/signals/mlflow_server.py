@@ -1,8 +1,8 @@
 """A real MLflow tracking server for the tests: its own environment, SQLite, 127.0.0.1, a free port.
 
-MLflow lives in var/cache/mlflow-venv (made once by `make mlflow-server`; MLflow pins its own
-SQLAlchemy and alembic, so it stays out of the app's dependencies) and is populated through MLflow's
-own client by mlflow_seed.py, run with that environment's python.
+MLflow 3 lives in var/cache/mlflow-venv and MLflow 2 in var/cache/mlflow2-venv (made once by `make
+mlflow-server`; MLflow pins its own SQLAlchemy and alembic, so it stays out of the app's dependencies).
+A server is populated through MLflow's own client by mlflow_seed.py, run with its environment's python.
 """
 
 from __future__ import annotations
@@ -23,21 +23,22 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV = Path(os.environ.get("HOSHIN_MLFLOW_VENV", ROOT / "var" / "cache" / "mlflow-venv"))
+VENV = ROOT / "var" / "cache" / "mlflow-venv"  # MLflow 3
+VENV_2 = ROOT / "var" / "cache" / "mlflow2-venv"  # MLflow 2
 PYTHON = VENV / "bin" / "python"
 SEED = Path(__file__).with_name("mlflow_seed.py")
 DAY_MS = 86_400_000
 START_SECONDS = 240  # a cold start on a busy 2-core machine took 30-90 s
 
 
-def ensure_installed() -> None:
-    """Make MLflow's environment once (`make mlflow-server`), one process at a time."""
-    if (VENV / ".ready").exists():
+def ensure_installed(venv: Path = VENV) -> None:
+    """Make MLflow's environments once (`make mlflow-server`), one process at a time."""
+    if (venv / ".ready").exists():
         return
-    VENV.parent.mkdir(parents=True, exist_ok=True)
-    with open(VENV.parent / "mlflow-venv.lock", "w") as lock:
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / "mlflow-venv.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (VENV / ".ready").exists():
+        if not (venv / ".ready").exists():
             subprocess.run(["make", "-s", "mlflow-server"], cwd=ROOT, check=True)
 
 
@@ -55,12 +56,13 @@ class MlflowServer:
     url: str
     folder: Path
     process: subprocess.Popen[bytes]
+    venv: Path = VENV
 
     def seed(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Create runs and models through MLflow's client; return their ids and registry timestamps."""
         out = self.folder / f"seed-{time.monotonic_ns()}.json"
         done = subprocess.run(
-            [str(PYTHON), str(SEED), str(out)],
+            [str(self.venv / "bin" / "python"), str(SEED), str(out)],
             input=json.dumps({"uri": self.url, **spec}).encode(),
             capture_output=True,
             check=False,
@@ -84,15 +86,17 @@ class MlflowServer:
 
 
 @contextlib.contextmanager
-def running_server(folder: Path, *, database: Path | None = None) -> Iterator[MlflowServer]:
+def running_server(
+    folder: Path, *, database: Path | None = None, venv: Path = VENV
+) -> Iterator[MlflowServer]:
     """Start `mlflow server` on a SQLite file in folder; wait for /health; stop it afterwards."""
-    ensure_installed()
+    ensure_installed(venv)
     folder.mkdir(parents=True, exist_ok=True)
     database = database or folder / "mlflow.db"
     port = free_port()
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - the server writes to it while it runs
     command = [
-        str(VENV / "bin" / "mlflow"),
+        str(venv / "bin" / "mlflow"),
         "server",
         "--backend-store-uri",
         f"sqlite:///{database}",
@@ -107,7 +111,7 @@ def running_server(folder: Path, *, database: Path | None = None) -> Iterator[Ml
     ]
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "PYTHONDONTWRITEBYTECODE": "1"}
     process = subprocess.Popen(command, stdout=log, stderr=log, cwd=folder, env=env, start_new_session=True)
-    server = MlflowServer(f"http://127.0.0.1:{port}", folder, process)
+    server = MlflowServer(f"http://127.0.0.1:{port}", folder, process, venv)
     try:
         wait_until_up(server, log_path=folder / "server.log")
         yield server

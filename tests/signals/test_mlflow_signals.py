@@ -48,6 +48,10 @@ def test_connection_test_names_the_mlflow_version_and_the_matching_experiments(
 
 def test_first_sync_measures_the_runs_of_the_last_30_and_90_days(mlflow_shop: SeededMlflow) -> None:
     result, _ = sync_now(shop(mlflow_shop))
+    check_run_signals(result)
+
+
+def check_run_signals(result: SyncResult) -> None:
     got = values(result)
     # 24 runs in shop-churn (0-9), shop-fraud (10-19), shop-old (20-23); run i started 5i + 1 days ago.
     assert got["mlflow.experiments.total"] == 3
@@ -73,6 +77,10 @@ def test_first_sync_measures_the_registry_aliases_stages_and_release_cadence(
     mlflow_shop: SeededMlflow,
 ) -> None:
     result, _ = sync_now(shop(mlflow_shop))
+    check_registry_signals(result, mlflow_shop)
+
+
+def check_registry_signals(result: SyncResult, mlflow_shop: SeededMlflow) -> None:
     got = values(result)
     # churn-clf v1-v3 (aliases champion, challenger); fraud-clf v1 (Production stage), v2, v3 (no run).
     assert got["mlflow.registry.models"] == 3
@@ -92,6 +100,10 @@ def test_first_sync_measures_the_registry_aliases_stages_and_release_cadence(
 
 def test_lead_times_run_from_the_run_end_to_the_version_and_to_production(mlflow_shop: SeededMlflow) -> None:
     result, synced_ms = sync_now(shop(mlflow_shop))
+    check_lead_times(result, mlflow_shop, synced_ms)
+
+
+def check_lead_times(result: SyncResult, mlflow_shop: SeededMlflow, synced_ms: int) -> None:
     got = values(result)
     versions = mlflow_shop.created["versions"]
     linked = {"churn-clf/1": 9, "churn-clf/2": 4, "churn-clf/3": 0, "fraud-clf/1": 15, "fraud-clf/2": 21}
@@ -154,3 +166,28 @@ def test_signals_link_to_the_server(mlflow_shop: SeededMlflow, key: str) -> None
     result, _ = sync_now(shop(mlflow_shop))
     (signal,) = [s for s in result.signals if s.key == key]
     assert (signal.url or "").startswith(mlflow_shop.server.url + "/#/")
+
+
+def test_an_mlflow_2_server_gives_the_same_signals_and_a_moved_production_alias_counts_from_then(
+    mlflow2_shop: SeededMlflow,
+) -> None:
+    adapter = shop(mlflow2_shop)
+    assert re.fullmatch(r"MLflow 2\.\d+\.\d+, 3 experiments", adapter.test())
+    first, synced_ms = sync_now(adapter)
+    check_run_signals(first)
+    check_registry_signals(first, mlflow2_shop)
+    check_lead_times(first, mlflow2_shop, synced_ms)
+
+    mlflow2_shop.server.seed({"set_aliases": [["churn-clf", "champion", 3]]})
+
+    second, moved_ms = sync_now(adapter, first.state)
+
+    assert second.counts["runs"] == 0
+    got = values(second)
+    assert got["mlflow.runs.started_90d"] == 18
+    assert got["mlflow.releases.production_changes_90d"] == 1
+    champion = moved_ms - run_end_ms(mlflow2_shop, 0)  # churn-clf v3, from run 0
+    staged = mlflow2_shop.created["versions"]["fraud-clf/1"]["updated"] - run_end_ms(mlflow2_shop, 15)
+    assert got["mlflow.lead_time.run_to_production"] == round(
+        statistics.median([champion, staged]) / HOUR_MS, 4
+    )
