@@ -13,6 +13,7 @@ import email.utils
 import ipaddress
 import json
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,7 @@ class GuardedClient:
         outbound: Outbound,
         authorization: str | None = None,
         retry_wait: float = 0.5,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         try:
             url = httpx.URL(base_url)
@@ -107,7 +109,7 @@ class GuardedClient:
         self._resolved: dict[tuple[str, int], IPAddress] = {}
         timeout = httpx.Timeout(outbound.timeout_seconds)
         # trust_env=False: a proxy from the environment would connect to the name, not the checked address.
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, verify=verify)
         self.requests = 0  # how many HTTP requests were sent (for counts and benchmarks)
 
     def close(self) -> None:
@@ -210,7 +212,11 @@ class GuardedClient:
         except httpx.TimeoutException:
             seconds = self.outbound.timeout_seconds
             raise SyncError("timeout", f"{where} did not answer within {seconds:g} s") from None
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            if "CERTIFICATE_VERIFY_FAILED" in str(error):
+                raise SyncError(
+                    "unreachable", f"the TLS certificate of {url.host} is not valid for it"
+                ) from None
             raise SyncError("unreachable", f"cannot connect to {where}") from None
         except httpx.HTTPError:
             raise SyncError("unreachable", f"the connection to {where} failed") from None
@@ -233,8 +239,10 @@ class GuardedClient:
                 raise SyncError("host_not_allowed", f"{host} resolves to {refusal} ({ip})")
         if not addresses:
             raise SyncError("unreachable", f"cannot resolve the host name {host}")
-        self._resolved[(host, port)] = addresses[0]
-        return addresses[0]
+        # IPv4 first: a name such as localhost often resolves to ::1 too, where fewer servers listen.
+        chosen = sorted(addresses, key=lambda ip: ip.version)[0]
+        self._resolved[(host, port)] = chosen
+        return chosen
 
 
 def _where(url: httpx.URL) -> str:
