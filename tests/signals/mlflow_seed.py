@@ -1,6 +1,6 @@
 """Populate an MLflow server through MLflow's own client (run with the MLflow environment's python).
 
-Reads a JSON spec on stdin: {"uri", "runs", "models", "set_aliases"} (all optional but uri); writes
+Reads a JSON spec on stdin: {"uri", "runs", "models", "terminate", "set_aliases"}; writes
 what was created (run ids by key, each version's creation and last-update times) as JSON to the file
 named by argv[1]. Not imported by the app or pytest.
 """
@@ -36,7 +36,8 @@ def main() -> None:
         if run["dataset"]:
             dataset = Dataset("shop-train", "97ce029f", "s3", '{"uri": "s3://bucket/train.parquet"}')
             client.log_inputs(run_id, [DatasetInput(dataset, [InputTag("mlflow.data.context", "training")])])
-        client.set_terminated(run_id, status=run["status"], end_time=run["end_ms"])
+        if run["status"] != "RUNNING":
+            client.set_terminated(run_id, status=run["status"], end_time=run["end_ms"])
         run_ids[run["key"]] = run_id
     versions = {}
     for model in spec.get("models", []):
@@ -56,6 +57,8 @@ def main() -> None:
                 "created": got.creation_timestamp,
                 "updated": got.last_updated_timestamp,
             }
+    for run_id, status, end_ms in spec.get("terminate", []):
+        client.set_terminated(run_id, status=status, end_time=end_ms)
     for name, alias, number in spec.get("set_aliases", []):
         client.set_registered_model_alias(name, alias, str(number))
     # MLflow prints "View run ..." lines on stdout: the result goes to the file named on the command line.

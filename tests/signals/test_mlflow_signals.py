@@ -137,6 +137,24 @@ def test_second_sync_reads_only_the_new_runs_and_keeps_when_aliases_were_first_s
     assert after["mlflow.lead_time.run_to_production"] == before["mlflow.lead_time.run_to_production"]
 
 
+def test_a_run_that_ends_after_a_sync_is_read_again_with_its_outcome(mlflow_server: MlflowServer) -> None:
+    hour_ago = int(time.time() * 1000) - HOUR_MS
+    pattern = plain_runs("ends-a", 2, hour_ago)
+    pattern["runs"][1]["status"] = "RUNNING"
+    created = mlflow_server.seed(pattern)
+    adapter = MLflowAdapter(mlflow_server.url, outbound=LOCAL, experiment_filter="ends-%")
+    first, _ = sync_now(adapter)
+    assert "mlflow.runs.failed" in values(first)
+    assert values(first)["mlflow.runs.failed"] == 0  # 0 of the 1 run that ended
+    mlflow_server.seed({"terminate": [[created["runs"]["p1"], "FAILED", int(time.time() * 1000)]]})
+
+    second, _ = sync_now(adapter, first.state)
+
+    assert second.counts["runs"] == 1
+    assert values(second)["mlflow.runs.failed"] == 0.5
+    assert values(second)["mlflow.runs.started_30d"] == 2
+
+
 def test_a_new_experiment_is_read_in_full_on_the_next_sync(mlflow_server: MlflowServer) -> None:
     week_ago = int(time.time() * 1000) - 7 * DAY_MS
     mlflow_server.seed(plain_runs("grow-a", 2, week_ago))
