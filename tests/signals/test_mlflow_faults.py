@@ -191,3 +191,41 @@ def test_an_mlflow_error_message_is_passed_on() -> None:
 )
 def test_the_allow_list_matches_names_exactly_or_by_sub_domain(host: str, allowed: bool) -> None:
     assert host_allowed(host, ("mlflow.example.com", "*.example.org")) is allowed
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"v": 1, "filter": None, "runs": "garbage"},
+        {
+            "v": 1,
+            "filter": None,
+            "first_sync_ms": 1,
+            "cursor_ms": 1,
+            "experiments": [],
+            "runs": {"a": [1]},
+            "run_ends": {},
+        },
+        {"v": 99},
+    ],
+    ids=["wrong type", "damaged run", "another version"],
+)
+def test_a_damaged_or_foreign_state_starts_over_with_a_full_read(state: dict[str, object]) -> None:
+    now = datetime.now(UTC)
+    now_ms = int(now.timestamp() * 1000)
+    run = {
+        "info": {
+            "run_id": "r1",
+            "experiment_id": "1",
+            "start_time": now_ms - 1000,
+            "end_time": now_ms,
+            "status": "FINISHED",
+        },
+        "data": {"params": [{"key": "lr", "value": "1"}]},
+    }
+    routes = healthy_mlflow()
+    routes["/api/2.0/mlflow/runs/search"] = [Answer(body={"runs": [run]})]
+    with fake_server(routes) as fake:
+        result = MLflowAdapter(fake.url, outbound=LOCAL).sync(state=state, now=now)
+    assert result.counts["runs"] == 1
+    assert {s.key: s.value for s in result.signals}["mlflow.runs.with_params"] == 1

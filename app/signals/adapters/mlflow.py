@@ -87,7 +87,7 @@ class MLflowAdapter:
         old = _usable_state(state, self.experiment_filter)
         with self._client() as http:
             server_version(http)
-            experiments = [str(e["experiment_id"]) for e in self._experiments(http)]
+            experiments = experiment_ids(self._experiments(http))
             runs, read = self._read_runs(http, old, experiments, now_ms)
             registry, run_ends, aliases, counts = self._read_registry(http, old, runs, now_ms)
             requests = http.requests
@@ -202,7 +202,9 @@ class MLflowAdapter:
             raise SyncError(
                 "bad_response", "the server sent a registered model in an unexpected form"
             ) from None
-        seen_before = {(str(a[0]), str(a[1]), str(a[2])): int(a[3]) for a in old["aliases"]} if old else {}
+        seen_before = (
+            {(str(a[0]), str(a[1]), str(a[2])): int(a[3]) for a in old.get("aliases", [])} if old else {}
+        )
         aliases = first_seen(seen_before, alias_keys, now_ms)
         first_sync_ms = old["first_sync_ms"] if old else now_ms
         production: dict[tuple[str, str], int] = {}
@@ -225,6 +227,14 @@ class MLflowAdapter:
         )
         counts = {"models": len(names), "versions": len(versions), "runs_looked_up": fetched}
         return registry, run_ends, aliases, counts
+
+
+def experiment_ids(experiments: Iterator[dict[str, Any]]) -> list[str]:
+    """The ids of experiments from experiments/search."""
+    try:
+        return [str(e["experiment_id"]) for e in experiments]
+    except (KeyError, TypeError):
+        raise SyncError("bad_response", "the server sent an experiment in an unexpected form") from None
 
 
 def server_version(http: GuardedClient) -> str:
@@ -313,8 +323,18 @@ def _checked(reply: Reply) -> dict[str, Any]:
 
 
 def _usable_state(state: dict[str, Any] | None, experiment_filter: str | None) -> dict[str, Any] | None:
-    """The previous sync's state, or None when it is missing, from another version or another filter."""
+    """The previous sync's state, or None when it is missing, damaged, from another version or filter."""
     if not state or state.get("v") != STATE_VERSION or state.get("filter") != experiment_filter:
+        return None
+    shapes = {"first_sync_ms": int, "cursor_ms": int, "experiments": list, "runs": dict, "run_ends": dict}
+    if not all(isinstance(state.get(key), shape) for key, shape in shapes.items()):
+        return None
+    try:
+        for row in state["runs"].values():
+            RunFact.from_json(row)
+        for alias in state.get("aliases", []):
+            str(alias[0]), str(alias[1]), str(alias[2]), int(alias[3])
+    except (TypeError, ValueError, IndexError):
         return None
     return state
 
