@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -22,6 +23,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     length: bool = True  # send Content-Length (otherwise the body ends when the connection closes)
+    drip: float = 0.0  # seconds between the body's ten pieces (a slow but never silent answer)
 
 
 Route = list[Answer] | Callable[[dict[str, str]], Answer]
@@ -74,6 +76,10 @@ def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
             self._serve("POST")
 
         def _serve(self, method: str) -> None:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up: fine
+                self._answer(method)
+
+        def _answer(self, method: str) -> None:
             path = urlsplit(self.path).path
             fake.hits.append((method, path, self.headers.get("Authorization", "")))
             answer = fake.answer(path, dict(self.headers))
@@ -86,7 +92,14 @@ def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(body)
+            if not answer.drip:
+                self.wfile.write(body)
+                return
+            piece = max(1, len(body) // 10)
+            for start in range(0, len(body), piece):
+                self.wfile.write(body[start : start + piece])
+                self.wfile.flush()
+                time.sleep(answer.drip)
 
     return Handler
 

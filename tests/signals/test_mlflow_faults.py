@@ -83,6 +83,16 @@ def test_an_answer_slower_than_the_time_out_is_a_timeout() -> None:
     assert error.message == "127.0.0.1/version did not answer within 0.5 s"
 
 
+def test_an_answer_that_trickles_in_past_the_time_out_is_a_timeout() -> None:
+    routes = healthy_mlflow()
+    routes["/version"] = [Answer(body=b"3.1.0" * 10, drip=0.4)]  # each piece well within the time-out
+    quick = Outbound(allowed_hosts=("127.0.0.1",), allow_private=True, timeout_seconds=1)
+    with fake_server(routes) as fake:
+        error = failure(MLflowAdapter(fake.url, outbound=quick))
+    assert error.kind == "timeout"
+    assert error.message == "127.0.0.1/version did not answer within 1 s"
+
+
 def test_malformed_json_is_a_bad_response() -> None:
     routes = healthy_mlflow()
     routes[EXPERIMENTS] = [Answer(body=b'{"experiments": [')]
