@@ -8,8 +8,11 @@ PYTEST_ARGS ?=
 # test processes (pytest-xdist): one per core; `make test JOBS=0` runs in one process. `--dist load`, not
 # loadfile: the fuzz tests share one node id per operation, and loadfile ran only one of the 21.
 JOBS ?= auto
+# The MLflow tracking server the signal tests and benchmark run against: its own environment (MLflow pins
+# its own SQLAlchemy and alembic), made once; `.ready` marks a complete install.
+MLFLOW_MAJORS := 3 2
 
-.PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs fuzz load migration i18n clean
+.PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs mlflow-server fuzz load migration i18n clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,7 +36,7 @@ run: install pdf-libs ## migrate the embedded database, load demo data if empty,
 serve: install pdf-libs ## serve without touching the data
 	@$(RUN) hoshin serve
 
-test: install lint typecheck browser pdf-libs pytest ## lint, type-check and run the whole test suite
+test: install lint typecheck browser pdf-libs mlflow-server pytest ## lint, type-check and run the whole test suite
 
 lint: install ## ruff lint and format check
 	@$(RUN) ruff check .
@@ -62,6 +65,19 @@ browser: # Debian's chromium for the browser tests
 pdf-libs: # HarfBuzz's font subsetter: without it WeasyPrint falls back to fontTools (a Japanese PDF renders ~3x slower)
 	@ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so' \
 	  || { $(call apt_install,libharfbuzz-subset0,PDFs embed fonts through the slower fontTools); }
+
+# MLflow 3 in var/cache/mlflow-venv and MLflow 2 in var/cache/mlflow2-venv for the signal tests (once each;
+# byte-compiled, since PYTHONDONTWRITEBYTECODE would otherwise make every server start compile MLflow).
+# MLflow 2 allows SQLAlchemy 2.1, which it cannot import (FallbackAsyncAdaptedQueuePool): held at 2.0.
+mlflow-server: uv
+	@for major in $(MLFLOW_MAJORS); do \
+	  venv=var/cache/mlflow$$( [ "$$major" = 3 ] || echo "$$major" )-venv; \
+	  test -f $$venv/.ready && continue; echo "installing MLflow $$major.x for the tests into $$venv..."; \
+	  rm -rf $$venv && $(UV) venv --quiet $$venv \
+	  && $(UV) pip install --quiet --compile-bytecode --python $$venv/bin/python "mlflow==$$major.*" \
+	     $$( [ "$$major" = 2 ] && echo "sqlalchemy<2.1" ) \
+	  && touch $$venv/.ready || exit 1; \
+	done
 
 pytest: install
 	@$(RUN) pytest -n $(JOBS) --dist load $(PYTEST_ARGS)

@@ -1,10 +1,11 @@
-"""Fixtures for the signals tests: real git repositories and a git daemon (git_repos.py) for the Git
-adapter, and a fake adapter put in place of the real ones for the sources service, pages and API,
-scripted per test: what it returns, what it raises, whether it waits."""
+"""Fixtures for the signals tests: a real MLflow server per test process (mlflow_server.py), real git
+repositories and a git daemon (git_repos.py), and a fake adapter put in place of the real ones for the
+sources service, pages and API, scripted per test: what it returns, what it raises, whether it waits."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from app.signals.adapters import SourceConfig
 from app.signals.adapters.base import Outbound, Signal, SyncError, SyncResult
 from app.signals.sync import Context
 from tests.signals.git_repos import ml_repo, served
+from tests.signals.mlflow_server import VENV_2, MlflowServer, running_server, shop_pattern
 
 __all__ = ["ml_repo", "served"]
 
@@ -90,3 +92,35 @@ def source(db: Session, team: Team, *, kind: str = "git", name: str = "model-rep
     db.add(row)
     db.flush()
     return row
+
+
+@dataclass(frozen=True)
+class SeededMlflow:
+    """The server, when the pattern was laid out (ms) and what the seed created (ids, registry times)."""
+
+    server: MlflowServer
+    seeded_at_ms: int
+    created: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """A real `mlflow server` (SQLite backend) on 127.0.0.1 for this test process."""
+    with running_server(tmp_path_factory.mktemp("mlflow")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mlflow_shop(mlflow_server: MlflowServer) -> SeededMlflow:
+    """The server seeded with shop_pattern: experiments shop-*, three models."""
+    now_ms = int(time.time() * 1000)
+    created = mlflow_server.seed(shop_pattern(now_ms))
+    return SeededMlflow(mlflow_server, now_ms, created)
+
+
+@pytest.fixture(scope="session")
+def mlflow2_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededMlflow]:
+    """An MLflow 2 server seeded with the same pattern through MLflow 2's client."""
+    with running_server(tmp_path_factory.mktemp("mlflow2"), venv=VENV_2) as server:
+        now_ms = int(time.time() * 1000)
+        yield SeededMlflow(server, now_ms, server.seed(shop_pattern(now_ms)))
