@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.catalogue_schema import Catalogue
+from app.catalogue.loader import builtin_catalogue
+from app.catalogue.schema import Catalogue
 from app.roadmap.generate import PlanInput, generate
 from app.roadmap.plan import PocCandidate
 from app.roadmap.scheduling import topological_order

@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
+from app.catalogue.schema import ChecklistItem
 from app.errors import Conflict, NotFound
 from app.i18n import N_
 from app.maturity.schema import Text
 from app.models import ChecklistTick, Roadmap, User
 from app.roadmap import service as roadmap_service
-from app.roadmap.catalogue_schema import ChecklistItem
 from app.roadmap.plan import Item, Plan
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.catalogue.schema import MetricType
 from app.models import KeyResultKind, Objective, Team, User
 from app.okrs import service
 from app.roadmap import service as roadmap_service
-from app.roadmap.catalogue_schema import MetricType
 from app.roadmap.plan import SuggestedKeyResult, SuggestedObjective
 from app.teams import raci_service
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from app.catalogue.schema import Catalogue
 from app.maturity.schema import Text
-from app.roadmap.catalogue_schema import Catalogue
 from app.roadmap.plan import ActionPlan, Item, PocCandidate, PocScore, ReasonCode, Task, add_months
 from app.roadmap.reasons import Names, explain
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from app.catalogue.schema import Capability, Catalogue, Phase
 from app.maturity.schema import Text
 from app.roadmap import action_plan, okrs, risks
-from app.roadmap.catalogue_schema import Capability, Catalogue, Phase
 from app.roadmap.plan import (
     MONTHS,
     Deferred,

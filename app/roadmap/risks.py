@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from app.roadmap.catalogue_schema import Catalogue, Phase, RiskKind
+from app.catalogue.schema import Catalogue, Phase, RiskKind
 from app.roadmap.plan import Deferred, Item, Reason, ReasonCode, Risk
 from app.roadmap.reasons import Names, explain
 

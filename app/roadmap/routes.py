@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app import i18n
 from app.auth.permissions import Action
+from app.catalogue.schema import Phase
 from app.checklists import service as checklists_service
 from app.deps import SessionDep, TeamContext, team_context
 from app.errors import AppError, NotFound
@@ -19,7 +20,6 @@ from app.kit import htmx
 from app.kit.time import utcnow
 from app.models import ItemStatus, Roadmap
 from app.roadmap import forms, page, service, snapshot
-from app.roadmap.catalogue_schema import Phase
 from app.roadmap.plan import Edit
 from app.web import locale_of, redirect, render
 

@@ -21,6 +21,7 @@ from app.assessments import results as assessment_results
 from app.assessments import scoring, targets
 from app.assessments import service as assessments_service
 from app.audit import service as audit_service
+from app.catalogue.loader import builtin_catalogue
 from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
 from app.kit.lru import Lru
@@ -38,7 +39,6 @@ from app.models import (
     User,
 )
 from app.roadmap import snapshot
-from app.roadmap.catalogue import builtin_catalogue
 from app.roadmap.gaps import gaps_from, latest_per_capability
 from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
 from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate

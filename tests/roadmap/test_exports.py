@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
+from app.catalogue.schema import Phase
 from app.maturity.schema import Text
-from app.roadmap.catalogue_schema import Phase
 from app.roadmap.exports import to_ics
 from app.roadmap.generate import PlanInput, generate
 from app.roadmap.plan import AddItem, Plan

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.roadmap.catalogue_schema import Catalogue
+from app.catalogue.schema import Catalogue
 from app.roadmap.generate import DEFAULT_MAX_PW_PER_ITEM_MONTH, PlanInput, generate
 from app.roadmap.plan import Drop, Edit, Pin, Plan, ReasonCode
 from tests.roadmap.builders import ROLES, Spec, catalogue

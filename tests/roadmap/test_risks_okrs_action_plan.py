@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.catalogue_schema import RiskKind
+from app.catalogue.loader import builtin_catalogue
+from app.catalogue.schema import RiskKind
 from app.roadmap.generate import PlanInput, generate
 from app.roadmap.plan import ChangeOwner, Plan, PocCandidate, ReasonCode
 from tests.roadmap.builders import RISKS, Spec, catalogue

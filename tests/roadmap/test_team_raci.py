@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.roadmap.catalogue_schema import Catalogue
+from app.catalogue.schema import Catalogue
 from app.roadmap.generate import PlanInput, generate
 from app.roadmap.plan import ChangeOwner, Drop, Item, Plan, ReasonCode
 from tests.roadmap.builders import Spec, catalogue

@@ -3,7 +3,7 @@
 The catalogue is what the roadmap is built from: per capability its dimension, level descriptions,
 prerequisites, effort per level step, RACI, tools, key results, checklist and playbook phase. Every
 user-visible text is in English and Japanese. Cross-references (unknown ids, prerequisite cycles, a
-RACI row without exactly one A) are checked on the raw data by `catalogue_checks`, so the loader can
+RACI row without exactly one A) are checked on the raw data by `app.catalogue.checks`, so the loader can
 list them next to pydantic's field errors.
 """
 
@@ -24,8 +24,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from app.catalogue.checks import catalogue_findings
 from app.maturity.schema import DEFER_REFERENCE_CHECKS, Frozen, Level, NonEmpty, Slug, Text
-from app.roadmap.catalogue_checks import catalogue_findings
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"  # as app.maturity.schema.Slug
 FIRST_STEP = 1

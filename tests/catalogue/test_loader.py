@@ -7,8 +7,8 @@ import json
 import pytest
 import yaml
 
-from app.maturity.loader import MODELS_DIR, load_model_file
-from app.roadmap.catalogue import (
+from app.catalogue.checks import prerequisite_ids
+from app.catalogue.loader import (
     BUILTIN,
     SCHEMA_FILE,
     CatalogueFileError,
@@ -16,12 +16,12 @@ from app.roadmap.catalogue import (
     load_catalogue_text,
     render_json_schema,
 )
-from app.roadmap.catalogue_checks import prerequisite_ids
-from app.roadmap.catalogue_schema import Catalogue, MetricType, Raci
+from app.catalogue.schema import Catalogue, MetricType, Raci
+from app.maturity.loader import MODELS_DIR, load_model_file
 from app.teams.capacity import DEFAULT_IMPROVEMENT_SHARE, WEEKS_PER_MONTH
 from tests.roadmap.builders import ROLES, Spec, catalogue_data
 
-REGENERATE = "uv run python -m app.roadmap.catalogue > app/roadmap/catalogue.schema.json"
+REGENERATE = "uv run python -m app.catalogue.loader > app/catalogue/catalogue.schema.json"
 
 
 def test_shipped_catalogue_loads() -> None:

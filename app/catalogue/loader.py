@@ -2,7 +2,7 @@
 
 The problem and error types are the maturity loader's, so the CLI and the admin pages show catalogue
 and model problems alike. Regenerate the committed JSON Schema with:
-    uv run python -m app.roadmap.catalogue > app/roadmap/catalogue.schema.json
+    uv run python -m app.catalogue.loader > app/catalogue/catalogue.schema.json
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import Node
 
+from app.catalogue.checks import catalogue_findings
+from app.catalogue.schema import Catalogue
 from app.maturity.checks import Finding
 from app.maturity.loader import LANGUAGES, ModelFileError, Problem, SafeLoader, locate
 from app.maturity.schema import DEFER_REFERENCE_CHECKS
-from app.roadmap.catalogue_checks import catalogue_findings
-from app.roadmap.catalogue_schema import Catalogue
 
 CATALOGUES_DIR = Path(__file__).parent / "catalogues"
 BUILTIN = CATALOGUES_DIR / "mlops.yaml"
