@@ -326,6 +326,14 @@ def view(session: Session, *, roadmap: Roadmap) -> RoadmapView:
     return views(session, roadmaps=[roadmap])[roadmap.id]
 
 
+def current_plan(session: Session, *, team_id: int) -> tuple[Roadmap, Plan]:
+    """The team's roadmap and its plan with today's edits (409 before a roadmap exists)."""
+    roadmap = get(session, team_id=team_id)
+    if roadmap is None:
+        raise Conflict(N_("Generate the roadmap first."))
+    return roadmap, view(session, roadmap=roadmap).plan
+
+
 def views(session: Session, *, roadmaps: Sequence[Roadmap]) -> dict[int, RoadmapView]:
     """`view` for several roadmaps (reports over many teams) in three queries whatever their number."""
     ids = [r.id for r in roadmaps]
