@@ -1,7 +1,7 @@
 """Load capability catalogue files (YAML), listing every problem with its path and line.
 
-The problem and error types are the maturity loader's, so the CLI and the admin pages show catalogue
-and model problems alike. Regenerate the committed JSON Schema with:
+Reading, limits, line-located problems and their words are the shared data-file loader's
+(`app.kit.datafile`), so catalogue and model problems read alike. Regenerate the committed JSON Schema:
     uv run python -m app.catalogue.loader > app/catalogue/catalogue.schema.json
 """
 
@@ -14,47 +14,66 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from yaml.nodes import Node
 
 from app.catalogue.checks import catalogue_findings
 from app.catalogue.schema import Catalogue
-from app.maturity.checks import Finding
-from app.maturity.loader import LANGUAGES, ModelFileError, Problem, SafeLoader, locate
-from app.maturity.schema import DEFER_REFERENCE_CHECKS
+from app.i18n import N_
+from app.kit.datafile import wording
+from app.kit.datafile.messages import Message, say
+from app.kit.datafile.reading import DataFileError, DataFormat
 
 CATALOGUES_DIR = Path(__file__).parent / "catalogues"
 BUILTIN = CATALOGUES_DIR / "mlops.yaml"
 SCHEMA_FILE = Path(__file__).parent / "catalogue.schema.json"
 # Draft 7, as for maturity models: what the YAML language server fully supports.
 DIALECT = "http://json-schema.org/draft-07/schema#"
+# The schema's own checks (PydanticCustomError types) and what they say.
+CHECKS = {
+    "unknown_step": N_("unknown level step %(step)s (steps reach levels %(first)s to %(last)s)"),
+    "effort_order": N_("effort low %(low)s is above high %(high)s"),
+    "target_metric": N_("numeric and percentage key results need a target; milestones take none"),
+}
 
 
-class CatalogueFileError(ModelFileError):
+class CatalogueFileError(DataFileError):
     """A catalogue file that cannot be used; `problems` lists everything wrong with it."""
+
+
+def _special(error: ErrorDetails) -> Message | None:
+    msgid = CHECKS.get(error["type"])
+    return say(msgid, **dict(error.get("ctx") or {})) if msgid is not None else None
+
+
+VOCABULARY = wording.Vocabulary(
+    root=Catalogue,
+    top=N_(
+        "a catalogue file is a mapping with id, version, name, roles, dimensions and capabilities "
+        "at the top, not %(got)s"
+    ),
+    near_misses={"requires": "prerequisites", "depends_on": "prerequisites", "title": "name"},
+    special=_special,
+)
+
+
+def describe(error: ErrorDetails) -> Message:
+    """The message for one pydantic error on catalogue data."""
+    return wording.describe(error, VOCABULARY)
+
+
+CATALOGUE_FILES = DataFormat(
+    Catalogue, CatalogueFileError, describe, catalogue_findings, N_("catalogue file")
+)
 
 
 def load_catalogue_text(text: str, source: str) -> Catalogue:
     """Validate the YAML text of a catalogue; raise CatalogueFileError listing every problem."""
-    root, data = _parse(text, source)
-    catalogue, findings = _validate(data)
-    problems = {locate(finding, root, source) for finding in findings + catalogue_findings(data)}
-    if problems or catalogue is None:
-        raise CatalogueFileError(source, sorted(problems, key=lambda p: (p.line or 0, p.path, p.message)))
-    return catalogue
+    return CATALOGUE_FILES.load_text(text, source)
 
 
 def load_catalogue_file(path: str | os.PathLike[str]) -> Catalogue:
-    """Read and validate one catalogue file (UTF-8 YAML)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeError) as error:
-        raise CatalogueFileError(
-            str(path), [Problem("", None, f"cannot read: {error}", str(path))]
-        ) from error
-    return load_catalogue_text(text, str(path))
+    """Read and validate one catalogue file (UTF-8 YAML, at most 1 MB)."""
+    return CATALOGUE_FILES.load_file(path)
 
 
 @functools.cache
@@ -71,48 +90,6 @@ def json_schema() -> dict[str, Any]:
 def render_json_schema() -> str:
     """The JSON Schema as the committed file holds it."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _parse(text: str, source: str) -> tuple[Node, object]:
-    loader = SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise CatalogueFileError(source, [Problem("", line, str(error), source)]) from error
-    finally:
-        loader.dispose()
-    if root is None:
-        raise CatalogueFileError(source, [Problem("", None, "the file is empty", source)])
-    return root, data
-
-
-def _validate(data: object) -> tuple[Catalogue | None, list[Finding]]:
-    try:
-        return Catalogue.model_validate(data, context={DEFER_REFERENCE_CHECKS: True}), []
-    except ValidationError as error:
-        return None, [Finding(e["loc"], _message(e)) for e in error.errors() if not _cascade(e)]
-
-
-def _cascade(error: ErrorDetails) -> bool:
-    # An invalid item makes its list "too short after validation"; the item's own error says it all.
-    items, minimum = error["input"], error.get("ctx", {}).get("min_length", 0)
-    return error["type"] == "too_short" and isinstance(items, list | tuple) and len(items) >= minimum
-
-
-def _message(error: ErrorDetails) -> str:
-    kind, field = error["type"], error["loc"][-1] if error["loc"] else ""
-    if kind == "value_error":
-        return str(error.get("ctx", {}).get("error", error["msg"]))
-    if kind == "missing" and field in LANGUAGES:
-        return f"missing {LANGUAGES[field]} translation"
-    if kind == "string_too_short" and field in LANGUAGES:
-        return f"empty {LANGUAGES[field]} text"
-    if kind == "extra_forbidden":
-        return f"unknown field {field!r}"
-    return error["msg"]
 
 
 if __name__ == "__main__":

@@ -22,10 +22,11 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from app.catalogue.checks import catalogue_findings
-from app.maturity.schema import DEFER_REFERENCE_CHECKS, Frozen, Level, NonEmpty, Slug, Text
+from app.kit.datafile.findings import refuse
+from app.maturity.schema import Frozen, Level, NonEmpty, Slug, Text
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"  # as app.maturity.schema.Slug
 FIRST_STEP = 1
@@ -78,7 +79,11 @@ class RiskKind(StrEnum):
 
 def _known_step(value: int) -> int:
     if not FIRST_STEP <= value <= LAST_STEP:
-        raise ValueError(f"unknown level step {value} (steps reach levels {FIRST_STEP} to {LAST_STEP})")
+        raise PydanticCustomError(
+            "unknown_step",
+            "unknown level step {step} (steps reach levels {first} to {last})",
+            {"step": value, "first": FIRST_STEP, "last": LAST_STEP},
+        )
     return value
 
 
@@ -120,7 +125,9 @@ class Effort(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> Effort:
         if self.low > self.high:
-            raise ValueError(f"effort low {self.low} is above high {self.high}")
+            raise PydanticCustomError(
+                "effort_order", "effort low {low} is above high {high}", {"low": self.low, "high": self.high}
+            )
         return self
 
     @property
@@ -169,7 +176,9 @@ class KeyResult(Frozen):
     @model_validator(mode="after")
     def _target_fits_metric(self) -> KeyResult:
         if (self.metric is MetricType.MILESTONE) != (self.target is None):
-            raise ValueError("numeric and percentage key results need a target; milestones take none")
+            raise PydanticCustomError(
+                "target_metric", "numeric and percentage key results need a target; milestones take none"
+            )
         return self
 
 
@@ -255,10 +264,7 @@ class Catalogue(Frozen):
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Catalogue:
-        deferred = isinstance(info.context, dict) and info.context.get(DEFER_REFERENCE_CHECKS)
-        findings = [] if deferred else catalogue_findings(self.model_dump())
-        if findings:
-            raise ValueError("; ".join(str(finding) for finding in findings))
+        refuse(info, lambda: catalogue_findings(self.model_dump()))
         return self
 
     def capability(self, capability_id: str) -> Capability | None:
