@@ -33,7 +33,7 @@ from app.reports.routes import router as reports_router
 from app.roadmap.api import router as roadmap_api
 from app.roadmap.checklists.api import router as checklists_api
 from app.roadmap.checklists.routes import router as checklists_router
-from app.roadmap.exports_routes import router as roadmap_exports
+from app.roadmap.exports.routes import router as roadmap_exports
 from app.roadmap.routes import router as roadmap_router
 from app.system.routes import router as system_router
 from app.teams.routes import router as teams_router

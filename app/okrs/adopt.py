@@ -17,7 +17,7 @@ from app.catalogue.schema import MetricType
 from app.models import KeyResultKind, Objective, Team, User
 from app.okrs import service
 from app.roadmap import service as roadmap_service
-from app.roadmap.plan import SuggestedKeyResult, SuggestedObjective
+from app.roadmap.planner.plan import SuggestedKeyResult, SuggestedObjective
 from app.teams import raci_service
 
 # A catalogue target written "≤ 15 minutes" is reached by going down; the team sets where it starts.

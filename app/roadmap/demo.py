@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.checklists import service as checklists_service
 from app.models import ItemStatus, Membership, Roadmap, Team, User
 from app.roadmap import service
-from app.roadmap.plan import Item, Plan
+from app.roadmap.planner.plan import Item, Plan
 
 # The browser roadmap test starts from this team's "generate the roadmap" button; it also shows the step.
 LEFT_TO_GENERATE = frozenset({"fraud-detection"})

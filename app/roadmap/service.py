@@ -38,10 +38,10 @@ from app.models import (
     Team,
     User,
 )
-from app.roadmap import snapshot
-from app.roadmap.gaps import gaps_from, latest_per_capability
-from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
-from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate
+from app.roadmap.planner import snapshot
+from app.roadmap.planner.gaps import gaps_from, latest_per_capability
+from app.roadmap.planner.generate import Moved, PlanDiff, PlanInput, diff, generate
+from app.roadmap.planner.plan import Drop, Edit, Pin, Plan, PocCandidate
 from app.teams import capacity, coverage, raci_service
 
 PLANNER_MODEL = "mlops-full"  # the catalogue's capability ids are this model's (others share some)

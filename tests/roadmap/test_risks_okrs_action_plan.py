@@ -7,8 +7,8 @@ from typing import Any
 
 from app.catalogue.loader import builtin_catalogue
 from app.catalogue.schema import RiskKind
-from app.roadmap.generate import PlanInput, generate
-from app.roadmap.plan import ChangeOwner, Plan, PocCandidate, ReasonCode
+from app.roadmap.planner.generate import PlanInput, generate
+from app.roadmap.planner.plan import ChangeOwner, Plan, PocCandidate, ReasonCode
 from tests.roadmap.builders import RISKS, Spec, catalogue
 
 START = date(2027, 1, 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.catalogue.schema import Catalogue, Objective
-from app.roadmap.plan import Item, SuggestedKeyResult, SuggestedObjective
+from app.roadmap.planner.plan import Item, SuggestedKeyResult, SuggestedObjective
 
 MAX_KEY_RESULTS = 4
 

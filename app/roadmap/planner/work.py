@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from app.catalogue.schema import Capability, Catalogue, ChecklistItem, KeyResult, Phase, Raci
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, Text
-from app.roadmap.plan import MONTHS, AddItem, Drop, Edit, Move, Pin, Reason, ReasonCode, Resize
-from app.roadmap.reasons import Names, explain
+from app.roadmap.planner.plan import MONTHS, AddItem, Drop, Edit, Move, Pin, Reason, ReasonCode, Resize
+from app.roadmap.planner.reasons import Names, explain
 
 Gaps = Mapping[str, tuple[int, int]]
 
