@@ -30,7 +30,7 @@ SCHEMA_FILE = Path(__file__).parent / "catalogue.schema.json"
 DIALECT = "http://json-schema.org/draft-07/schema#"
 # The schema's own checks (PydanticCustomError types) and what they say.
 CHECKS = {
-    "unknown_step": N_("unknown level step %(step)s (steps reach levels %(first)s to %(last)s)"),
+    "unknown_step": N_("unknown level step %(step)s (steps reach levels %(min)s to %(max)s)"),
     "effort_order": N_("effort low %(low)s is above high %(high)s"),
     "target_metric": N_("numeric and percentage key results need a target; milestones take none"),
 }

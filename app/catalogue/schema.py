@@ -13,19 +13,17 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from app.catalogue.checks import catalogue_findings
-from app.kit.datafile.findings import refuse
+from app.kit.datafile.findings import refuse, whole_number_in
 from app.maturity.schema import Frozen, Level, NonEmpty, Slug, Text
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"  # as app.maturity.schema.Slug
@@ -77,21 +75,14 @@ class RiskKind(StrEnum):
     LATE_MONITORING = "late-monitoring"
 
 
-def _known_step(value: int) -> int:
-    if not FIRST_STEP <= value <= LAST_STEP:
-        raise PydanticCustomError(
-            "unknown_step",
-            "unknown level step {step} (steps reach levels {first} to {last})",
-            {"step": value, "first": FIRST_STEP, "last": LAST_STEP},
-        )
-    return value
-
-
-Step = Annotated[
-    int,
-    AfterValidator(_known_step),
-    WithJsonSchema({"type": "integer", "minimum": FIRST_STEP, "maximum": LAST_STEP}),
-]
+_STEP = whole_number_in(
+    "unknown_step",
+    "unknown level step {step} (steps reach levels {min} to {max})",
+    "step",
+    FIRST_STEP,
+    LAST_STEP,
+)
+Step = Annotated[int, _STEP[0], _STEP[1]]
 Version = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")]
 
 

@@ -12,18 +12,15 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from app.kit.datafile.findings import refuse
+from app.kit.datafile.findings import refuse, whole_number_in
 from app.maturity.checks import choice_findings, reference_findings
 
 MIN_LEVEL = 0
@@ -33,21 +30,10 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-def _known_level(value: int) -> int:
-    if not MIN_LEVEL <= value <= MAX_LEVEL:
-        raise PydanticCustomError(
-            "unknown_level",
-            "unknown level {level} (levels run from {min} to {max})",
-            {"level": value, "min": MIN_LEVEL, "max": MAX_LEVEL},
-        )
-    return value
-
-
-Level = Annotated[
-    int,
-    AfterValidator(_known_level),
-    WithJsonSchema({"type": "integer", "minimum": MIN_LEVEL, "maximum": MAX_LEVEL}),
-]
+_LEVEL = whole_number_in(
+    "unknown_level", "unknown level {level} (levels run from {min} to {max})", "level", MIN_LEVEL, MAX_LEVEL
+)
+Level = Annotated[int, _LEVEL[0], _LEVEL[1]]
 
 
 class Frozen(BaseModel):

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationInfo
+from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from app.i18n import N_
 from app.kit.datafile.messages import Message, say
@@ -54,6 +55,20 @@ def refuse(info: ValidationInfo, check: Callable[[], Iterable[Finding]]) -> None
     found = list(check())
     if found:
         raise ValueError("; ".join(str(finding) for finding in found))
+
+
+def whole_number_in(kind: str, template: str, name: str, low: int, high: int) -> tuple[Any, Any]:
+    """A validator and JSON Schema for a whole number from `low` to `high`, refused as error `kind`.
+
+    `template` (pydantic's {placeholders}) names the value as {`name`} and the range as {min} and {max}.
+    """
+
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise PydanticCustomError(kind, template, {name: value, "min": low, "max": high})
+        return value
+
+    return AfterValidator(check), WithJsonSchema({"type": "integer", "minimum": low, "maximum": high})
 
 
 def entities(parent: object, key: str, loc: Loc = ()) -> Iterator[Entity]:

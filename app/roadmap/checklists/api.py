@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.auth.permissions import Action
-from app.checklists import service as checklists_service
 from app.checklists.schemas import ChecklistOut, EntryIn, ItemChecklistOut
 from app.deps import SessionDep, TeamContext, team_context
 from app.kit.time import utcnow
-from app.roadmap import service
 from app.roadmap.api import ERRORS
+from app.roadmap.checklists import service
 
 router = APIRouter(prefix="/api/v1", tags=["checklists"])
 
@@ -23,10 +22,7 @@ CheckInTeam = Annotated[TeamContext, Depends(team_context(Action.CHECK_IN))]
 @router.get("/teams/{team_id}/roadmap/checklist", responses=ERRORS)
 def read(session: SessionDep, ctx: ViewTeam) -> ChecklistOut:
     """Every plan item that has checklist entries, each entry with whether, when and by whom it was done."""
-    roadmap, plan = service.current_plan(session, team_id=ctx.team.id)
-    found = checklists_service.team_checklists(session, roadmap_ids=[roadmap.id], plans={roadmap.id: plan})[
-        roadmap.id
-    ]
+    found = service.team_checklists(session, team_id=ctx.team.id)
     return ChecklistOut(
         team_id=ctx.team.id,
         done=sum(c.done for c in found),
@@ -40,11 +36,9 @@ def put_entry(
     item_id: str, entry_id: str, body: EntryIn, session: SessionDep, ctx: CheckInTeam
 ) -> ItemChecklistOut:
     """Mark one entry done or not done (idempotent); answers with the item's whole checklist."""
-    roadmap, plan = service.current_plan(session, team_id=ctx.team.id)
-    checklist = checklists_service.set_done(
+    checklist = service.set_done_in_team(
         session,
-        roadmap=roadmap,
-        plan=plan,
+        team_id=ctx.team.id,
         item_id=item_id,
         entry_id=entry_id,
         done=body.done,

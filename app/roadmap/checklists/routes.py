@@ -8,12 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from app.auth.permissions import Action
-from app.checklists import service as checklists_service
 from app.deps import SessionDep, TeamContext, team_context
 from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import utcnow
-from app.roadmap import service
+from app.roadmap.checklists import service
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -33,11 +32,9 @@ def tick(
     back: Annotated[str, Form(max_length=20)] = "action_plan",
 ) -> Response:
     """Mark one checklist entry done (`done` sent, as a checked box does) or not done (`done` absent)."""
-    roadmap, plan = service.current_plan(session, team_id=ctx.team.id)
-    checklist = checklists_service.set_done(
+    checklist = service.set_done_in_team(
         session,
-        roadmap=roadmap,
-        plan=plan,
+        team_id=ctx.team.id,
         item_id=item_id,
         entry_id=entry_id,
         done=done in ("1", "on", "true"),
