@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.checklists import demo as checklists_demo
 from app.kit.time import quarter_of, utcnow
 from app.maturity import service as maturity_service
 from app.maturity.schema import MaturityModel, Question
 from app.models import Answer, Assessment, Membership, Organisation, Target, Team, User
 from app.okrs import demo as okrs_demo
+from app.roadmap import demo as roadmap_demo
 from app.users import service as users_service
 
 DEMO_MODEL = "playbook-base"
@@ -134,7 +134,7 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
     _targets(session, organisation.id, model)
     _targets(session, organisation.id, full_model)
     okrs_demo.load(session, organisation_id=organisation.id, now=now)
-    checklists_demo.load(session, organisation_id=organisation.id, now=now)
+    roadmap_demo.load(session, organisation_id=organisation.id, now=now)
     session.flush()
     return (
         f"Demo sign-in: {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager of {TEAMS[0].name}) "

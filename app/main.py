@@ -17,8 +17,6 @@ from app.assessments.routes import router as assessments_router
 from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
-from app.checklists.api import router as checklists_api
-from app.checklists.routes import router as checklists_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
@@ -30,7 +28,9 @@ from app.reports import cache as report_cache
 from app.reports import render
 from app.reports.routes import router as reports_router
 from app.roadmap.api import router as roadmap_api
-from app.roadmap.exports_routes import router as roadmap_exports
+from app.roadmap.checklists.api import router as checklists_api
+from app.roadmap.checklists.routes import router as checklists_router
+from app.roadmap.exports.routes import router as roadmap_exports
 from app.roadmap.routes import router as roadmap_router
 from app.server import write_gate
 from app.server.body_limit import BodyLimit

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.catalogue_schema import Catalogue
-from app.roadmap.generate import PlanInput, generate
-from app.roadmap.plan import PocCandidate
-from app.roadmap.scheduling import topological_order
+from app.catalogue.loader import builtin_catalogue
+from app.catalogue.schema import Catalogue
+from app.roadmap.planner.generate import PlanInput, generate
+from app.roadmap.planner.plan import PocCandidate
+from app.roadmap.planner.scheduling import topological_order
 
 SEED = 20270101
 PHASES = ("foundation", "automation", "monitoring", "optimisation")

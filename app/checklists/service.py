@@ -3,6 +3,7 @@
 A ChecklistTick row means the entry is done; no row means not yet. Reads take any number of roadmaps
 in one query, so the pages, reports and the dashboard stay at a fixed number of queries.
 Services take a session and keyword arguments and only flush; the request or job commits.
+A plan is whatever has the items below (the roadmap's Plan), so checklists do not import the roadmap.
 """
 
 from __future__ import annotations
@@ -10,20 +11,39 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
-from app.errors import Conflict, NotFound
+from app.catalogue.schema import ChecklistItem
+from app.errors import NotFound
 from app.i18n import N_
 from app.maturity.schema import Text
 from app.models import ChecklistTick, Roadmap, User
-from app.roadmap import service as roadmap_service
-from app.roadmap.catalogue_schema import ChecklistItem
-from app.roadmap.plan import Item, Plan
+
+
+class Item(Protocol):
+    """What a checklist needs of a plan item (the roadmap's `Item` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> Text: ...
+    @property
+    def owner_roles(self) -> tuple[str, ...]: ...
+    @property
+    def checklist(self) -> tuple[ChecklistItem, ...]: ...
+
+
+class Plan(Protocol):
+    """What a checklist needs of a plan (the roadmap's `Plan` has it)."""
+
+    @property
+    def items(self) -> Sequence[Item]: ...
+    def item(self, item_id: str) -> Item | None: ...
 
 
 @dataclass(frozen=True)
@@ -164,24 +184,6 @@ def set_done(
         _audit(session, roadmap, f"{item_id}/{entry_id}", user, "checklist.untick", before=before)
         session.flush()
     return _checklist(item, _ticks(session, [roadmap.id], item_id=item_id).get(roadmap.id, {}))
-
-
-def set_done_in_team(
-    session: Session, *, team_id: int, item_id: str, entry_id: str, done: bool, user: User, now: datetime
-) -> ItemChecklist:
-    """`set_done` on the team's roadmap as it stands now (409 before a roadmap exists)."""
-    roadmap, plan = current_plan(session, team_id=team_id)
-    return set_done(
-        session, roadmap=roadmap, plan=plan, item_id=item_id, entry_id=entry_id, done=done, user=user, now=now
-    )
-
-
-def current_plan(session: Session, *, team_id: int) -> tuple[Roadmap, Plan]:
-    """The team's roadmap and its plan with today's edits (409 before a roadmap exists)."""
-    roadmap = roadmap_service.get(session, team_id=team_id)
-    if roadmap is None:
-        raise Conflict(N_("Generate the roadmap first."))
-    return roadmap, roadmap_service.view(session, roadmap=roadmap).plan
 
 
 def _tick(

@@ -11,7 +11,7 @@ from app.dashboard import compare, service
 from app.dashboard import view as page
 from app.deps import CurrentUser, SessionDep
 from app.kit.time import utcnow
-from app.roadmap import page as roadmap_page
+from app.roadmap import view as roadmap_view
 from app.web import locale_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +38,6 @@ def dashboard(
         "sort": sort,
         "links": page.sort_links(sort, descending),
         "heat_class": compare.heat_class,
-        "model_names": roadmap_page.model_names(session, locale_of(request)),
+        "model_names": roadmap_view.model_names(session, locale_of(request)),
     }
     return render(request, "dashboard/page.html", context)

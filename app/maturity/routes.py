@@ -10,8 +10,9 @@ from starlette.responses import FileResponse, Response
 
 from app.deps import AdminUser, SessionDep
 from app.i18n import N_
+from app.kit.datafile.reading import MAX_FILE_BYTES, Problem
 from app.maturity import service
-from app.maturity.loader import MAX_FILE_BYTES, ModelFileError, Problem, load_model_bytes
+from app.maturity.loader import ModelFileError, load_model_bytes
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)

@@ -12,43 +12,28 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from app.maturity.checks import Finding, choice_findings, reference_findings
+from app.kit.datafile.findings import refuse, whole_number_in
+from app.maturity.checks import choice_findings, reference_findings
 
 MIN_LEVEL = 0
 MAX_LEVEL = 4
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=80)]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# Pass this key as validation context to skip the cross-reference checks (the loader runs them itself).
-DEFER_REFERENCE_CHECKS = "defer_reference_checks"
 
 
-def _known_level(value: int) -> int:
-    if not MIN_LEVEL <= value <= MAX_LEVEL:
-        raise PydanticCustomError(
-            "unknown_level",
-            "unknown level {level} (levels run from {min} to {max})",
-            {"level": value, "min": MIN_LEVEL, "max": MAX_LEVEL},
-        )
-    return value
-
-
-Level = Annotated[
-    int,
-    AfterValidator(_known_level),
-    WithJsonSchema({"type": "integer", "minimum": MIN_LEVEL, "maximum": MAX_LEVEL}),
-]
+_LEVEL = whole_number_in(
+    "unknown_level", "unknown level {level} (levels run from {min} to {max})", "level", MIN_LEVEL, MAX_LEVEL
+)
+Level = Annotated[int, _LEVEL[0], _LEVEL[1]]
 
 
 class Frozen(BaseModel):
@@ -97,8 +82,7 @@ class Question(Frozen):
 
     @model_validator(mode="after")
     def _unique_choices(self, info: ValidationInfo) -> Question:
-        if not _deferred(info):
-            _refuse(choice_findings(self.model_dump()))
+        refuse(info, lambda: choice_findings(self.model_dump()))
         return self
 
 
@@ -167,8 +151,7 @@ class MaturityModel(Frozen):
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> MaturityModel:
-        if not _deferred(info):
-            _refuse(reference_findings(self.model_dump()))
+        refuse(info, lambda: reference_findings(self.model_dump()))
         return self
 
     def capabilities(self) -> list[Capability]:
@@ -179,12 +162,3 @@ class MaturityModel(Frozen):
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions() if q.id == question_id), None)
-
-
-def _deferred(info: ValidationInfo) -> bool:
-    return isinstance(info.context, dict) and bool(info.context.get(DEFER_REFERENCE_CHECKS))
-
-
-def _refuse(findings: list[Finding]) -> None:
-    if findings:
-        raise ValueError("; ".join(str(finding) for finding in findings))

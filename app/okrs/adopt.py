@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.catalogue.schema import MetricType
 from app.models import KeyResultKind, Objective, Team, User
 from app.okrs import service
 from app.roadmap import service as roadmap_service
-from app.roadmap.catalogue_schema import MetricType
-from app.roadmap.plan import SuggestedKeyResult, SuggestedObjective
+from app.roadmap.planner.plan import SuggestedKeyResult, SuggestedObjective
 from app.teams.raci import service as raci_service
 
 # A catalogue target written "≤ 15 minutes" is reached by going down; the team sets where it starts.

@@ -14,7 +14,7 @@ from app.maturity.schema import MaturityModel
 from app.models import User
 from app.reports import roadmap as roadmap_report
 from app.reports import teams as team_reports
-from app.roadmap import page
+from app.roadmap import view as roadmap_view
 from app.teams import service as teams_service
 from app.web import templates
 
@@ -53,7 +53,7 @@ def html(
         "data_time": _data_time(reports),
         "okr_period": i18n.join_list(sorted({r.okr_period for r in reports}), locale) or None,
         "comparisons": _comparisons(reports),
-        "model_names": page.model_names(session, locale),
+        "model_names": roadmap_view.model_names(session, locale),
     }
     return templates().get_template("reports/organisation.html").render(context)
 

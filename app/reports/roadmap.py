@@ -12,7 +12,7 @@ from app.kit.time import utcnow
 from app.models import Team
 from app.okrs import service as okrs_service
 from app.reports import teams as team_reports
-from app.roadmap import page
+from app.roadmap import view as roadmap_view
 from app.teams import service as teams_service
 from app.web import templates
 
@@ -35,7 +35,12 @@ def html(
     if report.view is None:
         return None
     context = shared_context(locale=locale, pdf=pdf, request=request, organisation_name=organisation_name)
-    context |= {"kind": kind, "team": team, "r": report, "model_names": page.model_names(session, locale)}
+    context |= {
+        "kind": kind,
+        "team": team,
+        "r": report,
+        "model_names": roadmap_view.model_names(session, locale),
+    }
     return templates().get_template("reports/roadmap.html").render(context)
 
 
@@ -50,10 +55,10 @@ def shared_context(
         "request": request,
         "organisation_name": organisation_name,
         "current_user": None,
-        "roles": page.role_names(locale),
-        "title_of": lambda view, item_id: page.title_of(view, item_id, locale),
+        "roles": roadmap_view.role_names(locale),
+        "title_of": lambda view, item_id: roadmap_view.title_of(view, item_id, locale),
         "status_label": okrs_service.status_label,
-        "key_results": page.key_result_texts(locale),
+        "key_results": roadmap_view.key_result_texts(locale),
         "stylesheet": "css/report.css"
         if pdf or request is None
         else str(request.url_for("static", path="css/report.css")),

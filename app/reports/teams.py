@@ -24,9 +24,9 @@ from app.models import (
 )
 from app.okrs import service as okrs_service
 from app.reports.assessment import REPORT_FONT
-from app.roadmap import page
 from app.roadmap import service as roadmap_service
-from app.roadmap.plan import MONTHS, add_months
+from app.roadmap import view as roadmap_view
+from app.roadmap.planner.plan import MONTHS, add_months
 from app.teams import capacity, coverage
 from app.teams.raci import service as raci_service
 
@@ -48,9 +48,9 @@ class TeamReport:
     standing: results.ResultsView | None
     radar: Markup | None
     biggest_gaps: list[tuple[float, Capability]]
-    not_applicable: list[page.NotApplicable]
+    not_applicable: list[roadmap_view.NotApplicable]
     view: roadmap_service.RoadmapView | None
-    groups: list[page.PhaseGroup]
+    groups: list[roadmap_view.PhaseGroup]
     gantt: Markup | None
     raci: RaciTable | None
     okrs: list[okrs_service.ObjectiveStatus]
@@ -150,7 +150,7 @@ def _team_report(
         biggest_gaps=_biggest_gaps(standing) if standing else [],
         not_applicable=_not_applicable(view, standing),
         view=view,
-        groups=page.phase_groups(view, locale) if view else [],
+        groups=roadmap_view.phase_groups(view, locale) if view else [],
         gantt=_gantt(view, locale, font) if view else None,
         raci=_raci_table(view, matrix, locale) if view else None,
         okrs=okrs,
@@ -208,17 +208,17 @@ def _biggest_gaps(standing: results.ResultsView) -> list[tuple[float, Capability
 
 def _not_applicable(
     view: roadmap_service.RoadmapView | None, standing: results.ResultsView | None
-) -> list[page.NotApplicable]:
+) -> list[roadmap_view.NotApplicable]:
     """What the team marked not applicable: as its plan took it, else as its latest assessment says."""
     if view is not None and "not_applicable" in view.version.inputs:  # older versions did not keep it
-        return page.not_applicable(view)
+        return roadmap_view.not_applicable(view)
     skipped = standing.not_applicable if standing else ()
-    return [page.NotApplicable(s.capability.id, s.capability.name, s.reasons, None) for s in skipped]
+    return [roadmap_view.NotApplicable(s.capability.id, s.capability.name, s.reasons, None) for s in skipped]
 
 
 def _gantt(view: roadmap_service.RoadmapView, locale: str, font: str | None) -> Markup:
     title = i18n.gettext(N_("Roadmap: items by month, coloured by status"))
-    chart = page.chart(
+    chart = roadmap_view.chart(
         view, locale=locale, title=title, today=view.version.generated_at.date(), font_family=font
     )
     return Markup(chart)  # noqa: S704 - the Gantt builder escapes every label

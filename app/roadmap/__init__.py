@@ -1,1 +1,1 @@
-"""The roadmap planner: capability catalogue, plan generation, risks, OKRs and the 3-month action plan."""
+"""The roadmap area: pages, API, service and views; the pure planning code is in `planner/`."""

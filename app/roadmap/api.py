@@ -13,7 +13,7 @@ from app.i18n import N_
 from app.kit.time import utcnow
 from app.models import Roadmap
 from app.roadmap import forms, service
-from app.roadmap.plan import Edit
+from app.roadmap.planner.plan import Edit
 from app.roadmap.schemas import EditIn, ItemPatch, RoadmapOut
 
 router = APIRouter(prefix="/api/v1", tags=["roadmap"])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from app.catalogue.loader import builtin_catalogue
+from app.catalogue.schema import Phase
 from app.errors import BadInput, checked_text
 from app.i18n import N_
 from app.kit import limits
 from app.maturity.schema import Text
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.catalogue_schema import Phase
-from app.roadmap.plan import MONTHS, AddItem, ChangeOwner, Edit, Move, PocCandidate, Resize
+from app.roadmap.planner.plan import MONTHS, AddItem, ChangeOwner, Edit, Move, PocCandidate, Resize
 
 EDIT_ACTIONS = ("move", "resize", "owner")
 LATEST_SOURCE = "latest"  # the regenerate form's default: each capability's latest assessment

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from app import i18n
 from app.auth.permissions import Action
+from app.catalogue.schema import Phase
 from app.checklists import service as checklists_service
 from app.deps import SessionDep, TeamContext, team_context
 from app.errors import AppError, NotFound
@@ -18,9 +19,10 @@ from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import utcnow
 from app.models import ItemStatus, Roadmap
-from app.roadmap import forms, page, service, snapshot
-from app.roadmap.catalogue_schema import Phase
-from app.roadmap.plan import Edit
+from app.roadmap import forms, service
+from app.roadmap import view as roadmap_view
+from app.roadmap.planner import snapshot
+from app.roadmap.planner.plan import Edit
 from app.web import locale_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +46,7 @@ def _page(
     i18n.current_locale.set(locale)
     roadmap = service.get(session, team_id=ctx.team.id)
     submitted = service.submitted_assessments(session, team_id=ctx.team.id)
-    names = page.model_names(session, locale)
+    names = roadmap_view.model_names(session, locale)
     context: dict[str, Any] = {
         "ctx": ctx,
         "error": error,
@@ -60,18 +62,18 @@ def _page(
     context.update(
         view=view,
         plan=view.plan,
-        gantt=Markup(page.chart(view, locale=locale, title=title, today=utcnow().date())),  # noqa: S704 - escaped SVG
-        groups=page.phase_groups(view, locale),
-        roles=page.role_names(locale),
-        months=page.month_choices(roadmap.start_date, locale),
+        gantt=Markup(roadmap_view.chart(view, locale=locale, title=title, today=utcnow().date())),  # noqa: S704 - escaped SVG
+        groups=roadmap_view.phase_groups(view, locale),
+        roles=roadmap_view.role_names(locale),
+        months=roadmap_view.month_choices(roadmap.start_date, locale),
         change=service.last_diff(view.version),
-        title_of=lambda item_id: page.title_of(view, item_id, locale),
+        title_of=lambda item_id: roadmap_view.title_of(view, item_id, locale),
         statuses=list(ItemStatus),
         phases=list(Phase),
         inputs=view.version.inputs,
-        capability_names=page.capability_names(locale),
-        not_applicable=page.not_applicable(view),
-        notice=page.coverage_notice(view),
+        capability_names=roadmap_view.capability_names(locale),
+        not_applicable=roadmap_view.not_applicable(view),
+        notice=roadmap_view.coverage_notice(view),
         checklists=checklists_service.for_plan(session, roadmap_id=roadmap.id, plan=view.plan),
         raci_changed=service.raci_changed(session, view=view, team=ctx.team),
     )
@@ -240,7 +242,7 @@ def versions_page(
     context = {
         "ctx": ctx,
         "roadmap": roadmap,
-        "model_names": page.model_names(session, locale),
+        "model_names": roadmap_view.model_names(session, locale),
         "sources_of": service.sources_of,
         "versions": rows,
         "comparison": comparison,
@@ -266,9 +268,9 @@ def _action_plan(
         "roadmap": roadmap,
         "view": view,
         "error": error,
-        "roles": page.role_names(locale),
-        "key_results": page.key_result_texts(locale),
-        "title_of": (lambda item_id: page.title_of(view, item_id, locale)) if view else None,
+        "roles": roadmap_view.role_names(locale),
+        "key_results": roadmap_view.key_result_texts(locale),
+        "title_of": (lambda item_id: roadmap_view.title_of(view, item_id, locale)) if view else None,
         "checks": checklists_service.by_task(
             checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan) if view else {}
         ),

@@ -22,6 +22,7 @@ from app.assessments import service as assessments_service
 from app.assessments import view as assessment_results
 from app.assessments.targets import service as targets
 from app.audit import service as audit_service
+from app.catalogue.loader import builtin_catalogue
 from app.db import in_savepoint
 from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
@@ -39,11 +40,10 @@ from app.models import (
     Team,
     User,
 )
-from app.roadmap import snapshot
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.gaps import gaps_from, latest_per_capability
-from app.roadmap.generate import Moved, PlanDiff, PlanInput, diff, generate
-from app.roadmap.plan import Drop, Edit, Pin, Plan, PocCandidate
+from app.roadmap.planner import snapshot
+from app.roadmap.planner.gaps import gaps_from, latest_per_capability
+from app.roadmap.planner.generate import Moved, PlanDiff, PlanInput, diff, generate
+from app.roadmap.planner.plan import Drop, Edit, Pin, Plan, PocCandidate
 from app.teams import capacity, coverage
 from app.teams.raci import service as raci_service
 
@@ -328,6 +328,14 @@ def _version(session: Session, roadmap: Roadmap, number: int | None = None) -> R
 def view(session: Session, *, roadmap: Roadmap) -> RoadmapView:
     """The current plan: the current version's inputs with today's edits replayed, and statuses."""
     return views(session, roadmaps=[roadmap])[roadmap.id]
+
+
+def current_plan(session: Session, *, team_id: int) -> tuple[Roadmap, Plan]:
+    """The team's roadmap and its plan with today's edits (409 before a roadmap exists)."""
+    roadmap = get(session, team_id=team_id)
+    if roadmap is None:
+        raise Conflict(N_("Generate the roadmap first."))
+    return roadmap, view(session, roadmap=roadmap).plan
 
 
 def views(session: Session, *, roadmaps: Sequence[Roadmap]) -> dict[int, RoadmapView]:

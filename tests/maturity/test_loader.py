@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from app.maturity.loader import ModelFileError, Problem, load_model_file, load_model_text
+from app.kit.datafile.reading import Problem
+from app.maturity.loader import ModelFileError, load_model_file, load_model_text
 
 CHOICES = "dimensions[0].capabilities[0].questions[0].choices"
 

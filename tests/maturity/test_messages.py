@@ -3,7 +3,7 @@
 import pytest
 
 from app import i18n
-from app.maturity.loader import Problem
+from app.kit.datafile.reading import Problem
 from tests.maturity.test_loader import edit, line_of, problems
 
 CAPABILITY = "dimensions[0].capabilities[1]"
@@ -112,9 +112,13 @@ def test_problems_read_in_japanese_keep_their_values(tiny: str) -> None:
 
 def test_every_message_the_schema_can_raise_is_translated() -> None:
     catalogue = i18n.translations("ja")
+    from app.catalogue import checks as catalogue_checks
+    from app.catalogue import loader as catalogue_loader
+    from app.kit.datafile import findings, reading, wording
     from app.maturity import checks, errors, loader
 
-    msgids = _msgids(errors) | _msgids(checks) | _msgids(loader)
+    modules = (errors, checks, loader, findings, reading, wording, catalogue_checks, catalogue_loader)
+    msgids = set().union(*map(_msgids, modules))
     assert len(msgids) > 40
     untranslated = sorted(m for m in msgids if catalogue.gettext(m) == m)
     assert untranslated == []

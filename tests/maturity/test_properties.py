@@ -8,7 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.maturity.loader import ModelFileError, Problem, builtin_models, load_model_text
+from app.kit.datafile.reading import Problem
+from app.maturity.loader import ModelFileError, builtin_models, load_model_text
 from app.maturity.schema import MaturityModel
 
 models = st.sampled_from(builtin_models())

@@ -6,7 +6,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from app.maturity.schema import DEFER_REFERENCE_CHECKS, Band, MaturityModel, Question, Scoring, Text
+from app.kit.datafile.findings import DEFER_REFERENCE_CHECKS
+from app.maturity.schema import Band, MaturityModel, Question, Scoring, Text
 
 
 def data_of(text: str) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.catalogue.loader import builtin_catalogue as catalogue
 from app.kit import limits
 from app.models import CheckIn, KeyResult, Membership, Objective
 from app.okrs import adopt, service
-from app.roadmap.catalogue import builtin_catalogue as catalogue
 from app.teams.raci import service as raci_service
 from tests import factories
 from tests.access.conftest import act_as

@@ -12,13 +12,13 @@ from pypdf import PdfReader
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from app.catalogue.loader import builtin_catalogue
 from app.kit.time import utcnow
 from app.models import Membership
 from app.models.roadmap import Roadmap
 from app.okrs import adopt
 from app.okrs import service as okrs_service
 from app.roadmap import service as roadmap_service
-from app.roadmap.catalogue import builtin_catalogue
 from app.teams.roles import RECOMMENDED
 from tests import factories
 from tests.access.conftest import act_as

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.roadmap.catalogue_schema import Catalogue
+from app.catalogue.schema import Catalogue
 
 ROLES = ("mlops_engineer", "data_engineer", "ml_engineer", "data_scientist", "product_owner")
 

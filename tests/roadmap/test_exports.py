@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
+from app.catalogue.schema import Phase
 from app.maturity.schema import Text
-from app.roadmap.catalogue_schema import Phase
-from app.roadmap.exports import to_ics
-from app.roadmap.generate import PlanInput, generate
-from app.roadmap.plan import AddItem, Plan
+from app.roadmap.exports.formats import to_ics
+from app.roadmap.planner.generate import PlanInput, generate
+from app.roadmap.planner.plan import AddItem, Plan
 from tests.conftest import csrf_token
 from tests.factories import Org
 from tests.roadmap.builders import Spec, catalogue

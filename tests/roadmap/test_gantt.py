@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from app.roadmap.gantt import Bar, Layout, gantt_svg
+from app.roadmap.planner.gantt import Bar, Layout, gantt_svg
 
 MONTHS = [f"M{n}" for n in range(12)]
 PHASES = ["Foundation", "Automation", "Monitoring", "Optimisation"]

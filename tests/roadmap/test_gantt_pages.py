@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from app.roadmap.gantt import Layout
+from app.roadmap.planner.gantt import Layout
 from tests.factories import Org
 from tests.roadmap.test_routes import _generate
 

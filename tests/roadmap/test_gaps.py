@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.assessments.scoring import AnswerValue, score_assessment
+from app.catalogue.loader import builtin_catalogue
 from app.maturity.loader import builtin_models
 from app.maturity.schema import MaturityModel
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.gaps import gaps_from
-from app.roadmap.generate import PlanInput, generate
+from app.roadmap.planner.gaps import gaps_from
+from app.roadmap.planner.generate import PlanInput, generate
 
 CI = settings(deadline=None, max_examples=50)
 NA = AnswerValue(None, not_applicable=True)

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from app.catalogue.loader import builtin_catalogue
+from app.catalogue.schema import Catalogue, Phase
 from app.maturity.schema import Text
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.catalogue_schema import Catalogue, Phase
-from app.roadmap.generate import PlanInput, diff, generate
-from app.roadmap.plan import AddItem, ChangeOwner, Drop, Item, Move, Pin, Plan, ReasonCode, Resize
+from app.roadmap.planner.generate import PlanInput, diff, generate
+from app.roadmap.planner.plan import AddItem, ChangeOwner, Drop, Item, Move, Pin, Plan, ReasonCode, Resize
 from tests.roadmap.builders import Spec, catalogue
 
 START = date(2027, 4, 1)

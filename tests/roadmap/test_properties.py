@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.roadmap.catalogue_schema import Catalogue
-from app.roadmap.generate import DEFAULT_MAX_PW_PER_ITEM_MONTH, PlanInput, generate
-from app.roadmap.plan import Drop, Edit, Pin, Plan, ReasonCode
+from app.catalogue.schema import Catalogue
+from app.roadmap.planner.generate import DEFAULT_MAX_PW_PER_ITEM_MONTH, PlanInput, generate
+from app.roadmap.planner.plan import Drop, Edit, Pin, Plan, ReasonCode
 from tests.roadmap.builders import ROLES, Spec, catalogue
 
 TOLERANCE = 1e-6

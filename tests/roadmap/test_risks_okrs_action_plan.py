@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.catalogue_schema import RiskKind
-from app.roadmap.generate import PlanInput, generate
-from app.roadmap.plan import ChangeOwner, Plan, PocCandidate, ReasonCode
+from app.catalogue.loader import builtin_catalogue
+from app.catalogue.schema import RiskKind
+from app.roadmap.planner.generate import PlanInput, generate
+from app.roadmap.planner.plan import ChangeOwner, Plan, PocCandidate, ReasonCode
 from tests.roadmap.builders import RISKS, Spec, catalogue
 
 START = date(2027, 1, 1)

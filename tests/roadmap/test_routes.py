@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.roadmap.exports import safe_cell
+from app.roadmap.exports.formats import safe_cell
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.kit.time import utcnow
 from app.models import AuditEvent
 from app.roadmap import service
-from app.roadmap.plan import Move
+from app.roadmap.planner.plan import Move
 from tests import factories
 from tests.factories import Org
 

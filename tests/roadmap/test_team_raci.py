@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.roadmap.catalogue_schema import Catalogue
-from app.roadmap.generate import PlanInput, generate
-from app.roadmap.plan import ChangeOwner, Drop, Item, Plan, ReasonCode
+from app.catalogue.schema import Catalogue
+from app.roadmap.planner.generate import PlanInput, generate
+from app.roadmap.planner.plan import ChangeOwner, Drop, Item, Plan, ReasonCode
 from tests.roadmap.builders import Spec, catalogue
 
 START = date(2027, 4, 1)

@@ -11,11 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
+from app.catalogue.loader import builtin_catalogue
 from app.i18n import N_
 from app.maturity import service as maturity_service
 from app.maturity.schema import Text
 from app.models import Membership, RaciAssignment, Team, User
-from app.roadmap.catalogue import builtin_catalogue
 from app.teams.raci import rules as raci
 from app.users.forms import FieldError
 

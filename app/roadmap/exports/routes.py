@@ -14,8 +14,9 @@ from app.errors import Conflict
 from app.i18n import N_
 from app.kit.downloads import attachment, file_part
 from app.kit.time import utcnow
-from app.roadmap import exports, service
-from app.roadmap.reasons import PHASE_NAMES
+from app.roadmap import service
+from app.roadmap.exports import formats
+from app.roadmap.planner.reasons import PHASE_NAMES
 from app.roadmap.service import RoadmapView
 from app.web import locale_of
 
@@ -39,7 +40,7 @@ def _file(body: str, media: str, ctx: TeamContext, ext: str) -> Response:
 def roadmap_csv(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
     """The scheduled items as CSV (cells that look like formulas are quoted)."""
     view = _view(session, ctx)
-    body = exports.to_csv(view.plan, locale=locale_of(request), status=view.status, progress=view.progress)
+    body = formats.to_csv(view.plan, locale=locale_of(request), status=view.status, progress=view.progress)
     return _file(body, "text/csv; charset=utf-8", ctx, "csv")
 
 
@@ -51,7 +52,7 @@ def roadmap_md(request: Request, session: SessionDep, ctx: ViewTeam) -> Response
     headings = {p.value: t.get(locale) for p, t in PHASE_NAMES.items()}
     headings |= {"beyond": i18n.gettext(N_("Beyond 12 months")), "risks": i18n.gettext(N_("Risks"))}
     title = i18n.gettext(N_("Roadmap: %(team)s")) % {"team": ctx.team.name}
-    body = exports.to_markdown(view.plan, locale=locale, title=title, headings=headings, status=view.status)
+    body = formats.to_markdown(view.plan, locale=locale, title=title, headings=headings, status=view.status)
     return _file(body, "text/markdown; charset=utf-8", ctx, "md")
 
 
@@ -59,7 +60,7 @@ def roadmap_md(request: Request, session: SessionDep, ctx: ViewTeam) -> Response
 def roadmap_ics(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
     """One calendar milestone per item, on its last day."""
     view = _view(session, ctx)
-    body = exports.to_ics(
+    body = formats.to_ics(
         view.plan,
         locale=locale_of(request),
         calendar_name=ctx.team.name,
@@ -74,5 +75,5 @@ def roadmap_json(session: SessionDep, ctx: ViewTeam) -> Response:
     """The whole plan, with every item's status."""
     view = _view(session, ctx)
     statuses = {i.id: {"status": view.status(i.id), "progress": view.progress(i.id)} for i in view.plan.items}
-    body = exports.to_json(view.plan, statuses=statuses, version=view.version.number)
+    body = formats.to_json(view.plan, statuses=statuses, version=view.version.number)
     return _file(body, "application/json", ctx, "json")

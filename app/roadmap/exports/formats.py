@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from app.roadmap.plan import Plan
-from app.roadmap.snapshot import plan_json
+from app.roadmap.planner.plan import Plan
+from app.roadmap.planner.snapshot import plan_json
 
 CSV_COLUMNS = (
     "id",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from app.catalogue.schema import ChecklistItem, KeyResult, Phase, RiskKind
 from app.maturity.schema import Text
-from app.roadmap.catalogue_schema import ChecklistItem, KeyResult, Phase, RiskKind
 
 MONTHS = 12
 Param = str | int | float

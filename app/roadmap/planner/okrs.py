@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.roadmap.catalogue_schema import Catalogue, Objective
-from app.roadmap.plan import Item, SuggestedKeyResult, SuggestedObjective
+from app.catalogue.schema import Catalogue, Objective
+from app.roadmap.planner.plan import Item, SuggestedKeyResult, SuggestedObjective
 
 MAX_KEY_RESULTS = 4
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from app.catalogue.schema import Catalogue
 from app.maturity.schema import Text
-from app.roadmap.catalogue_schema import Catalogue
-from app.roadmap.plan import ActionPlan, Item, PocCandidate, PocScore, ReasonCode, Task, add_months
-from app.roadmap.reasons import Names, explain
+from app.roadmap.planner.plan import ActionPlan, Item, PocCandidate, PocScore, ReasonCode, Task, add_months
+from app.roadmap.planner.reasons import Names, explain
 
 QUARTER = 3
 WEIGHTS = {"business_value": 0.4, "scope": 0.3, "data_pipeline": 0.3}

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from app.auth.permissions import Action
-from app.checklists import service
 from app.deps import SessionDep, TeamContext, team_context
 from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import utcnow
+from app.roadmap.checklists import service
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)

@@ -8,13 +8,13 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.catalogue.loader import builtin_catalogue
+from app.catalogue.schema import Phase
 from app.maturity import service as maturity_service
 from app.maturity.schema import Text
-from app.roadmap.catalogue import builtin_catalogue
-from app.roadmap.catalogue_schema import Phase
-from app.roadmap.gantt import Bar, gantt_svg
-from app.roadmap.plan import MONTHS, Deferred, Item, Reason, ReasonCode, add_months
-from app.roadmap.reasons import PHASE_NAMES
+from app.roadmap.planner.gantt import Bar, gantt_svg
+from app.roadmap.planner.plan import MONTHS, Deferred, Item, Reason, ReasonCode, add_months
+from app.roadmap.planner.reasons import PHASE_NAMES
 from app.roadmap.service import RoadmapView
 
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

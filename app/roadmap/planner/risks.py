@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from app.roadmap.catalogue_schema import Catalogue, Phase, RiskKind
-from app.roadmap.plan import Deferred, Item, Reason, ReasonCode, Risk
-from app.roadmap.reasons import Names, explain
+from app.catalogue.schema import Catalogue, Phase, RiskKind
+from app.roadmap.planner.plan import Deferred, Item, Reason, ReasonCode, Risk
+from app.roadmap.planner.reasons import Names, explain
 
 MAX_NEW_TOOLS_PER_QUARTER = 4
 NEW_BELOW_LEVEL = 2  # below level 2 the team has no shared tool for the capability yet

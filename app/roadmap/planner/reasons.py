@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from app.catalogue.schema import Phase
 from app.maturity.schema import Text
-from app.roadmap.catalogue_schema import Phase
-from app.roadmap.plan import Param, Reason, ReasonCode
+from app.roadmap.planner.plan import Param, Reason, ReasonCode
 
 ITEM_PARAMS = frozenset({"capability", "dependant", "prerequisite"})
 ROLE_PARAMS = frozenset({"role", "roles"})

@@ -1,4 +1,4 @@
-"""Problem messages of model files: a msgid and its values, read in English or in the reader's language."""
+"""Messages of data-file problems: a msgid and its values, read in English or in the reader's language."""
 
 from __future__ import annotations
 

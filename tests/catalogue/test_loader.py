@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 
-from app.maturity.loader import MODELS_DIR, load_model_file
-from app.roadmap.catalogue import (
+from app import i18n
+from app.catalogue.checks import prerequisite_ids
+from app.catalogue.loader import (
     BUILTIN,
     SCHEMA_FILE,
     CatalogueFileError,
     builtin_catalogue,
+    load_catalogue_file,
     load_catalogue_text,
     render_json_schema,
 )
-from app.roadmap.catalogue_checks import prerequisite_ids
-from app.roadmap.catalogue_schema import Catalogue, MetricType, Raci
+from app.catalogue.schema import Catalogue, MetricType, Raci
+from app.kit.datafile.reading import MAX_FILE_BYTES, Problem
+from app.maturity.loader import MODELS_DIR, load_model_file
 from app.teams.capacity import DEFAULT_IMPROVEMENT_SHARE, WEEKS_PER_MONTH
 from tests.roadmap.builders import ROLES, Spec, catalogue_data
 
-REGENERATE = "uv run python -m app.roadmap.catalogue > app/roadmap/catalogue.schema.json"
+REGENERATE = "uv run python -m app.catalogue.loader > app/catalogue/catalogue.schema.json"
 
 
 def test_shipped_catalogue_loads() -> None:
@@ -84,7 +88,7 @@ def refused(data: object) -> CatalogueFileError:
 def test_prerequisite_cycle_is_refused_with_the_cycle_named() -> None:
     data = catalogue_data([Spec("a", ["c"]), Spec("b", ["a"]), Spec("c", ["b"])])
     [problem] = refused(data).problems
-    assert problem.message == "prerequisite cycle: a → c → b → a"
+    assert problem.message == "prerequisites form a cycle: a → c → b → a"
     assert problem.path == "capabilities[0].prerequisites"
 
 
@@ -94,7 +98,7 @@ def test_a_bad_catalogue_is_refused_with_every_problem_and_its_line() -> None:
     del data["capabilities"][1]["name"]["ja"]
     problems = refused(data).problems
     messages = {p.message for p in problems}
-    assert "prerequisite cycle: a → b → a" in messages
+    assert "prerequisites form a cycle: a → b → a" in messages
     assert "unknown prerequisite 'nowhere'" in messages
     assert "2 roles are Accountable (mlops_engineer, ml_engineer): exactly one must be" in messages
     assert "missing Japanese translation" in messages
@@ -129,7 +133,7 @@ def test_unknown_roles_tools_and_dimensions_and_missing_steps_are_refused() -> N
 
 
 def test_catalogue_model_refuses_a_cycle_without_the_loader() -> None:
-    with pytest.raises(ValueError, match="prerequisite cycle: a → a"):
+    with pytest.raises(ValueError, match="prerequisites form a cycle: a → a"):
         Catalogue.model_validate(catalogue_data([Spec("a", ["a"])]))
 
 
@@ -179,3 +183,90 @@ def test_shipped_catalogue_says_where_its_effort_figures_come_from() -> None:
     assert "30 %" in basis.en
     assert "2〜3 か月" in basis.ja
     assert "30 %" in basis.ja
+
+
+# The catalogue is read by the same data-file loader as maturity models, so its problems read alike:
+# the app's own words (never pydantic's), a hint for near-misses, and the line of each problem.
+
+
+def catalogue_text(*specs: Spec) -> str:
+    """The YAML text of a catalogue holding `specs`, one key per line as a person writes it."""
+    return yaml.safe_dump(catalogue_data(list(specs)), allow_unicode=True, sort_keys=False)
+
+
+def only_problem(text: str) -> Problem:
+    with pytest.raises(CatalogueFileError) as error:
+        load_catalogue_text(text, "custom.yaml")
+    [problem] = error.value.problems
+    return problem
+
+
+def line_of(text: str, needle: str) -> int:
+    [line] = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return line
+
+
+def test_a_type_error_is_said_in_the_apps_words_with_its_line() -> None:
+    text = catalogue_text(Spec("a")).replace("weight: 1.0", "weight: heavy")
+    problem = only_problem(text)
+    assert problem.message == "expected a number"
+    assert (problem.path, problem.line) == ("capabilities[0].weight", line_of(text, "weight: heavy"))
+    assert str(problem) == f"custom.yaml:{problem.line}: capabilities[0].weight: expected a number"
+
+
+def test_an_unknown_key_suggests_the_key_meant() -> None:
+    text = catalogue_text(Spec("a")).replace("  prerequisites: []", "  requires: []")
+    problem = only_problem(text)
+    assert problem.message == "unknown field 'requires': did you mean prerequisites?"
+    assert problem.line == line_of(text, "requires: []")
+
+
+def test_a_misspelt_key_suggests_the_closest_key_at_its_place() -> None:
+    text = catalogue_text(Spec("a")).replace("  phase_by_target: {}", "  phase_by_targt: {}")
+    problem = only_problem(text)
+    assert problem.message == "unknown field 'phase_by_targt': did you mean phase_by_target?"
+    assert problem.line == line_of(text, "phase_by_targt")
+
+
+def test_a_prerequisite_cycle_names_the_cycle_and_its_line() -> None:
+    text = catalogue_text(Spec("a", ["b"]), Spec("b", ["a"]))
+    problem = only_problem(text)
+    assert problem.message == "prerequisites form a cycle: a → b → a"
+    assert (problem.path, problem.line) == ("capabilities[0].prerequisites", line_of(text, "- b") - 1)
+
+
+def test_an_unknown_prerequisite_suggests_the_closest_capability() -> None:
+    text = catalogue_text(Spec("versioning"), Spec("pipeline", ["versionning"]))
+    problem = only_problem(text)
+    assert problem.message == "unknown prerequisite 'versionning': did you mean versioning?"
+    assert problem.line == line_of(text, "- versionning")
+
+
+def test_aliases_that_expand_too_far_are_refused_before_they_are_built() -> None:
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]" for p, n in zip("abcde", "bcdef", strict=True)]
+    text = "\n".join(["bomb:", *(f"  {line}" for line in bomb)]) + "\n" + catalogue_text(Spec("a"))
+    problem = only_problem(text)
+    assert problem.message == (
+        "aliases here expand to more than 100,000 values: write the values out or share less"
+    )
+    assert problem.line is not None
+    assert problem.line <= len(bomb) + 1
+
+
+def test_a_catalogue_problem_reads_in_japanese() -> None:
+    text = catalogue_text(Spec("a")).replace("  prerequisites: []", "  requires: []")
+    token = i18n.current_locale.set("ja")
+    try:
+        said = only_problem(text).text()
+    finally:
+        i18n.current_locale.reset(token)
+    assert said == "不明な項目「requires」です。prerequisites のことですか？"
+
+
+def test_a_file_over_the_size_limit_is_refused_like_a_model_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    with pytest.raises(CatalogueFileError) as error:
+        load_catalogue_file(path)
+    assert [p.message for p in error.value.problems] == ["the file is larger than 1 MB"]

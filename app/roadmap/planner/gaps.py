@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.assessments.scoring import Results
+from app.catalogue.schema import Catalogue
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL
-from app.roadmap.catalogue_schema import Catalogue
 
 
 @dataclass(frozen=True)

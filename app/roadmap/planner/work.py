@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from app.catalogue.schema import Capability, Catalogue, ChecklistItem, KeyResult, Phase, Raci
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, Text
-from app.roadmap.catalogue_schema import Capability, Catalogue, ChecklistItem, KeyResult, Phase, Raci
-from app.roadmap.plan import MONTHS, AddItem, Drop, Edit, Move, Pin, Reason, ReasonCode, Resize
-from app.roadmap.reasons import Names, explain
+from app.roadmap.planner.plan import MONTHS, AddItem, Drop, Edit, Move, Pin, Reason, ReasonCode, Resize
+from app.roadmap.planner.reasons import Names, explain
 
 Gaps = Mapping[str, tuple[int, int]]
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.auth.permissions import Action
-from app.checklists import service
 from app.checklists.schemas import ChecklistOut, EntryIn, ItemChecklistOut
 from app.deps import SessionDep, TeamContext, team_context
 from app.kit.time import utcnow
 from app.roadmap.api import ERRORS
+from app.roadmap.checklists import service
 
 router = APIRouter(prefix="/api/v1", tags=["checklists"])
 
@@ -22,8 +22,7 @@ CheckInTeam = Annotated[TeamContext, Depends(team_context(Action.CHECK_IN))]
 @router.get("/teams/{team_id}/roadmap/checklist", responses=ERRORS)
 def read(session: SessionDep, ctx: ViewTeam) -> ChecklistOut:
     """Every plan item that has checklist entries, each entry with whether, when and by whom it was done."""
-    roadmap, plan = service.current_plan(session, team_id=ctx.team.id)
-    found = service.team_checklists(session, roadmap_ids=[roadmap.id], plans={roadmap.id: plan})[roadmap.id]
+    found = service.team_checklists(session, team_id=ctx.team.id)
     return ChecklistOut(
         team_id=ctx.team.id,
         done=sum(c.done for c in found),

@@ -3,7 +3,7 @@
 The catalogue is what the roadmap is built from: per capability its dimension, level descriptions,
 prerequisites, effort per level step, RACI, tools, key results, checklist and playbook phase. Every
 user-visible text is in English and Japanese. Cross-references (unknown ids, prerequisite cycles, a
-RACI row without exactly one A) are checked on the raw data by `catalogue_checks`, so the loader can
+RACI row without exactly one A) are checked on the raw data by `app.catalogue.checks`, so the loader can
 list them next to pydantic's field errors.
 """
 
@@ -13,19 +13,18 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AfterValidator,
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
     ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, PydanticCustomError
 
-from app.maturity.schema import DEFER_REFERENCE_CHECKS, Frozen, Level, NonEmpty, Slug, Text
-from app.roadmap.catalogue_checks import catalogue_findings
+from app.catalogue.checks import catalogue_findings
+from app.kit.datafile.findings import refuse, whole_number_in
+from app.maturity.schema import Frozen, Level, NonEmpty, Slug, Text
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"  # as app.maturity.schema.Slug
 FIRST_STEP = 1
@@ -76,17 +75,14 @@ class RiskKind(StrEnum):
     LATE_MONITORING = "late-monitoring"
 
 
-def _known_step(value: int) -> int:
-    if not FIRST_STEP <= value <= LAST_STEP:
-        raise ValueError(f"unknown level step {value} (steps reach levels {FIRST_STEP} to {LAST_STEP})")
-    return value
-
-
-Step = Annotated[
-    int,
-    AfterValidator(_known_step),
-    WithJsonSchema({"type": "integer", "minimum": FIRST_STEP, "maximum": LAST_STEP}),
-]
+_STEP = whole_number_in(
+    "unknown_step",
+    "unknown level step {step} (steps reach levels {min} to {max})",
+    "step",
+    FIRST_STEP,
+    LAST_STEP,
+)
+Step = Annotated[int, _STEP[0], _STEP[1]]
 Version = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")]
 
 
@@ -120,7 +116,9 @@ class Effort(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> Effort:
         if self.low > self.high:
-            raise ValueError(f"effort low {self.low} is above high {self.high}")
+            raise PydanticCustomError(
+                "effort_order", "effort low {low} is above high {high}", {"low": self.low, "high": self.high}
+            )
         return self
 
     @property
@@ -169,7 +167,9 @@ class KeyResult(Frozen):
     @model_validator(mode="after")
     def _target_fits_metric(self) -> KeyResult:
         if (self.metric is MetricType.MILESTONE) != (self.target is None):
-            raise ValueError("numeric and percentage key results need a target; milestones take none")
+            raise PydanticCustomError(
+                "target_metric", "numeric and percentage key results need a target; milestones take none"
+            )
         return self
 
 
@@ -255,10 +255,7 @@ class Catalogue(Frozen):
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Catalogue:
-        deferred = isinstance(info.context, dict) and info.context.get(DEFER_REFERENCE_CHECKS)
-        findings = [] if deferred else catalogue_findings(self.model_dump())
-        if findings:
-            raise ValueError("; ".join(str(finding) for finding in findings))
+        refuse(info, lambda: catalogue_findings(self.model_dump()))
         return self
 
     def capability(self, capability_id: str) -> Capability | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.roadmap.plan import MONTHS
+from app.roadmap.planner.plan import MONTHS
 
 EPSILON = 1e-9
 

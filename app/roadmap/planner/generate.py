@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from app.catalogue.schema import Capability, Catalogue, Phase
 from app.maturity.schema import Text
-from app.roadmap import action_plan, okrs, risks
-from app.roadmap.catalogue_schema import Capability, Catalogue, Phase
-from app.roadmap.plan import (
+from app.roadmap.planner import action_plan, okrs, risks
+from app.roadmap.planner.plan import (
     MONTHS,
     Deferred,
     Departure,
@@ -31,9 +31,9 @@ from app.roadmap.plan import (
     Risk,
     add_months,
 )
-from app.roadmap.reasons import Names, explain
-from app.roadmap.scheduling import EPSILON, Job, Placement, Slot, place, topological_order
-from app.roadmap.work import (
+from app.roadmap.planner.reasons import Names, explain
+from app.roadmap.planner.scheduling import EPSILON, Job, Placement, Slot, place, topological_order
+from app.roadmap.planner.work import (
     Edits,
     Expansion,
     Gaps,

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.checklists import service
+from app.checklists import service as checklists_service
 from app.models import ItemStatus, Membership, Roadmap, Team, User
-from app.roadmap import service as roadmap_service
-from app.roadmap.plan import Item, Plan
+from app.roadmap import service
+from app.roadmap.planner.plan import Item, Plan
 
 # The browser roadmap test starts from this team's "generate the roadmap" button; it also shows the step.
 LEFT_TO_GENERATE = frozenset({"fraud-detection"})
@@ -41,8 +41,8 @@ def load(session: Session, *, organisation_id: int, now: datetime) -> None:
             continue
         people = [m for m in memberships if m.team_id == team.id]
         manager = next(m.user for m in people if m.access == "manager")
-        roadmap = roadmap_service.generate_for_team(session, team=team, user=manager, now=now)
-        plan = roadmap_service.view(session, roadmap=roadmap).plan
+        roadmap = service.generate_for_team(session, team=team, user=manager, now=now)
+        plan = service.view(session, roadmap=roadmap).plan
         _work(session, roadmap=roadmap, plan=plan, people=people, now=now)
 
 
@@ -54,7 +54,7 @@ def _work(
     for n, (item, (status, progress, share)) in enumerate(zip(first, PROGRESS, strict=False)):
         owner = _doer(people, item.owner_roles[0] if item.owner_roles else None, n)
         moment = max(start, now - timedelta(hours=2 + 7 * n))
-        roadmap_service.set_status(
+        service.set_status(
             session,
             roadmap=roadmap,
             item_id=item.id,
@@ -83,7 +83,7 @@ def _ticks(
     for n, entry in enumerate(item.checklist[:count]):
         who = _doer(people, entry.role or (item.owner_roles[0] if item.owner_roles else None), n)
         moment = max(start, now - timedelta(hours=3 + 11 * (count - n)))
-        service.set_done(
+        checklists_service.set_done(
             session,
             roadmap=roadmap,
             plan=plan,

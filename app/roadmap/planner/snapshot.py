@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.catalogue.schema import Phase
 from app.maturity.schema import Text
-from app.roadmap.catalogue_schema import Phase
-from app.roadmap.plan import AddItem, ChangeOwner, Drop, Edit, Move, Pin, Plan, Resize
+from app.roadmap.planner.plan import AddItem, ChangeOwner, Drop, Edit, Move, Pin, Plan, Resize
 
 EDIT_KINDS: dict[str, type[Edit]] = {
     "move": Move,

@@ -1,0 +1,1 @@
+"""The capability catalogue (YAML, schema, checks): what roadmap, teams (RACI) and checklists build on."""

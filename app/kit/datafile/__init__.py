@@ -1,0 +1,1 @@
+"""One loader for YAML data files (maturity models, the capability catalogue): limits, lines, words."""
