@@ -121,9 +121,13 @@ class Hostile:
         choice = dict(self.questions)[question]
         body = {"choice_id": choice, "version": self.versions.get(question, 0)}
         body |= {"note": letter * limits.NOTE, "evidence_links": links}
-        response = self.member.put(
-            f"/api/v1/assessments/{self.assessment}/answers/{question}", json=body, timeout=60
-        )
+        try:
+            response = self.member.put(
+                f"/api/v1/assessments/{self.assessment}/answers/{question}", json=body, timeout=60
+            )
+        except httpx.HTTPError as error:  # counted, and the soak goes on
+            self.saves[type(error).__name__] += 1
+            return
         self.saves[response.status_code] += 1
         if response.status_code == 200:
             self.versions[question] = response.json()["version"]
