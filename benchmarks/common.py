@@ -108,7 +108,7 @@ def _wait(base: str) -> None:
 
 
 def signed_in_client(server: Server, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=server.url, follow_redirects=False)
+    client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=60)  # a busy machine
     client.get("/sign-in")
     response = client.post(
         "/sign-in",

@@ -11,6 +11,10 @@ got and how soon, and how long the server takes to stop on SIGTERM at the end (r
 
 Usage: uv run python -m benchmarks.hostile [--seconds 30] [--quiet 10] [--copies 45] [--clients 4]
            [--render-timeout 60]
+
+With --with-load it is a soak (benchmarks/soak.py): the load mix of benchmarks/load.py for --quiet
+seconds, then the same mix for --seconds while hostile inputs arrive beside it; prints both p95s, their
+ratio and the 5xx counts per kind. E.g. `--with-load --quiet 120 --seconds 600`.
 """
 
 from __future__ import annotations
@@ -184,7 +188,15 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=45, help="requests for the hostile PDF at once")
     parser.add_argument("--clients", type=int, default=4, help="people loading pages")
     parser.add_argument("--render-timeout", type=float, default=None, help="HOSHIN_RENDER_TIMEOUT_SECONDS")
+    parser.add_argument("--with-load", action="store_true", help="a soak: the load mix, quiet then hostile")
+    parser.add_argument("--users", type=int, default=50, help="people in the load mix (--with-load)")
+    parser.add_argument("--pause", type=float, default=1.0, help="their think time, s (--with-load)")
     args = parser.parse_args()
+    if args.with_load:
+        from benchmarks import soak
+
+        soak.run(args)
+        return
     settings = {"HOSHIN_LOG_LEVEL": "error"}
     if args.render_timeout is not None:
         settings["HOSHIN_RENDER_TIMEOUT_SECONDS"] = str(args.render_timeout)

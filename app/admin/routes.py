@@ -12,6 +12,7 @@ from app.audit import service as audit
 from app.deps import AdminUser, SessionDep
 from app.errors import NotFound
 from app.i18n import N_
+from app.kit import limits
 from app.kit.downloads import attachment
 from app.kit.time import utcnow, zone
 from app.models import Role, User
@@ -66,7 +67,7 @@ def invite(
     request: Request,
     session: SessionDep,
     admin: AdminUser,
-    email: Annotated[str, Form(max_length=254)] = "",
+    email: Annotated[str, Form(max_length=limits.EMAIL)] = "",
     role: Annotated[str, Form(max_length=20)] = "member",
 ) -> Response:
     """Create the invitation and show its link once (no mail server is assumed)."""

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from app.auth import service
 from app.deps import SESSION_COOKIE, OptionalUser, SessionDep, SettingsDep
 from app.i18n import N_
+from app.kit import limits
 from app.kit.time import utcnow
 from app.kit.urls import safe_next
 from app.web import redirect, render
@@ -31,8 +32,8 @@ def sign_in(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    email: Annotated[str, Form(max_length=254)],
-    password: Annotated[str, Form(max_length=1024)],
+    email: Annotated[str, Form(max_length=limits.EMAIL)],
+    password: Annotated[str, Form(max_length=limits.PASSWORD)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the credentials (off the event loop: this is a def route), then start a fresh session."""

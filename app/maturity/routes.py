@@ -32,7 +32,7 @@ def _page(
     session: SessionDep,
     *,
     problems: list[Problem] | None = None,
-    message: str = "",
+    clash: service.VersionClash | None = None,
     status: int = 200,
 ) -> Response:
     problems = problems or []
@@ -40,7 +40,7 @@ def _page(
         "rows": service.all_versions(session),
         "problems": problems,
         "listed": problems[:LISTED],
-        "message": message,
+        "clash": clash,
     }
     return render(request, "admin/models.html", context, status_code=status)
 
@@ -57,7 +57,7 @@ def import_model(
     except ModelFileError as exc:
         return _page(request, session, problems=exc.problems, status=422)
     except service.VersionClash as exc:
-        return _page(request, session, message=str(exc), status=409)
+        return _page(request, session, clash=exc, status=409)
     flash = N_("Model imported.") if created else N_("That model version is already installed.")
     return redirect(str(request.url_for("admin_models")), request=request, flash=flash)
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
+from app.i18n import N_
 from app.maturity.loader import builtin_models
 from app.maturity.schema import MaturityModel
 from app.models import MaturityModelVersion, User
@@ -97,6 +98,15 @@ def _version_key(version: str) -> tuple[int, ...]:
 class VersionClash(ValueError):
     """The same model id and version already exist with different content."""
 
+    message = N_(
+        "%(model)s version %(version)s is already installed with different content: raise the version to "
+        "import the change (assessments keep the version they started with)."
+    )
+
+    def __init__(self, model: str, version: int | str) -> None:
+        self.params = {"model": model, "version": version}
+        super().__init__(self.message % self.params)  # English, for the CLI
+
 
 def import_model(
     session: Session, *, model: MaturityModel, actor: User | None
@@ -106,10 +116,7 @@ def import_model(
     digest = content_hash(model.model_dump(mode="json"))
     if existing is not None:
         if existing.content_hash != digest:
-            raise VersionClash(
-                f"{model.id} version {model.version} is already installed with different content; "
-                "raise the version to import the change (assessments keep the version they started with)"
-            )
+            raise VersionClash(model.id, model.version)
         return existing, False
     row = store(session, model=model)
     audit_service.record(

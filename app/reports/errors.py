@@ -12,6 +12,14 @@ class RendersBusy(Unavailable):
     retry_after = 30
 
 
+class ReportInDemand(Unavailable):
+    message = N_(
+        "Several people are already waiting for this report, which is made once for all of them. "
+        "Please try again in a moment."
+    )
+    retry_after = 10
+
+
 class ReportTooSlow(Unavailable):
     message = N_(
         "This report took longer than %(seconds)s seconds to make, so it was stopped. Very long texts in "

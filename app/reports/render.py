@@ -1,6 +1,8 @@
 """HTML to PDF, never on the event loop and never in the serving process: WeasyPrint is pure Python,
-so a render of a second or more in the server would hold its GIL and stall every other request. One
-render at a time, in one worker process started on first use (it keeps its fonts loaded).
+so a render of a second or more in the server would hold its GIL and stall every other request. Renders
+run in worker processes started on first use (each keeps its fonts loaded), one render at a time in
+each: LANES of them, so that a slow document holds up one process while other documents render in the
+other (readers of one document share one render, so one document never holds both).
 
 Every wait is bounded, so that one slow document cannot hold up everyone: a render that outlasts its
 time-out has its process killed and replaced; a reader waits for its turn no longer than that; and when
@@ -35,6 +37,7 @@ Args = TypeVarTuple("Args")
 FREEZE_ABOVE = 5_000  # objects left for the collector to walk after a render, before they are frozen
 END_GRACE = 1.0  # seconds a render process has to leave on SIGTERM (dropping its fonts) before it is killed
 REFUSE_SLOW_FOR = 300  # seconds a document whose render timed out is refused at once, not rendered again
+LANES = 2  # render processes: the second starts only when a render finds the first one busy
 _fonts: FontConfiguration | None = None  # in the worker, reused: loading the Japanese font costs ~0.5 s
 
 
@@ -122,9 +125,18 @@ class _Late(Exception):
     """No answer within the time-out."""
 
 
-_turn = threading.Lock()  # one render at a time; its holder alone starts, uses and ends the process
-_process_lock = threading.Lock()  # guards _process, held only for moments
-_process: _Process | None = None
+class _Lane:
+    """One render process, and the turn to use it: one render at a time in it."""
+
+    def __init__(self) -> None:
+        self.turn = threading.Lock()  # its holder alone starts, uses and ends the process
+        self.process: _Process | None = None  # guarded by _process_lock
+
+
+_process_lock = threading.Lock()  # guards the lanes' processes and the idle list, held only for moments
+_lanes = tuple(_Lane() for _ in range(LANES))
+_idle = list(_lanes)  # the lane used last first: its process is warm, a second starts only when needed
+_free = threading.Semaphore(LANES)
 _stopping = threading.Event()
 
 
@@ -218,45 +230,64 @@ def html_to_pdf(html: str, *, timeout: float | None = None) -> Pdf:
 
 
 def _in_render_process(function: Callable[[*Args], T], *args: *Args, timeout: float | None = None) -> T:
-    """Call `function` in the render process, one call at a time, and wait for its result."""
-    if not _turn.acquire(timeout=-1 if timeout is None else timeout):
-        raise Busy
+    """Call `function` in a free render process, waiting at most `timeout` seconds for one to be free,
+    and wait for its result."""
     try:
-        for _attempt in (1, 2):
-            process = _current()
-            try:
-                return process.call(function, args, timeout)
-            except _Late:
-                log.warning("a PDF render took longer than %g s: its process is replaced", timeout)
-                _end(process)
-                warm_up()  # its replacement, fonts loaded, for the next reader
-                raise TimedOut(timeout or 0) from None
-            except _Gone:  # ended on purpose, or died (killed, out of memory): then a new one, once
-                _end(process)
-                if process.ended or _stopping.is_set():
-                    raise Stopped from None
-        raise RuntimeError("the render process died twice in a row")
+        with _a_lane(timeout) as lane:
+            return _call(lane, function, args, timeout)
+    except TimedOut:
+        warm_up()  # the replacement, fonts loaded, for the next reader
+        raise
+
+
+@contextmanager
+def _a_lane(timeout: float | None) -> Iterator[_Lane]:
+    """A lane no other render uses, or Busy after `timeout` seconds."""
+    if not _free.acquire(timeout=timeout):
+        raise Busy
+    with _process_lock:
+        lane = _idle.pop(0)
+    try:
+        with lane.turn:
+            yield lane
     finally:
-        _turn.release()
+        with _process_lock:
+            _idle.insert(0, lane)
+        _free.release()
 
 
-def _current() -> _Process:
-    """The render process, started if there is none (called holding the turn)."""
-    global _process
+def _call(lane: _Lane, function: Callable[..., T], args: tuple[Any, ...], timeout: float | None) -> T:
+    for _attempt in (1, 2):
+        process = _current(lane)
+        try:
+            return process.call(function, args, timeout)
+        except _Late:
+            log.warning("a PDF render took longer than %g s: its process is replaced", timeout)
+            _end(lane, process)
+            _current(lane)  # its replacement starts now; warm_up() loads its fonts once the lane is free
+            raise TimedOut(timeout or 0) from None
+        except _Gone:  # ended on purpose, or died (killed, out of memory): then a new one, once
+            _end(lane, process)
+            if process.ended or _stopping.is_set():
+                raise Stopped from None
+    raise RuntimeError("the render process died twice in a row")
+
+
+def _current(lane: _Lane) -> _Process:
+    """The lane's render process, started if there is none (called holding its turn)."""
     with _process_lock:
         if _stopping.is_set():
             raise Stopped
-        if _process is None:
-            _process = _Process()
-        return _process
+        if lane.process is None:
+            lane.process = _Process()
+        return lane.process
 
 
-def _end(process: _Process) -> None:
-    """Stop `process` and forget it (called holding the turn)."""
-    global _process
+def _end(lane: _Lane, process: _Process) -> None:
+    """Stop `process` and forget it (called holding the lane's turn)."""
     with _process_lock:
-        if _process is process:
-            _process = None
+        if lane.process is process:
+            lane.process = None
     process.end()
 
 
@@ -290,20 +321,23 @@ def font_subsetter() -> str:
 
 
 def process_id() -> int | None:
-    """The render process's id, if one is running (for diagnostics and tests)."""
+    """The id of the render process the next render would use, if one is running (for diagnostics and
+    tests)."""
     with _process_lock:
-        return _process.process.pid if _process is not None else None
+        running = [lane.process for lane in _idle + list(_lanes) if lane.process is not None]
+        return running[0].process.pid if running else None
 
 
 def shutdown() -> None:
-    """End the render process now, and the render in progress if any (its readers get Stopped); the
-    next render starts another."""
+    """End the render processes now, and the renders in progress if any (their readers get Stopped);
+    the next render starts another."""
     _interrupt()
-    with _turn:
-        with _process_lock:
-            process = _process
-        if process is not None:
-            _end(process)
+    for lane in _lanes:
+        with lane.turn:
+            with _process_lock:
+                process = lane.process
+            if process is not None:
+                _end(lane, process)
 
 
 def stop() -> None:
@@ -337,8 +371,8 @@ def _then(previous: Any) -> Callable[[int, FrameType | None], None]:
 
 def _interrupt() -> None:
     with _process_lock:
-        process = _process
-    if process is not None:
+        processes = [lane.process for lane in _lanes if lane.process is not None]
+    for process in processes:
         process.interrupt()
 
 

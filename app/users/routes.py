@@ -16,6 +16,7 @@ from app.auth.tokens import TokenInputError
 from app.deps import SESSION_COOKIE, CurrentUser, SessionDep, SettingsDep
 from app.errors import NotFound
 from app.i18n import N_
+from app.kit import limits
 from app.kit.time import utcnow
 from app.models import User
 from app.users import service
@@ -80,9 +81,9 @@ def account_password(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    current: Annotated[str, Form(max_length=1024)] = "",
-    password: Annotated[str, Form(max_length=2048)] = "",
-    confirm: Annotated[str, Form(max_length=2048)] = "",
+    current: Annotated[str, Form(max_length=limits.PASSWORD)] = "",
+    password: Annotated[str, Form(max_length=limits.NEW_PASSWORD_FIELD)] = "",
+    confirm: Annotated[str, Form(max_length=limits.NEW_PASSWORD_FIELD)] = "",
 ) -> Response:
     """Change the password (checked off the event loop); every other session of the user ends."""
     try:
@@ -139,8 +140,8 @@ def accept_invite(
     settings: SettingsDep,
     token: str,
     name: Annotated[str, Form()] = "",
-    password: Annotated[str, Form(max_length=2048)] = "",
-    confirm: Annotated[str, Form(max_length=2048)] = "",
+    password: Annotated[str, Form(max_length=limits.NEW_PASSWORD_FIELD)] = "",
+    confirm: Annotated[str, Form(max_length=limits.NEW_PASSWORD_FIELD)] = "",
 ) -> Response:
     """Create the account, use up the link and sign the person in."""
     link = _link(session, token, "invite")
@@ -170,8 +171,8 @@ def reset_password(
     request: Request,
     session: SessionDep,
     token: str,
-    password: Annotated[str, Form(max_length=2048)] = "",
-    confirm: Annotated[str, Form(max_length=2048)] = "",
+    password: Annotated[str, Form(max_length=limits.NEW_PASSWORD_FIELD)] = "",
+    confirm: Annotated[str, Form(max_length=limits.NEW_PASSWORD_FIELD)] = "",
 ) -> Response:
     """Set the new password; every session of the user ends, and they sign in again."""
     link = _link(session, token, "reset")

@@ -36,6 +36,8 @@ def create(
 ) -> User:
     """A new active local account with a hashed password."""
     email = email.strip().lower()
+    if len(email) > limits.EMAIL:
+        raise UserInputError(f"email: at most {limits.EMAIL} characters, please (this has {len(email)})")
     if not EMAIL.match(email):
         raise UserInputError(f"email: {email!r} is not an email address")
     try:
@@ -46,6 +48,8 @@ def create(
         raise UserInputError(f"role: {role!r} is not one of {', '.join(r.value for r in Role)}")
     if len(password) < passwords.MIN_LENGTH:
         raise UserInputError(f"password: must be at least {passwords.MIN_LENGTH} characters")
+    if len(password) > limits.PASSWORD:
+        raise UserInputError(f"password: at most {limits.PASSWORD} characters, please")
     user = User(
         email=email,
         name=name,
@@ -77,6 +81,8 @@ class IssuedLink:
 def invite(session: Session, *, email: str, role: str, actor: User | None, now: datetime) -> IssuedLink:
     """A one-time invitation link for a new account with `role` (no mail is sent: show or print it)."""
     email = email.strip().lower()
+    if len(email) > limits.EMAIL:
+        raise FieldError("email", limits.TOO_LONG, max=limits.EMAIL, length=len(email))
     if not EMAIL.match(email):
         raise FieldError("email", N_("Enter an email address like name@example.com."))
     if role not in {r.value for r in Role}:
@@ -136,8 +142,8 @@ def usable_link(session: Session, *, token: str, kind: str, now: datetime) -> On
 def check_new_password(password: str, confirm: str) -> None:
     if len(password) < passwords.MIN_LENGTH:
         raise FieldError("password", N_("Use at least %(min)d characters."), min=passwords.MIN_LENGTH)
-    if len(password) > 1024:
-        raise FieldError("password", N_("Use at most 1024 characters."))
+    if len(password) > limits.PASSWORD:
+        raise FieldError("password", limits.TOO_LONG, max=limits.PASSWORD, length=len(password))
     if password != confirm:
         raise FieldError("confirm", N_("The two passwords are not the same."))
 

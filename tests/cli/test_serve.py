@@ -85,13 +85,13 @@ def server(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
         slow_render.begun(process.pid).unlink(missing_ok=True)
 
 
-def _signed_in(base: str, var_dir: Path) -> httpx.Client:
+def _signed_in(base: str, var_dir: Path, email: str = "cto@example.com") -> httpx.Client:
     password = re.search(r"demo password: (\S+)", (var_dir / "demo-sign-in.txt").read_text())
     assert password
     client = httpx.Client(base_url=base, timeout=60)
     client.get("/sign-in")
     data = {
-        "email": "cto@example.com",
+        "email": email,
         "password": password.group(1),
         "csrf_token": client.cookies["hoshin_csrf"],
     }

@@ -69,6 +69,19 @@ def test_changed_content_under_the_same_version_is_refused(client: TestClient, o
     assert _upload(client, bumped).status_code == 303
 
 
+def test_a_version_clash_is_explained_in_the_admins_language(
+    client: TestClient, org: Org, db: Session
+) -> None:
+    org.admin.locale = "ja"
+    db.commit()
+    sign_in(client, org.admin.email)
+    _upload(client, CUSTOM)
+    response = _upload(client, CUSTOM.replace("How are versions of your training data kept?", "Changed?"))
+    assert response.status_code == 409
+    assert "our-model のバージョン 1.0 は、内容の異なるものが既にインストールされています" in response.text
+    assert "already installed" not in response.text
+
+
 def test_manager_cannot_import(client: TestClient, org: Org) -> None:
     sign_in(client, org.manager.email)
     assert _upload(client, CUSTOM).status_code == 403

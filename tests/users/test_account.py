@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.kit import limits
 from app.kit.time import utcnow
 from app.models import AuditEvent, User, UserSession
 from app.users import service as users_service
@@ -58,6 +59,24 @@ def test_new_password_must_be_long_and_typed_twice_the_same(
     act_as(client, db, org.member)
     assert "at least 12 characters" in _password_change(client, PASSWORD, "short").text
     assert "not the same" in _password_change(client, PASSWORD, NEW_PASSWORD, "something else entirely").text
+
+
+def test_a_new_password_over_the_limit_is_refused_with_the_limit_like_any_text(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.member)
+    page = client.get("/account").text
+    assert f'maxlength="{limits.PASSWORD}"' in page
+    response = _password_change(client, PASSWORD, "p" * (limits.PASSWORD + 1))
+    assert response.status_code == 422
+    assert f"At most {limits.PASSWORD} characters, please (this has {limits.PASSWORD + 1})." in response.text
+    sign_in(client, org.member.email)  # unchanged
+
+
+def test_the_sign_in_form_carries_the_email_and_password_limits(client: TestClient) -> None:
+    page = client.get("/sign-in").text
+    assert f'autocomplete="username" required autofocus\n               maxlength="{limits.EMAIL}"' in page
+    assert f'maxlength="{limits.PASSWORD}"' in page
 
 
 def _age_session(db: Session, **fields: object) -> None:

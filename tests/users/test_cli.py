@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from app.kit import limits
+
 HOSHIN = [sys.executable, "-m", "app.cli"]
 
 
@@ -51,6 +53,20 @@ def test_user_invite_prints_a_one_time_link(env: dict[str, str], tmp_path: Path)
     assert result.returncode == 0, result.stderr
     assert "https://hoshin.example/invite/" in result.stdout
     assert "manager" in result.stdout
+
+
+def test_user_create_refuses_an_email_or_password_over_its_limit(env: dict[str, str]) -> None:
+    long_email = "a" * (limits.EMAIL - len("@example.com") + 1) + "@example.com"
+    new = {**env, "HOSHIN_NEW_PASSWORD": "a long enough password"}
+    result = run("user", "create", "--email", long_email, "--name", "Long", "--role", "member", env=new)
+    assert result.returncode == 1
+    assert f"email: at most {limits.EMAIL} characters, please (this has {limits.EMAIL + 1})" in result.stderr
+    too_long = {**env, "HOSHIN_NEW_PASSWORD": "p" * (limits.PASSWORD + 1)}
+    result = run(
+        "user", "create", "--email", "long@example.com", "--name", "Long", "--role", "member", env=too_long
+    )
+    assert result.returncode == 1
+    assert f"password: at most {limits.PASSWORD} characters" in result.stderr
 
 
 def test_user_invite_refuses_a_bad_email_with_a_clear_message(env: dict[str, str]) -> None:
