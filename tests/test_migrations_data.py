@@ -103,7 +103,7 @@ def _counts(connection: Connection) -> dict[str, int]:
     return {
         name: int(connection.scalar(select(func.count()).select_from(table)) or 0)
         for name, table in metadata.tables.items()
-        if name != "alembic_version"
+        if name != "alembic_version" and not name.startswith("procrastinate_")  # the job queue's own
     }
 
 
