@@ -83,7 +83,7 @@ def _insert_a_row_everywhere(engine: Engine, n: int) -> None:
     with engine.begin() as connection:
         for table in metadata.sorted_tables:
             if table.name == "alembic_version" or table.name.startswith("procrastinate_"):
-                continue  # procrastinate's job queue is its own (jobs are rows it makes through its functions)
+                continue  # procrastinate's job queue: its rows are made by its own functions
             row = {
                 column.name: _value(table, column, n, parents, _check_literals(engine, table.name))
                 for column in table.columns
