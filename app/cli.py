@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from pathlib import Path
@@ -425,6 +426,7 @@ def worker(
     except ConfigurationError as exc:
         raise fail(str(exc)) from None
     every = settings.sync_interval_minutes
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     queue = tasks.make_queue(settings.database_url, context=context, interval_minutes=every)
     typer.echo(
         f"Hoshin worker: syncing sources every {every} minutes"
