@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app import migrate
-from app.config import ConfigurationError, get_settings, resolve_secret_key
+from app.config import ConfigurationError, Settings, get_settings, resolve_secret_key
 from app.db import make_engine, make_session_factory, session_scope
 from app.maturity.schema import MaturityModel
+
+if TYPE_CHECKING:
+    from app.signals.scheduler import Scheduler
 
 cli = typer.Typer(
     help="Hoshin: MLOps maturity assessments and roadmaps.",
@@ -57,14 +61,36 @@ def serve(
     _print_demo_sign_in(settings.var_dir)
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, _stopped)
-    uvicorn.run(
-        "app.asgi:app",
-        host=bind_host,
-        port=bind_port,
-        reload=reload,
-        workers=None if reload else workers,
-        proxy_headers=False,
+    scheduler = _periodic_syncs(settings)
+    try:
+        uvicorn.run(
+            "app.asgi:app",
+            host=bind_host,
+            port=bind_port,
+            reload=reload,
+            workers=None if reload else workers,
+            proxy_headers=False,
+        )
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
+def _periodic_syncs(settings: Settings) -> Scheduler | None:
+    """On SQLite the server itself syncs sources every interval (on PostgreSQL `hoshin worker` does)."""
+    if not settings.is_sqlite or settings.sync_interval_minutes == 0:
+        return None
+    from datetime import timedelta
+
+    from app.signals import sync as runs
+    from app.signals.scheduler import Scheduler
+
+    context = runs.context_for(
+        settings, make_engine(settings.database_url), secret_key=resolve_secret_key(settings)
     )
+    scheduler = Scheduler(context, interval=timedelta(minutes=settings.sync_interval_minutes))
+    scheduler.start()
+    return scheduler
 
 
 def _stopped(signum: int, frame: FrameType | None) -> None:
@@ -380,6 +406,34 @@ def sync_sources(
     engine.dispose()
     if failed:
         raise typer.Exit(code=1)
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=16, help="Syncs this worker runs at once.")] = 1,
+) -> None:
+    """Run periodic syncs as jobs (PostgreSQL only): start any number, on any host."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        raise fail("workers are for PostgreSQL; on SQLite `hoshin serve` runs the periodic syncs itself")
+    from app.signals import sync as runs
+    from app.signals import tasks
+
+    try:
+        context = runs.context_for(
+            settings, make_engine(settings.database_url), secret_key=resolve_secret_key(settings)
+        )
+    except ConfigurationError as exc:
+        raise fail(str(exc)) from None
+    every = settings.sync_interval_minutes
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    queue = tasks.make_queue(settings.database_url, context=context, interval_minutes=every)
+    typer.echo(
+        f"Hoshin worker: syncing sources every {every} minutes"
+        if every
+        else "Hoshin worker: no periodic syncs"
+    )
+    queue.run_worker(concurrency=concurrency, shutdown_graceful_timeout=30)
 
 
 def _reason(exc: SQLAlchemyError) -> str:

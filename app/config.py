@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     source_allowed_hosts: str = ""  # comma-separated host names or addresses; "*.example.com"; empty = none
     source_allow_private: bool = False  # private, loopback and link-local (cloud metadata) addresses
     git_allowed_root: Path | None = None  # local repositories only under this folder; unset = none
+    # every enabled source is synced this often (app/signals/schedule.py); 0 = only on demand
+    sync_interval_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
 
     @model_validator(mode="after")
     def _defaults_under_var(self) -> Settings:

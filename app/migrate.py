@@ -71,3 +71,10 @@ def head_revision(url: str) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def ours(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Whether autogenerate compares this object: not procrastinate's tables (their migration installs
+    procrastinate's own schema, which our models do not describe)."""
+    table = getattr(getattr(obj, "table", None), "name", None)
+    return not any((each or "").startswith("procrastinate_") for each in (name, table))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from app import migrate
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Base
@@ -19,6 +20,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER constraints
         compare_type=True,
+        include_object=migrate.ours,
     )
 
 

@@ -140,6 +140,23 @@ def team_source_ids(session: Session, *, team_id: int | None, enabled_only: bool
     return list(session.scalars(query))
 
 
+def due_source_ids(session: Session, *, now: datetime, interval: timedelta) -> list[int]:
+    """Enabled sources whose last sync (of any outcome) started at least `interval` ago, or never."""
+    last = (
+        select(SyncRun.source_id, func.max(SyncRun.started_at).label("started"))
+        .group_by(SyncRun.source_id)
+        .subquery()
+    )
+    query = (
+        select(Source.id)
+        .outerjoin(last, last.c.source_id == Source.id)
+        .where(Source.enabled.is_(True))
+        .where((last.c.started.is_(None)) | (last.c.started <= now - interval))
+        .order_by(Source.id)
+    )
+    return list(session.scalars(query))
+
+
 def find_team(session: Session, *, ref: str) -> Team | None:
     """A team by its id or its slug (for the command line)."""
     if ref.isdigit() and len(ref) < 10:

@@ -49,3 +49,12 @@ def test_dockerfile_installs_weasyprint_libraries_and_runs_unprivileged() -> Non
     assert "uv sync --frozen" in dockerfile
     assert "\nUSER hoshin\n" in dockerfile
     assert "HEALTHCHECK" in dockerfile
+
+
+def test_compose_runs_a_worker_for_the_periodic_syncs_on_the_apps_database_with_its_secret() -> None:
+    services = _compose()["services"]
+    worker, app = services["worker"], services["app"]
+    assert worker["command"] == ["hoshin", "worker"]
+    assert worker["depends_on"]["app"]["condition"] == "service_healthy"  # after `hoshin db upgrade`
+    for name in ("HOSHIN_DATABASE_URL", "HOSHIN_SECRET_KEY", "HOSHIN_MODE"):
+        assert worker["environment"][name] == app["environment"][name]
