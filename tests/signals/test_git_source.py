@@ -69,7 +69,8 @@ def test_a_manager_connects_a_local_repository_tests_and_syncs_it_and_sees_its_s
     _post(client, f"{base}/sync")
     html = client.get(f"/teams/{org.team.id}/sources").text
     assert "Synced" in html
-    assert f"{COMMITS} commits" in html
+    assert f"{COMMITS} commits read" in html
+    assert "files_read" not in html
     assert "git.ci.configured" in html
     signals = {s["key"]: s for s in client.get(f"/api/v1/teams/{org.team.id}/signals").json()}
     assert signals["git.ci.configured"]["value"] == 1
