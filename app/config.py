@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     # Where sources (MLflow servers, Git repositories) may be reached: app/signals/outbound.py.
     source_allowed_hosts: str = ""  # comma-separated host names or addresses; "*.example.com"; empty = none
     source_allow_private: bool = False  # private, loopback and link-local (cloud metadata) addresses
-    git_allowed_root: Path | None = None  # local repositories only under this folder; unset = var_dir/repositories
+    git_allowed_root: Path | None = (
+        None  # local repositories only under this folder; unset = var_dir/repositories
+    )
     # one git clone or fetch may bring this many bytes (repositories outgrow an HTTP response's cap)
     git_max_bytes: int = Field(default=500_000_000, ge=1)
 

@@ -76,12 +76,18 @@ def update_source(
 
 @router.delete("/teams/{team_id}/sources/{source_id}", status_code=204, responses=ERRORS)
 def delete_source(
-    request: Request, session: SessionDep, ctx: ManageTeam, source_id: limits.RowId, background: BackgroundTasks
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    source_id: limits.RowId,
+    background: BackgroundTasks,
 ) -> Response:
     """Remove a source with its sync history, signals and cached clone."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
     service.delete_source(session, source=source, user=ctx.user)
-    background.add_task(view.in_background, sync.forget, context=view.context_of(request), source_id=source_id)
+    background.add_task(
+        view.in_background, sync.forget, context=view.context_of(request), source_id=source_id
+    )
     return Response(status_code=204, background=background)
 
 

@@ -57,9 +57,15 @@ FILES = {
         "    deps: [data/features.parquet]\n    outs: [models/ranker.pkl]\n"
     ),
     ".dvc/config": "[core]\n    remote = store\n['remote \"store\"']\n    url = s3://recs-dvc/store\n",
-    "data/ratings.csv.dvc": "outs:\n- md5: 3f2a9c1e0b7d4e5f6a7b8c9d0e1f2a3b\n  size: 48211904\n  path: ratings.csv\n",
-    "requirements.txt": "mlflow==2.16.2\nscikit-learn==1.5.2\npandas==2.2.3\nfastapi==0.115.0\nruff==0.6.9\npytest==8.3.3\n",
-    "pyproject.toml": '[project]\nname = "recs"\nversion = "1.0.0"\n\n[tool.coverage.report]\nfail_under = 80\n',
+    "data/ratings.csv.dvc": (
+        "outs:\n- md5: 3f2a9c1e0b7d4e5f6a7b8c9d0e1f2a3b\n  size: 48211904\n  path: ratings.csv\n"
+    ),
+    "requirements.txt": (
+        "mlflow==2.16.2\nscikit-learn==1.5.2\npandas==2.2.3\nfastapi==0.115.0\nruff==0.6.9\npytest==8.3.3\n"
+    ),
+    "pyproject.toml": (
+        '[project]\nname = "recs"\nversion = "1.0.0"\n\n[tool.coverage.report]\nfail_under = 80\n'
+    ),
     "recs/__init__.py": "",
     "recs/prepare.py": "import pandas as pd\n\n\ndef prepare(path):\n    return pd.read_csv(path).dropna()\n",
     "recs/train.py": (
@@ -115,7 +121,8 @@ def connect(session: Session, *, path: Path) -> Source | None:
 def _git(path: Path, *args: str, stdin: bytes | None = None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C"}
-    subprocess.run(["git", *args], cwd=path, env=env, input=stdin, capture_output=True, check=True)
+    command = ["git", *args]
+    subprocess.run(command, cwd=path, env=env, input=stdin, capture_output=True, check=True)  # noqa: S603 - no shell
 
 
 def _moments(now: datetime, rng: random.Random) -> list[datetime]:
@@ -133,7 +140,7 @@ def _moments(now: datetime, rng: random.Random) -> list[datetime]:
 
 def _stream(now: datetime) -> bytes:
     """The fast-import commands: the project's first commit, then the team's work and its releases."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # noqa: S311 - demo data, not security
     moments = _moments(now, rng)
     out: list[bytes] = []
     release = 0
@@ -143,7 +150,9 @@ def _stream(now: datetime) -> bytes:
             files, subject = FILES, "Start the ranker: pipeline, CI, tests, Docker image"
         else:
             path, subject = rng.choice(WORK)
-            files = {path: FILES[path] + f"# {mark}\n" if path.endswith((".py", ".txt", ".yaml")) else FILES[path]}
+            files = {
+                path: FILES[path] + f"# {mark}\n" if path.endswith((".py", ".txt", ".yaml")) else FILES[path]
+            }
             if mark % 97 == 0:
                 subject = f'Revert "{subject}"'
         out.append(_commit(mark, moment, name, email, subject, files))
@@ -160,7 +169,8 @@ def _data(text: str) -> bytes:
 
 def _commit(mark: int, moment: datetime, name: str, email: str, subject: str, files: dict[str, str]) -> bytes:
     stamp = f"{int(moment.timestamp())} +0900"
-    head = f"commit refs/heads/main\nmark :{mark}\nauthor {name} <{email}> {stamp}\ncommitter {name} <{email}> {stamp}\n"
+    who = f"{name} <{email}> {stamp}"
+    head = f"commit refs/heads/main\nmark :{mark}\nauthor {who}\ncommitter {who}\n"
     parts = [head.encode(), _data(subject)]
     if mark > 1:
         parts.append(f"from :{mark - 1}\n".encode())

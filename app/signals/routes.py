@@ -178,7 +178,9 @@ def source_delete(
         error = BadInput(N_("Tick the box to confirm the removal."), field="confirm")
         return _form(request, ctx, source, _values(source), error)
     service.delete_source(session, source=source, user=ctx.user)
-    background.add_task(view.in_background, sync.forget, context=view.context_of(request), source_id=source_id)
+    background.add_task(
+        view.in_background, sync.forget, context=view.context_of(request), source_id=source_id
+    )
     url_ = str(request.url_for("team_sources", team_id=ctx.team.id))
     return redirect(url_, flash=N_("Source removed."), request=request)
 

@@ -1,4 +1,4 @@
-"""`hoshin demo` builds a real Git repository under var/ and connects it, synced, to the Recommendations team."""
+"""`hoshin demo` builds a real Git repository under var/ and connects it, synced, to Recommendations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-
 from sqlalchemy import select
 
 from app.config import Settings
@@ -21,7 +20,9 @@ __all__ = ["env"]
 
 
 def _git(repository: Path, *args: str) -> str:
-    done = subprocess.run(["git", f"--git-dir={repository}", *args], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["git", f"--git-dir={repository}", *args], capture_output=True, text=True, check=True
+    )
     return done.stdout.strip()
 
 

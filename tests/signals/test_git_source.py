@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.kit.time import utcnow
 from app.models import Source
+from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
-from tests import factories
 from tests.factories import Org
 from tests.signals.git_repos import ML_FILES, Repo
 
