@@ -117,3 +117,11 @@ def test_git_sources_get_their_own_size_cap_not_the_http_one(
 def test_repositories_under_var_are_allowed_when_no_root_is_set(tmp_path: Path) -> None:
     settings = Settings(var_dir=tmp_path / "var")
     assert settings.git_allowed_root == tmp_path / "var" / "repositories"
+
+
+def test_the_admin_sees_the_git_size_cap_apart_from_the_http_one(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    html = client.get("/admin/sources").text
+    assert "20 MB per HTTP response, 500 MB per Git clone or fetch" in html
