@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app import migrate
 from app.config import ConfigurationError, Settings, get_settings, resolve_secret_key
@@ -171,8 +174,11 @@ def demo(
                     return
                 raise fail("the database already has data; use --force to add the demo anyway")
             credentials = demo_data.load(session, organisation_name=settings.organisation_name)
+            source_id = _demo_repository(session, settings)
     except SQLAlchemyError as exc:
         raise fail(f"cannot load demo data: {_reason(exc)}") from None
+    if source_id is not None:
+        _sync_demo_source(settings, engine, source_id)
     path = settings.var_dir / "demo-sign-in.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(credentials + "\n")
@@ -180,6 +186,31 @@ def demo(
     typer.echo("demo data loaded")
     if sign_in:
         typer.echo(credentials)
+
+
+def _demo_repository(session: Session, settings: Settings) -> int | None:
+    """Build the demo Git repository under the allowed root and connect it; None (and a line) if it cannot."""
+    from app.kit.time import utcnow
+    from app.signals import demo as signals_demo
+
+    if settings.git_allowed_root is None:
+        return None
+    path = signals_demo.repository_path(settings.git_allowed_root)
+    try:
+        signals_demo.build_repository(path, now=utcnow())
+    except (OSError, subprocess.CalledProcessError) as exc:
+        typer.echo(f"demo repository skipped: cannot build it at {path} ({exc})")
+        return None
+    source = signals_demo.connect(session, path=path)
+    return source.id if source is not None else None
+
+
+def _sync_demo_source(settings: Settings, engine: Engine, source_id: int) -> None:
+    """Sync the demo repository once, so its signals show on the first visit."""
+    from app.signals import sync as runs
+
+    context = runs.context_for(settings, engine, secret_key=resolve_secret_key(settings))
+    typer.echo("demo repository: " + runs.describe(runs.sync_source(context, source_id=source_id)).strip())
 
 
 @user_cli.command("create")

@@ -46,7 +46,11 @@ class Settings(BaseSettings):
     # Where sources (MLflow servers, Git repositories) may be reached: app/signals/outbound.py.
     source_allowed_hosts: str = ""  # comma-separated host names or addresses; "*.example.com"; empty = none
     source_allow_private: bool = False  # private, loopback and link-local (cloud metadata) addresses
-    git_allowed_root: Path | None = None  # local repositories only under this folder; unset = none
+    git_allowed_root: Path | None = (
+        None  # local repositories only under this folder; unset = var_dir/repositories
+    )
+    # one git clone or fetch may bring this many bytes (repositories outgrow an HTTP response's cap)
+    git_max_bytes: int = Field(default=500_000_000, ge=1)
     # every enabled source is synced this often (app/signals/schedule.py); 0 = only on demand
     sync_interval_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
 
@@ -54,6 +58,8 @@ class Settings(BaseSettings):
     def _defaults_under_var(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'hoshin.sqlite3'}"
+        if self.git_allowed_root is None:  # only people with the server's disk can put a repository there
+            self.git_allowed_root = self.var_dir / "repositories"
         return self
 
     @property

@@ -75,11 +75,20 @@ def update_source(
 
 
 @router.delete("/teams/{team_id}/sources/{source_id}", status_code=204, responses=ERRORS)
-def delete_source(session: SessionDep, ctx: ManageTeam, source_id: limits.RowId) -> Response:
-    """Remove a source with its sync history and signals."""
+def delete_source(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    source_id: limits.RowId,
+    background: BackgroundTasks,
+) -> Response:
+    """Remove a source with its sync history, signals and cached clone."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
     service.delete_source(session, source=source, user=ctx.user)
-    return Response(status_code=204)
+    background.add_task(
+        view.in_background, sync.forget, context=view.context_of(request), source_id=source_id
+    )
+    return Response(status_code=204, background=background)
 
 
 @router.post("/teams/{team_id}/sources/{source_id}/sync", status_code=202, responses=ERRORS)

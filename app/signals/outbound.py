@@ -18,4 +18,5 @@ def from_settings(settings: Settings) -> Outbound:
         allowed_hosts=hosts(settings.source_allowed_hosts),
         allow_private=settings.source_allow_private,
         allowed_root=str(root.resolve()) if root is not None else None,
+        git_max_bytes=settings.git_max_bytes,
     )

@@ -165,14 +165,22 @@ def source_update(
 
 @router.post("/teams/{team_id}/sources/{source_id}/delete", name="source_delete")
 def source_delete(
-    request: Request, session: SessionDep, ctx: ManageTeam, source_id: int, confirm: Text = ""
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    source_id: int,
+    background: BackgroundTasks,
+    confirm: Text = "",
 ) -> Response:
-    """Remove a source with its sync history and signals, once the manager ticked the confirmation."""
+    """Remove a source with its sync history, signals and cached clone, once the manager confirmed."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
     if confirm != "yes":
         error = BadInput(N_("Tick the box to confirm the removal."), field="confirm")
         return _form(request, ctx, source, _values(source), error)
     service.delete_source(session, source=source, user=ctx.user)
+    background.add_task(
+        view.in_background, sync.forget, context=view.context_of(request), source_id=source_id
+    )
     url_ = str(request.url_for("team_sources", team_id=ctx.team.id))
     return redirect(url_, flash=N_("Source removed."), request=request)
 

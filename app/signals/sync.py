@@ -5,10 +5,12 @@ Used by "Sync now" (in a background task), `hoshin sync`, and later the periodic
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -181,6 +183,23 @@ def test_connection(context: Context, *, source_id: int) -> str:
         if found is not None:
             service.record_test(session, source=found, status=status, message=message, now=context.clock())
     return status
+
+
+def forget(context: Context, *, source_id: int) -> None:
+    """Delete what the adapter of a removed source cached (its git clone), once no sync of it runs."""
+    folder = adapters.cache_folder(context.cache_dir, source_id)
+    with _locks_of(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _locks_of(folder: Path) -> Iterator[None]:
+    """Hold every clone lock in the folder, so a sync still running finishes before its clone goes."""
+    with ExitStack() as stack:
+        for path in sorted(folder.glob("*.lock")) if folder.is_dir() else []:
+            lock = stack.enter_context(open(path, "w"))
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def context_for(settings: Settings, engine: Engine, *, secret_key: str) -> Context:

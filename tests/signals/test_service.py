@@ -207,7 +207,8 @@ def test_the_outbound_rules_come_from_the_settings(tmp_path) -> None:  # type: i
     assert rules.allow_private is True
     assert rules.allowed_root == str(tmp_path.resolve())
     empty = outbound.from_settings(Settings(var_dir=tmp_path))
-    assert (empty.allowed_hosts, empty.allow_private, empty.allowed_root) == ((), False, None)
+    under_var = str((tmp_path / "repositories").resolve())
+    assert (empty.allowed_hosts, empty.allow_private, empty.allowed_root) == ((), False, under_var)
 
 
 def test_a_teams_sources_take_the_same_queries_for_one_source_as_for_many(

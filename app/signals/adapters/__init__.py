@@ -7,6 +7,7 @@ fake adapter in place of a kind.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,11 @@ def register(kind: str, factory: Factory | None) -> None:
         _registered[kind] = factory
 
 
+def cache_folder(cache_dir: Path, source_id: int) -> Path:
+    """Where a source's adapter keeps what it caches (a git clone); removed with the source."""
+    return cache_dir / f"source-{source_id}"
+
+
 def build(config: SourceConfig, *, outbound: Outbound, cache_dir: Path) -> Adapter:
     """The adapter for a source; git repositories are cloned under cache_dir/source-<id>."""
     if config.kind in _registered:
@@ -61,7 +67,8 @@ def build(config: SourceConfig, *, outbound: Outbound, cache_dir: Path) -> Adapt
         return adapter
     if config.kind == "git":
         git = importlib.import_module("app.signals.adapters.git")
-        folder = cache_dir / f"source-{config.id}"
-        adapter = git.GitAdapter(config.url, branch=config.branch, outbound=outbound, cache_dir=folder)
+        rules = dataclasses.replace(outbound, max_bytes=outbound.git_max_bytes)
+        folder = cache_folder(cache_dir, config.id)
+        adapter = git.GitAdapter(config.url, branch=config.branch, outbound=rules, cache_dir=folder)
         return adapter
     raise ValueError(f"no adapter for sources of kind {config.kind!r}")

@@ -66,7 +66,8 @@ class Outbound:
     allow_private: bool = False  # private, loopback and link-local addresses (metadata!) refused unless set
     allowed_root: str | None = None  # local git repositories only under this folder; None = none
     timeout_seconds: float = 10.0
-    max_bytes: int = 20_000_000  # one HTTP response, or one git fetch
+    max_bytes: int = 20_000_000  # one HTTP response, or one git clone or fetch
+    git_max_bytes: int = 500_000_000  # what a git adapter gets as its max_bytes (adapters.build)
 
 
 class Adapter(Protocol):
