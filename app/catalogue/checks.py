@@ -31,6 +31,8 @@ def catalogue_findings(data: object) -> list[Finding]:
         finding for key, msgid in DUPLICATES.items() for finding in duplicates(msgid, entities(data, key))
     ]
     known = {kind: _ids(data, kind) for kind in ("roles", "tools", "dimensions", "capabilities")}
+    findings += duplicates(N_("duplicate signal key '%(value)s'"), entities(data, "signals"), key="key")
+    known["signals"] = {str(s["key"]) for _, s in entities(data, "signals") if "key" in s}
     for loc, capability in entities(data, "capabilities"):
         findings += _capability_findings(loc, capability, known)
     graph = {str(c["id"]): prerequisite_ids(c) for _, c in entities(data, "capabilities") if "id" in c}
@@ -67,7 +69,21 @@ def _capability_findings(
         ),
         *duplicates(N_("duplicate key result id '%(value)s'"), entities(capability, "key_results", loc)),
         *duplicates(N_("duplicate checklist item id '%(value)s'"), entities(capability, "checklist", loc)),
+        *unknown(N_("signal"), _signals_named(loc, capability), known["signals"]),
     ]
+
+
+def _signals_named(loc: Loc, capability: Mapping[str, Any]) -> list[tuple[Loc, object]]:
+    """Every signal key an evidence rule, a key result or a checklist proof of `capability` names."""
+    evidence = capability.get("evidence")
+    rules = entities(evidence, "rules", (*loc, "evidence")) if isinstance(evidence, Mapping) else []
+    results = [(at, k) for at, k in entities(capability, "key_results", loc) if k.get("signal") is not None]
+    proofs = [
+        ((*at, "proof"), c["proof"])
+        for at, c in entities(capability, "checklist", loc)
+        if isinstance(c.get("proof"), Mapping)
+    ]
+    return [((*at, "signal"), entry.get("signal")) for at, entry in [*rules, *results, *proofs]]
 
 
 def _raci_findings(loc: Loc, capability: Mapping[str, Any]) -> Iterator[Finding]:

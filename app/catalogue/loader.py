@@ -33,6 +33,8 @@ CHECKS = {
     "unknown_step": N_("unknown level step %(step)s (steps reach levels %(min)s to %(max)s)"),
     "effort_order": N_("effort low %(low)s is above high %(high)s"),
     "target_metric": N_("numeric and percentage key results need a target; milestones take none"),
+    "condition_test": N_("a condition needs exactly one of equals, at_least or below"),
+    "rule_effect": N_("an evidence rule needs exactly one of floor, ceiling or suggests"),
 }
 
 

@@ -84,6 +84,85 @@ _STEP = whole_number_in(
 )
 Step = Annotated[int, _STEP[0], _STEP[1]]
 Version = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){0,2}$")]
+SIGNAL_KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+){2}$"
+SignalKey = Annotated[str, StringConstraints(pattern=SIGNAL_KEY_PATTERN, max_length=120)]
+"""A signal's stable key, `<adapter>.<topic>.<measure>` (docs/signals.md): `git.ci.configured`."""
+
+
+class SignalUnit(StrEnum):
+    """How a signal's value reads; app/evidence/labels.py formats each (ratio as %, hours as days...)."""
+
+    COUNT = "count"
+    RATIO = "ratio"
+    BOOL = "bool"
+    PER_WEEK = "per_week"
+    PER_MONTH = "per_month"
+    DAYS = "days"
+    HOURS = "hours"
+
+
+class SignalInfo(Frozen):
+    """A signal an adapter measures, named for people: rules, key results and checklists refer to it."""
+
+    key: SignalKey
+    name: Text
+    unit: SignalUnit
+    note: Text | None = None
+    """How it is measured where that matters, e.g. "a proxy for DORA lead time: release tags, not deploys"."""
+
+
+class Condition(Frozen):
+    """A test on one signal's latest value: exactly one of equals (yes/no signals), at_least, below."""
+
+    signal: SignalKey
+    equals: bool | None = None
+    at_least: float | None = None
+    below: float | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        given = [name for name in ("equals", "at_least", "below") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "condition_test", "a condition needs exactly one of equals, at_least or below"
+            )
+        return self
+
+    def holds(self, value: float) -> bool:
+        if self.equals is not None:
+            return bool(value) is self.equals
+        if self.at_least is not None:
+            return value >= self.at_least
+        assert self.below is not None
+        return value < self.below
+
+
+class EvidenceRule(Condition):
+    """When the condition holds, the evidence says the capability is at least `floor`, at most
+    `ceiling`, or about `suggests` (exactly one), in the words of `says`."""
+
+    floor: Level | None = None
+    ceiling: Level | None = None
+    suggests: Level | None = None
+    says: Text
+    """What the evidence shows, for the questionnaire and reports: "No CI configured in the repository"."""
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> EvidenceRule:
+        given = [name for name in ("floor", "ceiling", "suggests") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "rule_effect", "an evidence rule needs exactly one of floor, ceiling or suggests"
+            )
+        return self
+
+
+class Evidence(Frozen):
+    """The signals that speak to a capability and how they turn into a level (app/evidence/rules.py)."""
+
+    tolerance: int = Field(default=1, ge=0, le=4)
+    """Levels an answer may differ from a suggested level before it is flagged (floors and ceilings: none)."""
+    rules: tuple[EvidenceRule, ...] = Field(min_length=1)
 
 
 class Role(Frozen):
@@ -163,6 +242,8 @@ class KeyResult(Frozen):
     metric: MetricType
     target: float | None = None
     """The number to reach for numeric and percentage key results; none for milestones."""
+    signal: SignalKey | None = None
+    """A signal that measures it: a key result made from this one is linked to it (automatic check-ins)."""
 
     @model_validator(mode="after")
     def _target_fits_metric(self) -> KeyResult:
@@ -178,6 +259,8 @@ class ChecklistItem(Frozen):
     text: Text
     role: Slug | None = None
     """Who does it; by default the capability's first Responsible role."""
+    proof: Condition | None = None
+    """A signal that proves it done: the entry is ticked automatically while the condition holds."""
 
 
 class Capability(Frozen):
@@ -203,6 +286,8 @@ class Capability(Frozen):
     tools: tuple[Slug, ...] = ()
     key_results: tuple[KeyResult, ...] = Field(min_length=1)
     checklist: tuple[ChecklistItem, ...] = Field(min_length=3, max_length=6)
+    evidence: Evidence | None = None
+    """What MLflow and Git signals say about this capability's level; none when they cannot tell."""
 
     def phase_for(self, target: int) -> Phase:
         """The playbook phase of work that raises this capability to `target`."""
@@ -252,6 +337,8 @@ class Catalogue(Frozen):
     capabilities: tuple[Capability, ...] = Field(min_length=1)
     risks: tuple[RiskTemplate, ...] = ()
     objectives: tuple[Objective, ...] = ()
+    signals: tuple[SignalInfo, ...] = ()
+    """The signals rules, key results and checklists may name, with their names in both languages."""
 
     @model_validator(mode="after")
     def _check_references(self, info: ValidationInfo) -> Catalogue:
@@ -260,3 +347,6 @@ class Catalogue(Frozen):
 
     def capability(self, capability_id: str) -> Capability | None:
         return next((c for c in self.capabilities if c.id == capability_id), None)
+
+    def signal(self, key: str) -> SignalInfo | None:
+        return next((s for s in self.signals if s.key == key), None)

@@ -5,6 +5,7 @@ from app.models.assessment import Answer, Assessment, AssessmentStatus, Target
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.checklist import ChecklistTick
+from app.models.evidence import EvidenceReview, Verdict
 from app.models.maturity import MaturityModelVersion
 from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
 from app.models.organisation import Organisation
@@ -27,6 +28,7 @@ __all__ = [
     "CheckInSource",
     "ChecklistTick",
     "DataRevision",
+    "EvidenceReview",
     "ItemStatus",
     "KeyResult",
     "KeyResultKind",
@@ -51,4 +53,5 @@ __all__ = [
     "Team",
     "User",
     "UserSession",
+    "Verdict",
 ]

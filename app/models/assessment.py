@@ -55,6 +55,8 @@ class Answer(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     evidence_links: Mapped[list[str]] = mapped_column(JSON, default=list)
     carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the level came from accepting live evidence (app/evidence); a person's own change clears it
+    from_evidence: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     answered_at: Mapped[datetime | None]
     version_id: Mapped[int] = mapped_column(Integer, default=1)
