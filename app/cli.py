@@ -22,6 +22,7 @@ from app.maturity.schema import MaturityModel
 
 if TYPE_CHECKING:
     from app.signals.scheduler import Scheduler
+    from app.signals.sync import Context as SyncContext
 
 cli = typer.Typer(
     help="Hoshin: MLOps maturity assessments and roadmaps.",
@@ -79,18 +80,23 @@ def serve(
             scheduler.stop()
 
 
+def _sync_context(settings: Settings, engine: Engine) -> SyncContext:
+    """How this command syncs: the installation's rules, and what else a good sync changes."""
+    from app.evidence.followers import FOLLOWERS
+    from app.signals import sync as runs
+
+    return runs.context_for(settings, engine, secret_key=resolve_secret_key(settings), followers=FOLLOWERS)
+
+
 def _periodic_syncs(settings: Settings) -> Scheduler | None:
     """On SQLite the server itself syncs sources every interval (on PostgreSQL `hoshin worker` does)."""
     if not settings.is_sqlite or settings.sync_interval_minutes == 0:
         return None
     from datetime import timedelta
 
-    from app.signals import sync as runs
     from app.signals.scheduler import Scheduler
 
-    context = runs.context_for(
-        settings, make_engine(settings.database_url), secret_key=resolve_secret_key(settings)
-    )
+    context = _sync_context(settings, make_engine(settings.database_url))
     scheduler = Scheduler(context, interval=timedelta(minutes=settings.sync_interval_minutes))
     scheduler.start()
     return scheduler
@@ -209,7 +215,7 @@ def _sync_demo_source(settings: Settings, engine: Engine, source_id: int) -> Non
     """Sync the demo repository once, so its signals show on the first visit."""
     from app.signals import sync as runs
 
-    context = runs.context_for(settings, engine, secret_key=resolve_secret_key(settings))
+    context = _sync_context(settings, engine)
     typer.echo("demo repository: " + runs.describe(runs.sync_source(context, source_id=source_id)).strip())
 
 
@@ -421,7 +427,7 @@ def sync_sources(
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        context = runs.context_for(settings, engine, secret_key=resolve_secret_key(settings))
+        context = _sync_context(settings, engine)
         ids = runs.chosen(context, team=team, source_id=source)
     except (ConfigurationError, LookupError) as exc:
         raise fail(str(exc)) from None
@@ -447,13 +453,10 @@ def worker(
     settings = get_settings()
     if settings.is_sqlite:
         raise fail("workers are for PostgreSQL; on SQLite `hoshin serve` runs the periodic syncs itself")
-    from app.signals import sync as runs
     from app.signals import tasks
 
     try:
-        context = runs.context_for(
-            settings, make_engine(settings.database_url), secret_key=resolve_secret_key(settings)
-        )
+        context = _sync_context(settings, make_engine(settings.database_url))
     except ConfigurationError as exc:
         raise fail(str(exc)) from None
     every = settings.sync_interval_minutes

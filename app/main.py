@@ -20,6 +20,7 @@ from app.auth.routes import router as auth_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
+from app.evidence.followers import FOLLOWERS
 from app.kit import limits
 from app.maturity.routes import router as maturity_router
 from app.okrs.api import router as okrs_api
@@ -114,6 +115,7 @@ def _install_server(app: FastAPI, settings: Settings) -> None:
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = write_gate.for_engine(app.state.engine)
+    app.state.sync_followers = FOLLOWERS  # what a good sync also changes (app/signals/sync.py)
     app.add_middleware(PdfSlots, slots=settings.pdf_slots)  # inside the shell: its refusal is localised
     # inside the shell, so a 413 has its locale and headers
     app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})

@@ -7,6 +7,7 @@ number of capabilities. Reviews of the evidence (accept, dismiss) live beside th
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -14,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.catalogue.loader import builtin_catalogue
 from app.catalogue.schema import Catalogue
-from app.evidence.rules import CapabilityEvidence, Observation, evaluate
-from app.models import Source
+from app.evidence.rules import CapabilityEvidence, Disagreement, Observation, evaluate
+from app.maturity.schema import MaturityModel, Question
+from app.models import Answer, EvidenceReview, Source, Verdict
 from app.signals.service import latest_signals
 
 
@@ -70,3 +72,110 @@ def team_evidence(session: Session, *, team_id: int, catalogue: Catalogue | None
     """What the team's latest signals say about each capability of the (built-in) catalogue."""
     count, observed = team_observations(session, team_id=team_id)
     return TeamEvidence(sources=count, capabilities=read_evidence(catalogue or builtin_catalogue(), observed))
+
+
+@dataclass(frozen=True)
+class QuestionEvidence:
+    """What the evidence says beside one question of an assessment, and where the answer stands."""
+
+    question_id: str
+    evidence: CapabilityEvidence
+    answered: int | None
+    """The level of the chosen answer; None when unanswered, not applicable or a choice without a level."""
+    from_evidence: bool
+    """The answer was set by accepting the evidence (and not changed by a person since)."""
+    disagreement: Disagreement | None
+    """The answer contradicts the evidence and no one has dismissed this disagreement."""
+    dismissed: EvidenceReview | None
+    """The dismissal (with its reason) that closed the answer's current disagreement, if any."""
+    accept_choice: str | None
+    """The choice accepting the evidence would set; None when it is already the answer or none fits."""
+
+    @property
+    def flagged(self) -> bool:
+        return self.disagreement is not None
+
+
+def choice_for_level(question: Question, level: int) -> str | None:
+    """The id of the question's choice for `level`, else the closest level's (the lower on a tie)."""
+    levelled = [c for c in question.choices if c.level is not None]
+    if not levelled:
+        return None
+    best = min(levelled, key=lambda c: (abs((c.level or 0) - level), c.level))
+    return best.id
+
+
+def answered_level(question: Question, answer: Answer | None) -> int | None:
+    """The level an answer gives its question (None: unanswered, not applicable or no level)."""
+    if answer is None or answer.not_applicable or answer.choice_id is None:
+        return None
+    choice = next((c for c in question.choices if c.id == answer.choice_id), None)
+    return choice.level if choice is not None else None
+
+
+def reviews_of(session: Session, *, assessment_id: int) -> dict[str, list[EvidenceReview]]:
+    """Each question's reviews, newest first."""
+    found: dict[str, list[EvidenceReview]] = defaultdict(list)
+    query = (
+        select(EvidenceReview)
+        .where(EvidenceReview.assessment_id == assessment_id)
+        .order_by(EvidenceReview.id.desc())
+    )
+    for review in session.scalars(query):
+        found[review.question_id].append(review)
+    return dict(found)
+
+
+def question_evidence(
+    model: MaturityModel,
+    answers: Sequence[Answer],
+    team: TeamEvidence,
+    reviews: Mapping[str, Sequence[EvidenceReview]],
+) -> dict[str, QuestionEvidence]:
+    """Per question id of `model` whose capability has evidence rules: what the evidence says."""
+    by_question = {answer.question_id: answer for answer in answers}
+    found: dict[str, QuestionEvidence] = {}
+    for capability in model.capabilities():
+        evidence = team.for_capability(capability.id)
+        if evidence is None:
+            continue
+        for question in capability.questions:
+            answer = by_question.get(question.id)
+            level = answered_level(question, answer)
+            disagreement = evidence.disagreement(level)
+            dismissed = _dismissal(reviews.get(question.id, ()), disagreement)
+            target = evidence.level_for(level)
+            choice = choice_for_level(question, target) if target is not None else None
+            found[question.id] = QuestionEvidence(
+                question_id=question.id,
+                evidence=evidence,
+                answered=level,
+                from_evidence=bool(answer and answer.from_evidence),
+                disagreement=None if dismissed else disagreement,
+                dismissed=dismissed,
+                accept_choice=None if answer is not None and choice == answer.choice_id else choice,
+            )
+    return found
+
+
+def assessment_evidence(
+    session: Session, *, assessment_id: int, team_id: int, model: MaturityModel, answers: Sequence[Answer]
+) -> dict[str, QuestionEvidence]:
+    """What the team's evidence says beside each question of an assessment (three queries)."""
+    team = team_evidence(session, team_id=team_id)
+    return question_evidence(model, answers, team, reviews_of(session, assessment_id=assessment_id))
+
+
+def _dismissal(reviews: Sequence[EvidenceReview], disagreement: Disagreement | None) -> EvidenceReview | None:
+    """The newest dismissal of this same disagreement (same answer, same suggested level), if any.
+
+    A dismissal closes one disagreement: when the answer or the evidence changes, a new one is flagged.
+    """
+    if disagreement is None:
+        return None
+    for review in reviews:
+        if review.verdict != Verdict.DISMISSED:
+            continue
+        if (review.answered_level, review.suggested_level) == (disagreement.answered, disagreement.suggested):
+            return review
+    return None

@@ -30,6 +30,11 @@ from app.signals.secrets import UnreadableCredentials
 
 log = logging.getLogger("hoshin.signals")
 
+Follower = Callable[[Session, Source, SyncRun, datetime], None]
+"""What else a good sync changes, in its own transaction (automatic check-ins, checklist ticks): given the
+session, the source, the finished run and the time. The composition roots (app/main.py, app/cli.py)
+pass `app.evidence.followers.FOLLOWERS`, so signals depends on nothing that reads signals."""
+
 
 @dataclass(frozen=True)
 class Context:
@@ -43,6 +48,7 @@ class Context:
     clock: Callable[[], datetime] = field(default=utcnow)
     # sessions for reading (on SQLite a plain BEGIN, not queued behind writers); None: `factory`
     reads: sessionmaker[Session] | None = None
+    followers: tuple[Follower, ...] = ()
 
     @property
     def reader(self) -> sessionmaker[Session]:
@@ -112,7 +118,11 @@ def run(context: Context, *, run_id: int) -> Outcome:
             return Outcome(0, name, "missing", {}, 0)
         source = session.get(Source, claimed.source_id)
         if result is not None and source is not None:
-            service.finish_ok(session, run=claimed, source=source, result=result, now=context.clock())
+            now = context.clock()
+            service.finish_ok(session, run=claimed, source=source, result=result, now=now)
+            session.flush()
+            for follow in context.followers:
+                follow(session, source, claimed, now)
         else:
             service.finish_failed(session, run=claimed, error=error, now=context.clock())
         outcome = _outcome(claimed, name, error)
@@ -202,7 +212,9 @@ def _locks_of(folder: Path) -> Iterator[None]:
         yield
 
 
-def context_for(settings: Settings, engine: Engine, *, secret_key: str) -> Context:
+def context_for(
+    settings: Settings, engine: Engine, *, secret_key: str, followers: tuple[Follower, ...] = ()
+) -> Context:
     """The sync context of a command or job run outside the web server (same rules, same write gate)."""
     database = engine.url.database
     on_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
@@ -213,6 +225,7 @@ def context_for(settings: Settings, engine: Engine, *, secret_key: str) -> Conte
         outbound=outbound.from_settings(settings),
         cache_dir=settings.var_dir / "sources",
         gate=WriteGate(Path(f"{database}.writer-lock")) if on_file else None,
+        followers=followers,
     )
 
 

@@ -33,6 +33,7 @@ def context_of(request: Request) -> Context:
         outbound=outbound.from_settings(state.settings),
         cache_dir=state.settings.var_dir / "sources",
         gate=state.write_gate,
+        followers=state.sync_followers,
     )
 
 
