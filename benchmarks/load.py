@@ -64,6 +64,12 @@ async def save_answer(user: User) -> httpx.Response:
     )
     if response.status_code == 200:
         user.versions[question] = user.versions.get(question, 0) + 1
+    elif response.status_code == 409:  # saved by someone else meanwhile (a soak's hostile member): reload
+        answers = await user.http.get(f"/api/v1/assessments/{user.draft_id}/answers")
+        if answers.status_code == 200:
+            for answer in answers.json():
+                if answer["question_id"] == question:
+                    user.versions[question] = answer["version"]
     return response
 
 

@@ -38,6 +38,9 @@ FREEZE_ABOVE = 5_000  # objects left for the collector to walk after a render, b
 END_GRACE = 1.0  # seconds a render process has to leave on SIGTERM (dropping its fonts) before it is killed
 REFUSE_SLOW_FOR = 300  # seconds a document whose render timed out is refused at once, not rendered again
 LANES = 2  # render processes: the second starts only when a render finds the first one busy
+# Renders are background work: at this lower CPU priority (nice), pages and saves go first when the cores
+# are busy with PDFs (benchmarks/hostile.py --with-load: a storm of PDFs beside the load mix).
+RENDER_NICENESS = 10
 _fonts: FontConfiguration | None = None  # in the worker, reused: loading the Japanese font costs ~0.5 s
 
 
@@ -381,6 +384,7 @@ def _serve(connection: Connection, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the process group: the server decides
     signal.signal(signal.SIGTERM, _leave)
     _exit_with_parent(parent)
+    os.nice(RENDER_NICENESS)
     while True:
         try:
             function, args = connection.recv()

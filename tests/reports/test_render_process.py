@@ -39,6 +39,14 @@ def test_a_render_runs_in_another_process_and_comes_back_as_a_pdf() -> None:
     assert render.process_id() not in (None, os.getpid())
 
 
+def test_renders_run_at_a_lower_cpu_priority_than_the_server() -> None:
+    render.html_to_pdf("<h1>Report</h1>")
+    pid = render.process_id()
+    assert pid is not None
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    assert os.getpriority(os.PRIO_PROCESS, pid) == min(server + render.RENDER_NICENESS, 19)
+
+
 def test_the_render_process_subsets_fonts_with_harfbuzz() -> None:
     # WeasyPrint falls back to fontTools without libharfbuzz-subset0 (make installs it): same PDF, but
     # the Japanese font then takes ~1 s a render to subset
