@@ -452,3 +452,10 @@ def test_the_playbook_base_questions_get_the_catalogues_evidence(demo_repo: Obse
     assert environments.accept_choice is not None
     source_control = found["source-control"]
     assert source_control.evidence.floor == 1
+
+
+def test_docs_evidence_lists_every_shipped_rule_in_both_languages() -> None:
+    docs = Path("docs/evidence.md").read_text(encoding="utf-8")
+    for capability in CATALOGUE.capabilities:
+        for rule in capability.evidence.rules if capability.evidence else ():
+            assert f"| {rule.says.en} / {rule.says.ja} |" in docs, f"{capability.id}: {rule.says.en}"
