@@ -74,9 +74,11 @@ def _capability_findings(
 
 
 def _signals_named(loc: Loc, capability: Mapping[str, Any]) -> list[tuple[Loc, object]]:
-    """Every signal key an evidence rule, a key result or a checklist proof of `capability` names."""
+    """Every signal key an evidence rule (its `also` conditions too), a key result or a checklist proof
+    of `capability` names."""
     evidence = capability.get("evidence")
-    rules = entities(evidence, "rules", (*loc, "evidence")) if isinstance(evidence, Mapping) else []
+    rules = list(entities(evidence, "rules", (*loc, "evidence"))) if isinstance(evidence, Mapping) else []
+    rules += [also for at, rule in rules for also in entities(rule, "also", at)]
     results = [(at, k) for at, k in entities(capability, "key_results", loc) if k.get("signal") is not None]
     proofs = [
         ((*at, "proof"), c["proof"])

@@ -90,7 +90,7 @@ SignalKey = Annotated[str, StringConstraints(pattern=SIGNAL_KEY_PATTERN, max_len
 
 
 class SignalUnit(StrEnum):
-    """How a signal's value reads; app/evidence/labels.py formats each (ratio as %, hours as days...)."""
+    """How a signal's value reads; app/catalogue/labels.py formats each (ratio as %, hours as days...)."""
 
     COUNT = "count"
     RATIO = "ratio"
@@ -141,6 +141,8 @@ class EvidenceRule(Condition):
     """When the condition holds, the evidence says the capability is at least `floor`, at most
     `ceiling`, or about `suggests` (exactly one), in the words of `says`."""
 
+    also: tuple[Condition, ...] = Field(default=(), max_length=3)
+    """Conditions on other signals that must hold as well: "CI runs the tests" also "CI builds"."""
     floor: Level | None = None
     ceiling: Level | None = None
     suggests: Level | None = None

@@ -3,8 +3,9 @@
 Pure: no database, no clock. A rule holds on the team's latest observations of its signal. A team may
 have several sources reporting the same signal (two repositories): the evidence is read in the team's
 favour — a floor or a suggestion holds when any source shows it, a ceiling only when every source does
-("no CI" must be true of every repository before it caps the level). When a floor and a ceiling
-contradict each other the ceiling wins: what is missing is the stronger evidence.
+("no CI" must be true of every repository before it caps the level). A rule with `also` conditions
+holds when each of its conditions holds in that way (each may rest on another source). When a floor and
+a ceiling contradict each other the ceiling wins: what is missing is the stronger evidence.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.catalogue.schema import Evidence, EvidenceRule
+from app.catalogue.schema import Condition, Evidence, EvidenceRule
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,12 @@ class CapabilityEvidence:
         if answered is None or not self.findings:
             return None
         why: list[Finding] = []
-        if self.floor is not None and answered < self.floor:
-            why += [f for f in self.findings if f.rule.floor is not None]
-        if self.ceiling is not None and answered > self.ceiling:
-            why += [f for f in self.findings if f.rule.ceiling is not None]
+        # the bound that decides: "no CI" (at most 1), not also "CI runs no tests" (at most 2)
+        floor, ceiling = self.floor, self.ceiling
+        if floor is not None and answered < floor:
+            why += [f for f in self.findings if f.rule.floor is not None and f.rule.floor >= floor]
+        if ceiling is not None and answered > ceiling:
+            why += [f for f in self.findings if f.rule.ceiling is not None and f.rule.ceiling <= ceiling]
         if self.suggested is not None and abs(answered - self.suggested) > self.tolerance:
             why += [f for f in self.findings if f.rule.suggests is not None]
         suggested = self.level_for(answered)
@@ -109,19 +112,18 @@ def evaluate(
     read: dict[tuple[str, int], Observation] = {}
     missing: list[str] = []
     for rule in evidence.rules:
-        seen = tuple(observed.get(rule.signal, ()))
-        if not seen:
-            if rule.signal not in missing:
-                missing.append(rule.signal)
-            continue
-        for observation in seen:
-            read[observation.key, observation.source_id] = observation
-        holding = tuple(o for o in seen if rule.holds(o.value))
-        if rule.ceiling is not None:
-            if len(holding) == len(seen):
-                findings.append(Finding(rule, holding))
-        elif holding:
-            findings.append(Finding(rule, holding))
+        holds = True
+        because: dict[tuple[str, int], Observation] = {}
+        for condition in (rule, *rule.also):
+            seen = tuple(observed.get(condition.signal, ()))
+            if not seen and condition.signal not in missing:
+                missing.append(condition.signal)
+            read |= {(o.key, o.source_id): o for o in seen}
+            shown = _shown(condition, seen, every=rule.ceiling is not None)
+            holds = holds and bool(shown)
+            because |= {(o.key, o.source_id): o for o in shown}
+        if holds:
+            findings.append(Finding(rule, tuple(because.values())))
     ceiling = min((f.rule.ceiling for f in findings if f.rule.ceiling is not None), default=None)
     floor = max((f.rule.floor for f in findings if f.rule.floor is not None), default=None)
     if floor is not None and ceiling is not None and floor > ceiling:
@@ -137,6 +139,14 @@ def evaluate(
         observations=tuple(read.values()),
         missing=tuple(missing),
     )
+
+
+def _shown(condition: Condition, seen: Sequence[Observation], *, every: bool) -> tuple[Observation, ...]:
+    """The observations showing `condition`; none unless every source does (`every`) or any does."""
+    holding = tuple(o for o in seen if condition.holds(o.value))
+    if every and len(holding) < len(seen):
+        return ()
+    return holding
 
 
 def _clamp(level: int, floor: int | None, ceiling: int | None) -> int:

@@ -39,6 +39,7 @@ def sources_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Respon
         "running": any(r.running or r.testing for r in rows),
         "words": service.error_words,
         "age": lambda moment: view.age(moment, locale=locale),
+        "lines": {row.source.id: view.signal_lines(row.signals, locale=locale) for row in rows},
     }
     return render(request, "signals/page.html", context, block="sources")
 

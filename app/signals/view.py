@@ -1,9 +1,11 @@
-"""What the sources page shows beside the rows: ages in words, and the installation's sync context."""
+"""What the sources page shows beside the rows: ages in words, signals in people's words, and the
+installation's sync context."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +13,9 @@ from anyio import CapacityLimiter, to_thread
 from babel.dates import format_timedelta
 from starlette.requests import Request
 
+from app.catalogue.labels import format_value, signal_name, signal_note
 from app.kit.time import utcnow
+from app.models import SignalValue
 from app.signals import outbound
 from app.signals.sync import Context
 
@@ -21,6 +25,33 @@ def age(moment: datetime | None, *, locale: str, now: datetime | None = None) ->
     if moment is None:
         return ""
     return format_timedelta(moment - (now or utcnow()), add_direction=True, locale=locale)
+
+
+@dataclass(frozen=True)
+class SignalLine:
+    """One signal as the Sources page shows it: the catalogue's name, the key, the value in words."""
+
+    key: str
+    name: str
+    """The catalogue's name in the reader's language; the key itself for a signal the catalogue lacks."""
+    value: str
+    note: str
+    """How it is measured where that matters (e.g. a proxy for a DORA measure), else ""."""
+    url: str | None
+
+
+def signal_lines(signals: Sequence[SignalValue], *, locale: str) -> list[SignalLine]:
+    """The signals of one source, named and formatted for a reader in `locale` (in the given order)."""
+    return [
+        SignalLine(
+            key=s.key,
+            name=signal_name(s.key, locale),
+            value=format_value(s.value, s.unit, locale),
+            note=signal_note(s.key, locale),
+            url=s.url if s.url and s.url.startswith(("https://", "http://")) else None,
+        )
+        for s in signals
+    ]
 
 
 def context_of(request: Request) -> Context:

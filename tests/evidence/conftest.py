@@ -1,5 +1,5 @@
 """The signals tests' fake adapter and sync context, for evidence built from synced signals."""
 
-from tests.signals.conftest import context, fake
+from tests.signals.conftest import context, fake, ml_repo
 
-__all__ = ["context", "fake"]
+__all__ = ["context", "fake", "ml_repo"]

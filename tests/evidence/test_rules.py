@@ -152,3 +152,83 @@ def test_duplicate_signal_keys_are_refused() -> None:
     data = catalogue_data([Spec("a")], signals=[*SIGNALS, SIGNALS[0]])
     [problem] = refused(data).problems
     assert problem.message.startswith("duplicate signal key 'git.ci.configured' (first used on line ")
+
+
+BOTH = Evidence.model_validate(
+    {
+        "rules": [
+            {
+                "signal": "git.ci.runs_tests",
+                "equals": True,
+                "also": [{"signal": "git.ci.builds", "equals": True}],
+                "suggests": 3,
+                "says": text("CI tests and builds"),
+            },
+            {
+                "signal": "git.ci.deploys",
+                "equals": False,
+                "also": [{"signal": "mlflow.registry.production_present", "equals": False}],
+                "ceiling": 2,
+                "says": text("no deploys, no production"),
+            },
+        ]
+    }
+)
+
+
+def test_a_rule_with_also_holds_only_when_every_condition_does() -> None:
+    tests_only = evaluate("x", BOTH, by_key(seen("git.ci.runs_tests", 1), seen("git.ci.builds", 0)))
+    assert not tests_only.speaks
+    both = evaluate("x", BOTH, by_key(seen("git.ci.runs_tests", 1), seen("git.ci.builds", 1)))
+    assert both.suggested == 3
+    [finding] = both.findings
+    assert [o.key for o in finding.observations] == ["git.ci.runs_tests", "git.ci.builds"]
+
+
+def test_an_also_condition_on_a_signal_no_source_reports_keeps_the_rule_silent_and_is_listed() -> None:
+    evidence = evaluate("x", BOTH, by_key(seen("git.ci.deploys", 0), seen("git.ci.runs_tests", 1)))
+    assert evidence.ceiling is None
+    assert evidence.missing == ("git.ci.builds", "mlflow.registry.production_present")
+
+
+def test_each_condition_of_a_ceiling_must_be_shown_by_every_source_of_its_signal() -> None:
+    no_deploys = [seen("git.ci.deploys", 0, source=1), seen("git.ci.deploys", 0, source=2)]
+    capped = evaluate("x", BOTH, by_key(*no_deploys, seen("mlflow.registry.production_present", 0, 3)))
+    assert capped.ceiling == 2
+    assert {o.source_id for o in capped.findings[0].observations} == {1, 2, 3}
+    one_deploys = [seen("git.ci.deploys", 0, source=1), seen("git.ci.deploys", 1, source=2)]
+    free = evaluate("x", BOTH, by_key(*one_deploys, seen("mlflow.registry.production_present", 0, 3)))
+    assert free.ceiling is None
+
+
+def test_a_flag_gives_the_bound_that_decides_not_every_bound_the_answer_breaks() -> None:
+    two_ceilings = Evidence.model_validate(
+        {
+            "rules": [
+                {"signal": "git.ci.configured", "equals": False, "ceiling": 1, "says": text("no CI")},
+                {"signal": "git.ci.runs_tests", "equals": False, "ceiling": 2, "says": text("no tests")},
+            ]
+        }
+    )
+    evidence = evaluate("x", two_ceilings, by_key(seen("git.ci.configured", 0), seen("git.ci.runs_tests", 0)))
+    flag = evidence.disagreement(3)
+    assert flag is not None
+    assert [f.rule.says.en for f in flag.findings] == ["no CI"]
+
+
+def test_an_also_condition_naming_an_unknown_signal_is_refused_where_it_is() -> None:
+    data = catalogue_data([Spec("a")], signals=SIGNALS)
+    data["capabilities"][0]["evidence"] = {
+        "rules": [
+            {
+                "signal": "git.ci.configured",
+                "equals": True,
+                "also": [{"signal": "git.ci.bulids", "equals": True}],
+                "suggests": 2,
+                "says": text("CI builds"),
+            }
+        ]
+    }
+    [problem] = refused(data).problems
+    assert problem.message.startswith("unknown signal 'git.ci.bulids'")
+    assert problem.path == "capabilities[0].evidence.rules[0].also[0].signal"

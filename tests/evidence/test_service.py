@@ -86,7 +86,11 @@ def test_no_ci_in_any_repository_flags_an_answer_of_automated_ci(
 def test_a_failed_sync_keeps_the_last_good_evidence_and_a_paused_source_gives_none(
     db: Session, org: Org, fake: Script, context: Context
 ) -> None:
-    fake.signals = [Signal("git.ci.configured", 1, "bool"), Signal("git.ci.runs_tests", 1, "bool")]
+    fake.signals = [
+        Signal("git.ci.configured", 1, "bool"),
+        Signal("git.ci.runs_tests", 1, "bool"),
+        Signal("git.ci.builds", 1, "bool"),
+    ]
     row = source(db, org.team)
     db.commit()
     sync.sync_source(context, source_id=row.id)

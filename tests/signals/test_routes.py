@@ -4,6 +4,7 @@ background, the page polling a fragment), see the last sync in words; credential
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.kit.time import utcnow
 from app.models import AuditEvent, Source, SyncRun
 from app.signals import service
+from app.signals.adapters.base import Signal
 from tests.access.conftest import act_as
 from tests.assessments.test_queries import counting
 from tests.conftest import csrf_token
@@ -137,6 +139,62 @@ def test_a_failed_sync_says_why_in_words_and_keeps_the_last_good_signals_with_th
     assert "no answer within 10 s" in html
     assert "Showing the signals of the last good sync" in html
     assert "git.ci.configured" in html
+
+
+def _signal_cells(html: str) -> dict[str, tuple[str, str]]:
+    """Each signal row of the page by its key: the text of the name cell and of the value cell."""
+    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td class=\"num\">(.*?)</td>\s*</tr>", html, re.S)
+    found = {}
+    for name_cell, value in rows:
+        key = re.search(r'<code class="signal-key muted">([^<]+)</code>', name_cell)
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", name_cell)).strip()
+        found[key.group(1) if key else text] = (text, value.strip())
+    return found
+
+
+WORDED = [
+    Signal("git.ci.runs_tests", 1, "bool"),
+    Signal("git.tests.file_share", 0.0064, "ratio"),
+    Signal("git.delivery.lead_time_hours", 77, "hours"),
+    Signal("git.delivery.release_tags_per_month", 7 / 3, "per_month"),
+    Signal("git.commits.per_week", 12.5, "per_week"),  # a key the catalogue does not name (yet)
+]
+
+
+def test_signals_read_in_words_with_their_key_small_and_how_a_proxy_is_measured(
+    client: TestClient, db: Session, org: Org, fake: Script
+) -> None:
+    fake.signals = WORDED
+    row = source(db, org.team)
+    db.commit()
+    act_as(client, db, org.manager)
+    _post(client, f"{_page(org)}/{row.id}/sync")
+    act_as(client, db, org.viewer)  # a member reads them as well
+    cells = _signal_cells(client.get(_page(org)).text)
+    assert cells["git.ci.runs_tests"] == ("CI runs tests git.ci.runs_tests", "yes")
+    assert cells["git.tests.file_share"][1] == "0.6%"
+    lead_time, value = cells["git.delivery.lead_time_hours"]
+    assert lead_time.startswith("Lead time from commit to release (median) git.delivery.lead_time_hours")
+    assert "A proxy for DORA lead time for changes" in lead_time
+    assert value == "3.2 days"
+    assert cells["git.delivery.release_tags_per_month"][1] == "2.3 a month"
+    assert cells["git.commits.per_week"] == ("git.commits.per_week", "12.5 a week")  # the key, once
+    assert "0.0064" not in client.get(_page(org)).text
+
+
+def test_signals_read_in_japanese(client: TestClient, db: Session, org: Org, fake: Script) -> None:
+    fake.signals = WORDED
+    row = source(db, org.team)
+    db.commit()
+    act_as(client, db, org.manager)
+    _post(client, f"{_page(org)}/{row.id}/sync")
+    cells = _signal_cells(client.get(_page(org), headers={"Accept-Language": "ja"}).text)
+    assert cells["git.ci.runs_tests"] == ("CI がテストを実行する git.ci.runs_tests", "はい")
+    assert cells["git.tests.file_share"][1] == "0.6%"
+    lead_time, value = cells["git.delivery.lead_time_hours"]
+    assert "DORA の変更のリードタイムの代理指標です" in lead_time
+    assert value == "3.2 日"
+    assert cells["git.delivery.release_tags_per_month"][1] == "月 2.3 回"
 
 
 def test_the_last_sync_reads_in_japanese(client: TestClient, db: Session, org: Org, fake: Script) -> None:
