@@ -136,9 +136,9 @@ def panel(
 
 
 def _label(question: Question, seen: QuestionEvidence, locale: str) -> str:
-    """The label of the level answered (the choice at that level)."""
+    """The label of the level answered (the choice at that level), without its full stop: it is quoted."""
     choice = next((c for c in question.choices if c.level == seen.answered), None)
-    return choice.label.get(locale) if choice else str(seen.answered)
+    return choice.label.get(locale).rstrip(".。") if choice else str(seen.answered)
 
 
 def _said(finding: Finding, locale: str, now: datetime) -> Said:

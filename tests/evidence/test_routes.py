@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Answer, Assessment, AuditEvent, EvidenceReview, Source, Verdict
@@ -381,3 +381,17 @@ def test_the_questionnaire_takes_the_same_queries_with_more_sources_and_reviews(
     assert "third-repo" in card
     assert len(one) == len(three), (len(one), len(three))
     assert len(three) <= 20, three
+
+
+def test_a_dismissal_reason_and_a_source_name_are_shown_as_text(
+    client: TestClient, org: Org, draft: Assessment, db: Session
+) -> None:
+    db.execute(update(Source).values(name="<b>repo</b>"))
+    db.commit()
+    sign_in(client, org.manager.email)
+    assert _post(client, draft, "dismiss", reason="<script>alert(1)</script>", version="1").status_code == 200
+    card = _card(_page(client, draft))
+    assert "<script>alert(1)</script>" not in card
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
+    assert "&lt;b&gt;repo&lt;/b&gt;" in card
+    assert "<b>repo</b>" not in card
