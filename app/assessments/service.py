@@ -415,6 +415,7 @@ def _answer_dict(answer: Answer) -> dict[str, Any]:
         "na_reason": answer.na_reason,
         "note": answer.note,
         "evidence_links": list(answer.evidence_links or []),
+        "from_evidence": bool(answer.from_evidence),
     }
 
 

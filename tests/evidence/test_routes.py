@@ -241,6 +241,12 @@ def test_a_persons_own_change_of_the_answer_makes_it_theirs_but_a_note_does_not(
     assert "From evidence" not in changed.text
     assert _answer(db, draft).from_evidence is False
     assert "From evidence" not in _card(_page(client, draft))
+    last = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "answer.save").order_by(AuditEvent.id.desc())
+    ).first()
+    assert last is not None
+    assert (last.before or {}).get("from_evidence") is True
+    assert (last.after or {}).get("from_evidence") is False
 
 
 def test_a_member_accepts_but_only_a_manager_dismisses_and_a_viewer_does_neither(
