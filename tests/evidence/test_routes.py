@@ -401,3 +401,19 @@ def test_a_dismissal_reason_and_a_source_name_are_shown_as_text(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
     assert "&lt;b&gt;repo&lt;/b&gt;" in card
     assert "<b>repo</b>" not in card
+
+
+def test_an_accept_of_what_the_evidence_no_longer_suggests_says_so_beside_the_evidence(
+    client: TestClient, org: Org, draft: Assessment, db: Session
+) -> None:
+    sign_in(client, org.member.email)
+    changed = _post(client, draft, "accept", version="1", choice="level-2")
+    assert changed.status_code == 409
+    panel = changed.text[changed.text.index('<aside class="evidence') :]
+    assert "The evidence changed since you loaded the page." in panel
+    assert _answer(db, draft).choice_id == "level-3"
+    url = f"/assessments/{draft.id}/questions/responsible-ai/evidence/accept"
+    headers = {"HX-Request": "true", "X-CSRF-Token": csrf_token(client)}
+    nothing = client.post(url, data={"version": "1"}, headers=headers)
+    assert nothing.status_code == 409
+    assert "The evidence suggests no other answer to this question." in nothing.text
