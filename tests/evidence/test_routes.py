@@ -417,3 +417,14 @@ def test_an_accept_of_what_the_evidence_no_longer_suggests_says_so_beside_the_ev
     nothing = client.post(url, data={"version": "1"}, headers=headers)
     assert nothing.status_code == 409
     assert "The evidence suggests no other answer to this question." in nothing.text
+
+
+def test_the_page_head_counts_the_flags_in_japanese(client: TestClient, org: Org, draft: Assessment) -> None:
+    sign_in(client, org.member.email)
+    page = _page(client, draft, "ja")
+    assert "1 件の回答がチームのエビデンスと食い違っています：" in page
+    assert (
+        "回答は「チェックリストに沿って、手作業でビルドとパッケージングを行っている」ですが" not in page
+    )  # level 3
+    assert "回答は「マージのたびに CI/CD がビルド、テスト、パッケージング" in page
+    assert "レベル 1 を採用" in page
