@@ -13,6 +13,8 @@ from app import errors, web
 from app.admin.routes import router as admin_router
 from app.api import api_router
 from app.assessments.api import router as assessments_api
+from app.assessments.evidence.api import router as evidence_api
+from app.assessments.evidence.routes import router as evidence_router
 from app.assessments.routes import router as assessments_router
 from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
@@ -91,6 +93,8 @@ ROUTERS = (
     assessments_router,
     targets_router,
     assessments_api,
+    evidence_router,
+    evidence_api,
     users_router,
     admin_router,
     api_router,

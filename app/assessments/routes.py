@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,12 +14,14 @@ from app.assessments.deps import AssessmentContext, assessment_context
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
 from app.errors import AppError, BadInput
+from app.evidence import service as evidence_service
+from app.evidence import view as evidence_view
 from app.i18n import N_
 from app.kit import htmx, limits
 from app.kit.time import quarter_of, utcnow
 from app.maturity import service as maturity_service
 from app.models import Answer
-from app.web import redirect, render
+from app.web import locale_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,10 +97,13 @@ def start_assessment(
 @router.get("/assessments/{assessment_id}", name="assessment")
 def questionnaire(request: Request, session: SessionDep, ctx: ViewAssessment) -> Response:
     """The questionnaire, grouped by dimension, with progress; read-only once submitted."""
-    return render(request, "assessments/questionnaire.html", _questionnaire_context(session, ctx))
+    return render(request, "assessments/questionnaire.html", questionnaire_context(request, session, ctx))
 
 
-def _questionnaire_context(session: SessionDep, ctx: AssessmentContext, **extra: Any) -> dict[str, Any]:
+def questionnaire_context(
+    request: Request, session: SessionDep, ctx: AssessmentContext, **extra: Any
+) -> dict[str, Any]:
+    """What the questionnaire page (or one question of it) shows, the evidence beside the questions too."""
     answers = {a.question_id: a for a in ctx.assessment.answers}
     people = service.people_names(session, answers=list(answers.values()))
     editable = ctx.assessment.status == "draft" and ctx.team.can(Action.ANSWER)
@@ -109,7 +115,38 @@ def _questionnaire_context(session: SessionDep, ctx: AssessmentContext, **extra:
         "editable": editable,
         "progress": service.progress(ctx.model, answers),
         "na": forms.NOT_APPLICABLE,
+        **evidence_context(request, session, ctx, list(answers.values())),
         **extra,
+    }
+
+
+def evidence_context(
+    request: Request,
+    session: SessionDep,
+    ctx: AssessmentContext,
+    answers: list[Answer],
+    only: str | None = None,
+) -> dict[str, Any]:
+    """The evidence beside the questions (or only the question `only`): at most five queries."""
+    loaded = evidence_service.questionnaire_evidence(
+        session,
+        assessment_id=ctx.assessment.id,
+        team_id=ctx.team.team.id,
+        model=ctx.model,
+        answers=answers,
+        only=only,
+    )
+    interval = request.app.state.settings.sync_interval_minutes
+    old_after = max(timedelta(days=1), timedelta(minutes=2 * interval)) if interval else None
+    questions = {q.id: q for q in ctx.model.questions()}
+    capability_of = {q.id: c for c in ctx.model.capabilities() for q in c.questions}
+    draft = ctx.assessment.status == "draft"
+    return {
+        "evidence": evidence_view.panels(loaded, questions, locale=locale_of(request), old_after=old_after),
+        "evidence_flagged": [(q, capability_of[q]) for q in loaded.flagged],
+        "evidence_hint": not loaded.sources and evidence_service.speaks_to(ctx.model, list(questions)),
+        "can_accept": draft and ctx.team.can(Action.ANSWER),
+        "can_dismiss": draft and ctx.team.can(Action.MANAGE),
     }
 
 
@@ -158,6 +195,9 @@ def _saved_response(
     """The parts a save changes (version, who and when, progress), from the saved row and a count of the
     others: no need to load every answer."""
     states = service.answer_states(session, assessment_id=ctx.assessment.id)
+    shown = {}
+    if evidence_service.speaks_to(ctx.model, [answer.question_id]):  # no query for other questions
+        shown = evidence_context(request, session, ctx, [answer], only=answer.question_id)
     context = {
         "ctx": ctx,
         "model": ctx.model,
@@ -167,6 +207,7 @@ def _saved_response(
         "editable": True,
         "progress": service.progress(ctx.model, states),
         "saved": True,
+        **shown,
     }
     return render(request, "assessments/_saved.html", context)
 
@@ -176,11 +217,25 @@ def _question_response(
 ) -> Response:
     """A save that failed, after its rollback: the question as stored now, with the error and what the
     person sent; the whole page for a plain form post."""
+    return question_response(request, session, ctx, failed.question_id, status=status, failed=failed)
+
+
+def question_response(
+    request: Request,
+    session: SessionDep,
+    ctx: AssessmentContext,
+    question_id: str,
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    """One question as stored now (re-read: after a change, or a failure's rollback), with `extra` (e.g. the
+    failure to show): its fragment for htmx, the whole page for a plain form post."""
     ctx = AssessmentContext(service.get(session, assessment_id=ctx.assessment.id), ctx.model, ctx.team)
-    context = _questionnaire_context(session, ctx, failed=failed)
+    context = questionnaire_context(request, session, ctx, **extra)
     if not htmx.is_htmx(request):
         return render(request, "assessments/questionnaire.html", context, status_code=status)
-    question = ctx.model.question(failed.question_id)
+    question = ctx.model.question(question_id)
     capability = next(c for c in ctx.model.capabilities() if question in c.questions)
     context.update(question=question, capability=capability, oob=True)
     return render(request, "assessments/_question.html", context, status_code=status)

@@ -97,6 +97,7 @@ class AnswerOut(BaseModel):
     note: str
     evidence_links: list[str]
     carried_over: bool
+    from_evidence: bool = Field(description="Set by accepting the evidence, not changed by a person since")
     answered_by_id: int | None
     answered_at: datetime | None
     version: int
@@ -111,6 +112,7 @@ class AnswerOut(BaseModel):
             note=answer.note,
             evidence_links=list(answer.evidence_links or []),
             carried_over=answer.carried_over,
+            from_evidence=bool(answer.from_evidence),
             answered_by_id=answer.answered_by_id,
             answered_at=answer.answered_at,
             version=answer.version_id,

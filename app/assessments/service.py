@@ -16,11 +16,24 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.assessments.scoring import AnswerValue, Results, score_assessment
 from app.audit import service as audit_service
 from app.errors import BadInput, Conflict, NotFound
+from app.evidence import service as evidence_service
 from app.i18n import N_
 from app.kit import limits
 from app.maturity import service as maturity_service
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, MaturityModel, Question
-from app.models import Answer, Assessment, AssessmentStatus, MaturityModelVersion, Membership, Role, User
+from app.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    EvidenceReview,
+    MaturityModelVersion,
+    Membership,
+    Role,
+    User,
+    Verdict,
+)
+
+LOCKED = N_("This assessment is submitted and locked. A manager can reopen it.")
 
 
 @dataclass(frozen=True)
@@ -238,7 +251,7 @@ def save_answer(
 ) -> Answer:
     """Save one answer unless someone else saved it since `data.expected_version` (then AnswerConflict)."""
     if assessment.status != AssessmentStatus.DRAFT:
-        raise Conflict(N_("This assessment is submitted and locked. A manager can reopen it."))
+        raise Conflict(LOCKED)
     question = model_of(assessment).question(question_id)
     if question is None:
         raise NotFound(N_("This assessment has no question %(id)s."), field="question_id", id=question_id)
@@ -266,6 +279,78 @@ def save_answer(
         after=_answer_dict(answer),
     )
     return answer
+
+
+def accept_evidence(
+    session: Session,
+    *,
+    assessment: Assessment,
+    question_id: str,
+    expected_version: int,
+    expected_choice: str | None,
+    user: User,
+    now: datetime,
+) -> tuple[Answer, EvidenceReview]:
+    """Make the level the team's evidence suggests the answer (recorded as from evidence, with a review,
+    audited), unless someone saved the answer since `expected_version` (AnswerConflict, as for a save).
+    `expected_choice`, when given, is the choice the person saw offered: the evidence must still offer it."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise Conflict(LOCKED)
+    model = model_of(assessment)
+    capability_id = evidence_service.capability_of(model, question_id)
+    if capability_id is None:
+        raise NotFound(N_("This assessment has no question %(id)s."), field="question_id", id=question_id)
+    current = _stored(session, assessment.id, question_id)
+    if (current.version_id if current else 0) != expected_version:
+        raise AnswerConflict(current)
+    seen = evidence_service.one_question(
+        session,
+        assessment_id=assessment.id,
+        team_id=assessment.team_id,
+        model=model,
+        answer=current,
+        question_id=question_id,
+    )
+    if seen is None or seen.accept_choice is None:
+        raise Conflict(N_("The evidence suggests no other answer to this question."), field="question_id")
+    if expected_choice is not None and expected_choice != seen.accept_choice:
+        message = N_("The evidence changed since you loaded the page. Look at it again before accepting.")
+        raise Conflict(message, field="choice_id")
+    before = _answer_dict(current) if current else None
+    answer = current or Answer(assessment_id=assessment.id, question_id=question_id)
+    try:
+        with session.begin_nested():
+            answer.choice_id, answer.not_applicable, answer.na_reason = seen.accept_choice, False, ""
+            answer.carried_over, answer.from_evidence = False, True
+            answer.answered_by_id, answer.answered_at = user.id, now
+            session.add(answer)
+            session.flush()
+    except (IntegrityError, StaleDataError):
+        session.expire_all()
+        raise AnswerConflict(_stored(session, assessment.id, question_id)) from None
+    review = evidence_service.record_review(
+        session,
+        assessment_id=assessment.id,
+        capability_id=capability_id,
+        seen=seen,
+        verdict=Verdict.ACCEPTED,
+        user=user,
+    )
+    audit_service.record(
+        session,
+        actor=user,
+        action="answer.accept_evidence",
+        object_type="answer",
+        object_id=f"{assessment.id}/{question_id}",
+        before=before,
+        after={
+            **_answer_dict(answer),
+            "from_evidence": True,
+            "level": review.suggested_level,
+            "review_id": review.id,
+        },
+    )
+    return answer, review
 
 
 def _stored(session: Session, assessment_id: int, question_id: str) -> Answer | None:
@@ -308,8 +393,12 @@ def _check_text(value: str, limit: int, field: str, *, multiline: bool = False) 
 
 
 def _apply(answer: Answer, data: AnswerInput, user: User, now: datetime, *, keep_reason: bool) -> None:
-    """Write the input onto the row; a reason left in the form after choosing a level is not kept."""
-    answer.choice_id = None if data.not_applicable else data.choice_id
+    """Write the input onto the row; a reason left in the form after choosing a level is not kept. A person
+    choosing another answer than the one accepted from evidence makes it theirs (a note alone does not)."""
+    choice_id = None if data.not_applicable else data.choice_id
+    if (answer.choice_id, bool(answer.not_applicable)) != (choice_id, data.not_applicable):
+        answer.from_evidence = False
+    answer.choice_id = choice_id
     answer.not_applicable = data.not_applicable
     answer.na_reason = data.na_reason.strip() if keep_reason else ""
     answer.note = limits.normalise_newlines(data.note).strip()
@@ -326,6 +415,7 @@ def _answer_dict(answer: Answer) -> dict[str, Any]:
         "na_reason": answer.na_reason,
         "note": answer.note,
         "evidence_links": list(answer.evidence_links or []),
+        "from_evidence": bool(answer.from_evidence),
     }
 
 

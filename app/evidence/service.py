@@ -9,15 +9,31 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit import service as audit_service
 from app.catalogue.loader import builtin_catalogue
 from app.catalogue.schema import Catalogue
-from app.evidence.rules import CapabilityEvidence, Disagreement, Observation, evaluate
+from app.errors import BadInput, Conflict, NotFound, checked_text
+from app.evidence.rules import CapabilityEvidence, Disagreement, Finding, Observation, evaluate
+from app.i18n import N_
+from app.kit import limits
 from app.maturity.schema import MaturityModel, Question
-from app.models import Answer, EvidenceReview, Source, Verdict
+from app.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    EvidenceReview,
+    Source,
+    SyncRun,
+    SyncStatus,
+    User,
+    Verdict,
+)
 from app.signals.service import latest_signals
 
 
@@ -179,3 +195,234 @@ def _dismissal(reviews: Sequence[EvidenceReview], disagreement: Disagreement | N
         if (review.answered_level, review.suggested_level) == (disagreement.answered, disagreement.suggested):
             return review
     return None
+
+
+@dataclass(frozen=True)
+class SourceSync:
+    """How an enabled source's syncs stand: its last sync and its last good one (what evidence rests on)."""
+
+    source_id: int
+    name: str
+    last_status: str | None
+    last_error_kind: str | None
+    last_at: datetime | None
+    last_good_at: datetime | None
+
+    @property
+    def failing(self) -> bool:
+        """The last sync did not succeed: the evidence shown is from an older, good one."""
+        return self.last_status == SyncStatus.FAILED
+
+
+@dataclass(frozen=True)
+class QuestionnaireEvidence:
+    """Everything the questionnaire shows about evidence, loaded in a fixed number of queries."""
+
+    sources: int
+    """Enabled sources of the team (0: the page says how to connect one)."""
+    questions: dict[str, QuestionEvidence]
+    syncs: dict[int, SourceSync]
+    """By source id."""
+    reviewers: dict[int, str]
+    """Names of the people whose reviews are shown, by user id."""
+
+    @property
+    def flagged(self) -> list[str]:
+        """Ids of the questions whose answer the evidence contradicts, in model order."""
+        return [q for q, seen in self.questions.items() if seen.flagged]
+
+
+def capability_of(model: MaturityModel, question_id: str) -> str | None:
+    """The id of the capability a question belongs to."""
+    return next((c.id for c in model.capabilities() for q in c.questions if q.id == question_id), None)
+
+
+def speaks_to(model: MaturityModel, question_ids: Sequence[str], catalogue: Catalogue | None = None) -> bool:
+    """Whether any of these questions' capabilities has evidence rules (no query: the catalogue is data)."""
+    catalogue = catalogue or builtin_catalogue()
+    ruled = {c.id for c in catalogue.capabilities if c.evidence is not None}
+    return any(capability_of(model, q) in ruled for q in question_ids)
+
+
+def questionnaire_evidence(
+    session: Session,
+    *,
+    assessment_id: int,
+    team_id: int,
+    model: MaturityModel,
+    answers: Sequence[Answer],
+    only: str | None = None,
+) -> QuestionnaireEvidence:
+    """What the evidence says beside each question (or only the question `only`), with the sources' sync
+    state and the reviewers' names: at most five queries, none when the team has no enabled source."""
+    count, observed = team_observations(session, team_id=team_id)
+    if not count:
+        return QuestionnaireEvidence(0, {}, {}, {})
+    team = TeamEvidence(sources=count, capabilities=read_evidence(builtin_catalogue(), observed))
+    reviews = reviews_of(session, assessment_id=assessment_id)
+    found = question_evidence(model, answers, team, reviews)
+    if only is not None:
+        found = {only: found[only]} if only in found else {}
+    user_ids = {r.user_id for q in found for r in reviews.get(q, ()) if r.user_id is not None}
+    names: dict[int, str] = {}
+    if user_ids:
+        names = {
+            row.id: row.name
+            for row in session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+        }
+    return QuestionnaireEvidence(count, found, source_syncs(session, team_id=team_id), names)
+
+
+def source_syncs(session: Session, *, team_id: int) -> dict[int, SourceSync]:
+    """Each enabled source's last sync and last good sync (one query)."""
+    last = (
+        select(SyncRun.source_id, func.max(SyncRun.id).label("last_id"))
+        .group_by(SyncRun.source_id)
+        .subquery()
+    )
+    good = (
+        select(SyncRun.source_id, func.max(SyncRun.finished_at).label("good_at"))
+        .where(SyncRun.status == SyncStatus.OK)
+        .group_by(SyncRun.source_id)
+        .subquery()
+    )
+    query = (
+        select(Source.id, Source.name, SyncRun.status, SyncRun.error_kind, SyncRun.started_at, good.c.good_at)
+        .outerjoin(last, last.c.source_id == Source.id)
+        .outerjoin(SyncRun, SyncRun.id == last.c.last_id)
+        .outerjoin(good, good.c.source_id == Source.id)
+        .where(Source.team_id == team_id, Source.enabled.is_(True))
+    )
+    return {
+        row.id: SourceSync(row.id, row.name, row.status, row.error_kind, row.started_at, row.good_at)
+        for row in session.execute(query)
+    }
+
+
+def one_question(
+    session: Session,
+    *,
+    assessment_id: int,
+    team_id: int,
+    model: MaturityModel,
+    answer: Answer | None,
+    question_id: str,
+) -> QuestionEvidence | None:
+    """What the evidence says beside one question, given its stored answer (three queries)."""
+    seen = question_evidence(
+        model,
+        [answer] if answer is not None else [],
+        team_evidence(session, team_id=team_id),
+        {question_id: reviews_of(session, assessment_id=assessment_id).get(question_id, [])},
+    )
+    return seen.get(question_id)
+
+
+def snapshot(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """The findings as shown, to keep with a review: one entry per observation a finding rests on."""
+    return [
+        {
+            "key": o.key,
+            "value": o.value,
+            "unit": o.unit,
+            "source": o.source_name,
+            "source_id": o.source_id,
+            "observed_at": o.observed_at.isoformat(),
+            "says": {"en": f.rule.says.en, "ja": f.rule.says.ja},
+        }
+        for f in findings
+        for o in f.observations
+    ]
+
+
+def record_review(
+    session: Session,
+    *,
+    assessment_id: int,
+    capability_id: str,
+    seen: QuestionEvidence,
+    verdict: Verdict,
+    user: User,
+    reason: str = "",
+) -> EvidenceReview:
+    """Keep a review of one question's evidence, with the levels and the findings as they were."""
+    disagreement = seen.disagreement
+    findings = disagreement.findings if disagreement is not None else seen.evidence.findings
+    review = EvidenceReview(
+        assessment_id=assessment_id,
+        question_id=seen.question_id,
+        capability_id=capability_id,
+        verdict=verdict,
+        reason=reason,
+        answered_level=seen.answered,
+        suggested_level=disagreement.suggested if disagreement else seen.evidence.level_for(seen.answered),
+        floor=seen.evidence.floor,
+        ceiling=seen.evidence.ceiling,
+        evidence=snapshot(findings),
+        user_id=user.id,
+    )
+    session.add(review)
+    session.flush()
+    return review
+
+
+def dismiss(
+    session: Session,
+    *,
+    assessment: Assessment,
+    model: MaturityModel,
+    question_id: str,
+    reason: str,
+    expected_version: int | None,
+    user: User,
+) -> EvidenceReview:
+    """Close the question's open disagreement with a reason (audited). It opens again when the answer or
+    the evidence changes. `expected_version`, when given, must be the answer's current version."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise Conflict(N_("This assessment is submitted and locked. A manager can reopen it."))
+    capability_id = capability_of(model, question_id)
+    if capability_id is None:
+        raise NotFound(N_("This assessment has no question %(id)s."), field="question_id", id=question_id)
+    reason = checked_text(reason.strip(), limits.REASON, "reason")
+    if not reason:
+        raise BadInput(N_("Say why the answer stands despite the evidence."), field="reason")
+    answer = session.scalars(
+        select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_id == question_id)
+    ).first()
+    if expected_version is not None and (answer.version_id if answer else 0) != expected_version:
+        raise Conflict(
+            N_("The answer changed since you loaded the page. Look at the evidence again."), field="version"
+        )
+    seen = one_question(
+        session,
+        assessment_id=assessment.id,
+        team_id=assessment.team_id,
+        model=model,
+        answer=answer,
+        question_id=question_id,
+    )
+    if seen is None or seen.disagreement is None:
+        raise Conflict(N_("This answer is not flagged: there is nothing to dismiss."), field="question_id")
+    review = record_review(
+        session,
+        assessment_id=assessment.id,
+        capability_id=capability_id,
+        seen=seen,
+        verdict=Verdict.DISMISSED,
+        user=user,
+        reason=reason,
+    )
+    audit_service.record(
+        session,
+        actor=user,
+        action="answer.dismiss_evidence",
+        object_type="answer",
+        object_id=f"{assessment.id}/{question_id}",
+        after={
+            "reason": reason,
+            "answered_level": review.answered_level,
+            "suggested_level": review.suggested_level,
+            "review_id": review.id,
+        },
+    )
+    return review

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.db import make_session_factory, make_write_session_factory, session_scope
 from app.kit.time import utcnow
+from app.kit.write_lock import WriteGate
 from app.models import Source, SyncRun
-from app.server.write_gate import WriteGate
 from app.signals import adapters, outbound, service
 from app.signals.adapters import SourceConfig
 from app.signals.adapters.base import Outbound, SyncError, SyncResult

@@ -43,7 +43,8 @@
   // text is never lost without a warning; and a choice that needs a reason waits for the reason.
   function questionForm(el) {
     var form = el && el.closest ? el.closest("form") : null;
-    return form && form.closest("article.question") ? form : null;
+    // the evidence's accept and dismiss forms are plain htmx forms, not the answer's
+    return form && form.closest("article.question") && !form.closest(".evidence") ? form : null;
   }
   function snapshot(form) {
     var data = new FormData(form);
@@ -52,7 +53,7 @@
     return new URLSearchParams(data).toString();
   }
   function remember(root) {
-    root.querySelectorAll("article.question form").forEach(function (form) {
+    root.querySelectorAll("article.question > form").forEach(function (form) {
       if (form.hoshinSaved === undefined) {
         form.hoshinSaved = form.hasAttribute("data-unsaved") ? null : snapshot(form); // null: never saved
       }
@@ -103,7 +104,7 @@
     send(form);
   });
   window.addEventListener("beforeunload", function (event) {
-    var forms = document.querySelectorAll("article.question form");
+    var forms = document.querySelectorAll("article.question > form");
     var pending = Array.prototype.some.call(forms, function (form) {
       return unsaved(form) || form.classList.contains("htmx-request");
     });

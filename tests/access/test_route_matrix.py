@@ -100,6 +100,12 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/assessments/{assessment_id}/submit"): TEAM_MANAGE,
     ("POST", "/assessments/{assessment_id}/reopen"): TEAM_MANAGE,
     ("GET", "/assessments/{assessment_id}/results"): TEAM_VIEW,
+    # evidence beside the questions: accepting changes the answer, dismissing a flag is a manager's call
+    ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/accept"): TEAM_ANSWER,
+    ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/dismiss"): TEAM_MANAGE,
+    ("GET", "/api/v1/assessments/{assessment_id}/evidence"): TEAM_VIEW,
+    ("POST", "/api/v1/assessments/{assessment_id}/questions/{question_id}/evidence/accept"): TEAM_ANSWER,
+    ("POST", "/api/v1/assessments/{assessment_id}/questions/{question_id}/evidence/dismiss"): TEAM_MANAGE,
     ("GET", "/reports/assessment/{assessment_id}"): TEAM_VIEW,
     ("GET", "/reports/organisation"): SIGNED_IN,
     ("GET", "/reports/organisation.pdf"): SIGNED_IN,
