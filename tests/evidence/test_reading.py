@@ -13,13 +13,14 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.kit.time import utcnow
 from app.maturity import service as maturity_service
 from app.models import Answer, Assessment, EvidenceReview, Source, Verdict
 from app.signals import sync
 from app.signals.adapters.base import Signal
 from app.signals.sync import Context
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.factories import Org
 from tests.signals.conftest import Script, source
 
@@ -265,3 +266,81 @@ def test_the_results_page_reads_the_evidence_in_the_same_number_of_queries_howev
         counts.append(len(statements))
     assert counts[0] == counts[1] == counts[2], counts
     assert counts[0] <= 18, counts
+
+
+def _roadmap(client: TestClient, org: Org, lang: str) -> str:
+    sign_in(client, org.manager.email)
+    response = client.post(f"/teams/{org.team.id}/roadmap/generate", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == 303, response.text
+    page = client.get(f"/teams/{org.team.id}/roadmap", headers={"Accept-Language": lang})
+    assert page.status_code == 200
+    return _text(page.text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "cited"),
+    [
+        (
+            "en",
+            "Current level 1 from evidence: No CI is configured in the repository "
+            "(model-repo, synced {day}).",
+        ),
+        (
+            "ja",
+            "現状のレベル 1 はエビデンスによるものです："
+            "リポジトリに CI が設定されていない（model-repo、{day} 同期）。",
+        ),
+    ],
+)
+def test_the_roadmap_cites_the_evidence_that_set_a_level(
+    client: TestClient, db: Session, org: Org, fake: Script, context: Context, lang: str, cited: str
+) -> None:
+    _synced(db, org, fake, context)
+    assessment = _assessment(db, org, level=1, submitted=True)
+    for answer in db.scalars(
+        select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_id.in_(_ci_questions(db)))
+    ):
+        answer.from_evidence = True
+    db.commit()
+    day = utcnow().date().isoformat()
+    assert cited.format(day=day) in _roadmap(client, org, lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "cited"),
+    [
+        ("en", "Answered level 2, but the evidence suggests level 1: No CI is configured in the repository"),
+        (
+            "ja",
+            "回答はレベル 2 ですが、エビデンスはレベル 1 を示唆しています："
+            "リポジトリに CI が設定されていない",
+        ),
+    ],
+)
+def test_the_roadmap_cites_an_open_disagreement_and_not_a_dismissed_one(
+    client: TestClient, db: Session, org: Org, fake: Script, context: Context, lang: str, cited: str
+) -> None:
+    _synced(db, org, fake, context)
+    assessment = _assessment(db, org, level=2, submitted=True)
+    assert cited in _roadmap(client, org, lang)
+    for question_id in _ci_questions(db):
+        db.add(
+            EvidenceReview(
+                assessment_id=assessment.id,
+                question_id=question_id,
+                capability_id="ci-cd",
+                verdict=Verdict.DISMISSED,
+                reason="CI runs elsewhere",
+                answered_level=2,
+                suggested_level=1,
+            )
+        )
+    db.commit()
+    assert cited not in _roadmap(client, org, lang)
+
+
+def test_a_roadmap_without_evidence_cites_none(client: TestClient, db: Session, org: Org) -> None:
+    _assessment(db, org, level=2, submitted=True)
+    text = _roadmap(client, org, "en")
+    assert "from evidence" not in text
+    assert "the evidence suggests" not in text
