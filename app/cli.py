@@ -83,9 +83,16 @@ def serve(
 def _sync_context(settings: Settings, engine: Engine) -> SyncContext:
     """How this command syncs: the installation's rules, and what else a good sync changes."""
     from app.evidence.followers import FOLLOWERS
+    from app.server import write_gate
     from app.signals import sync as runs
 
-    return runs.context_for(settings, engine, secret_key=resolve_secret_key(settings), followers=FOLLOWERS)
+    return runs.context_for(
+        settings,
+        engine,
+        secret_key=resolve_secret_key(settings),
+        followers=FOLLOWERS,
+        gate=write_gate.for_engine(engine),
+    )
 
 
 def _periodic_syncs(settings: Settings) -> Scheduler | None:

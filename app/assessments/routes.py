@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from app.kit import htmx, limits
 from app.kit.time import quarter_of, utcnow
 from app.maturity import service as maturity_service
 from app.models import Answer
+from app.signals import view as signals_view
 from app.web import locale_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -263,5 +265,7 @@ def reopen_assessment(request: Request, session: SessionDep, ctx: ManageAssessme
 def assessment_results(request: Request, session: SessionDep, ctx: ViewAssessment) -> Response:
     """Levels per capability and dimension, targets and gaps, radar chart, change since last time."""
     view = results.build(session, assessment=ctx.assessment, organisation_id=ctx.team.team.organisation_id)
-    chart = results.radar(view, locale=request.state.locale)
-    return render(request, "assessments/results.html", {"ctx": ctx, "view": view, "radar": chart})
+    locale = request.state.locale
+    chart = results.radar(view, locale=locale)
+    age = functools.partial(signals_view.age, locale=locale)
+    return render(request, "assessments/results.html", {"ctx": ctx, "view": view, "radar": chart, "age": age})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -12,8 +12,9 @@ from app import i18n
 from app.assessments import scoring, service
 from app.assessments.radar import Absence, RadarAxis, RadarSeries, radar_svg
 from app.assessments.targets import service as targets
+from app.evidence import summary as evidence_summary
 from app.i18n import N_
-from app.maturity.schema import Capability, MaturityModel, Question
+from app.maturity.schema import Capability, Choice, MaturityModel, Question
 from app.models import Answer, Assessment
 
 RADAR_CAPABILITY_LIMIT = 12  # beyond this the chart shows dimensions: thirty spokes are unreadable
@@ -41,6 +42,8 @@ class ResultsView:
     weakest: tuple[scoring.CapabilityScore, ...]
     unanswered: tuple[Question, ...]
     not_applicable: tuple[NotApplicable, ...] = ()
+    evidence: evidence_summary.AssessmentEvidence = field(default_factory=evidence_summary.AssessmentEvidence)
+    """What the team's synced evidence says beside the answers (read only by `build`, the single view)."""
 
     @property
     def not_applicable_dimensions(self) -> frozenset[str]:
@@ -53,10 +56,21 @@ class ResultsView:
     def change(self, kind: str, item_id: str) -> scoring.Change | None:
         return self.changes.get((kind, item_id))
 
+    def chosen(self, question_id: str) -> Choice | None:
+        """The choice the assessment's answer to `question_id` picked, if any."""
+        answer = next((a for a in self.assessment.answers if a.question_id == question_id), None)
+        if answer is None or answer.choice_id is None:
+            return None
+        question = next((q for q in self.model.questions() if q.id == question_id), None)
+        return next((c for c in question.choices if c.id == answer.choice_id), None) if question else None
+
 
 def build(session: Session, *, assessment: Assessment, organisation_id: int) -> ResultsView:
-    """Score the assessment, find the previous one, and compare, with a fixed number of queries."""
-    return build_many(session, assessments=[assessment], organisation_id=organisation_id)[assessment.id]
+    """Score the assessment, find the previous one, compare, and read the team's evidence beside the
+    answers, with a fixed number of queries."""
+    view = build_many(session, assessments=[assessment], organisation_id=organisation_id)[assessment.id]
+    one = evidence_summary.Assessed(assessment.id, assessment.team_id, view.model, assessment.answers)
+    return replace(view, evidence=evidence_summary.for_assessments(session, assessed=[one])[assessment.id])
 
 
 def build_many(

@@ -24,6 +24,12 @@ def data_time(assessment: Assessment) -> datetime:
     return max(moment for moment in moments if moment is not None)
 
 
+def _prepared(assessment: Assessment, view: results.ResultsView) -> datetime:
+    """When the data the report shows last changed, the evidence's latest sync and review included."""
+    moments = [data_time(assessment), view.evidence.synced_at, view.evidence.reviewed_at]
+    return max(moment for moment in moments if moment is not None)
+
+
 def html(
     session: Session,
     *,
@@ -52,7 +58,7 @@ def html(
         "locale": locale,
         "people": service.people_names(session, answers=list(answers.values())),
         "radar": chart,
-        "generated_at": data_time(assessment),
+        "generated_at": _prepared(assessment, view),
         "current_user": viewer,
         "organisation_name": organisation_name,
         "stylesheet": stylesheet,

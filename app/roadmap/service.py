@@ -25,8 +25,10 @@ from app.audit import service as audit_service
 from app.catalogue.loader import builtin_catalogue
 from app.db import in_savepoint
 from app.errors import BadInput, Conflict, NotFound
+from app.evidence import summary as evidence_summary
 from app.i18n import N_
 from app.kit.lru import Lru
+from app.maturity.schema import Text
 from app.models import (
     Answer,
     Assessment,
@@ -43,7 +45,7 @@ from app.models import (
 from app.roadmap.planner import snapshot
 from app.roadmap.planner.gaps import gaps_from, latest_per_capability
 from app.roadmap.planner.generate import Moved, PlanDiff, PlanInput, diff, generate
-from app.roadmap.planner.plan import Drop, Edit, Pin, Plan, PocCandidate
+from app.roadmap.planner.plan import Drop, Edit, EvidenceFact, Pin, Plan, PocCandidate
 from app.teams import capacity, coverage
 from app.teams.raci import service as raci_service
 
@@ -222,6 +224,63 @@ def _inputs(
         "improvement_share": team.improvement_share,
         "team_roles": {row.role: row.capacity for row in coverage.coverage(pairs)},
         "raci": team_raci(session, team=team),
+        "evidence": _evidence(session, team=team, assessments=assessments, origin=origin, gaps=found.gaps),
+    }
+
+
+def _evidence(
+    session: Session,
+    *,
+    team: Team,
+    assessments: Sequence[Assessment],
+    origin: dict[str, int],
+    gaps: dict[str, tuple[int, int]],
+) -> dict[str, dict[str, Any]]:
+    """Per capability with a gap, what the evidence said where it decided or contradicts the level, in
+    the assessment the level came from (kept in the version's inputs: the plan cites it as it was)."""
+    used = sorted({origin[c] for c in gaps if c in origin})
+    ids = [assessments[i].id for i in used]
+    rows = session.scalars(select(Answer).where(Answer.assessment_id.in_(ids))).all() if ids else []
+    assessed = [
+        evidence_summary.Assessed(
+            assessments[i].id,
+            team.id,
+            assessments_service.model_of(assessments[i]),
+            [r for r in rows if r.assessment_id == assessments[i].id],
+        )
+        for i in used
+    ]
+    found = evidence_summary.for_assessments(session, assessed=assessed)
+    facts = {}
+    for capability_id in gaps:
+        summary = (
+            found[assessments[origin[capability_id]].id].of(capability_id)
+            if capability_id in origin
+            else None
+        )
+        fact = _fact(summary) if summary is not None else None
+        if fact is not None:
+            facts[capability_id] = fact
+    return facts
+
+
+def _fact(summary: evidence_summary.CapabilitySummary) -> dict[str, Any] | None:
+    """The evidence's part in a capability's level as plain values, or None when it played none."""
+    disagreement = next((q.disagreement for q in summary.open if q.disagreement is not None), None)
+    findings = disagreement.findings if disagreement is not None else summary.evidence.findings
+    if not findings or not (summary.from_evidence or disagreement is not None):
+        return None
+    observations = {(o.key, o.source_id): o for f in findings for o in f.observations}.values()
+    return {
+        "says": {
+            "en": "; ".join(f.rule.says.en for f in findings),
+            "ja": "、".join(f.rule.says.ja for f in findings),
+        },
+        "sources": ", ".join(dict.fromkeys(o.source_name for o in observations)),
+        "synced": min(o.observed_at for o in observations).date().isoformat(),
+        "from_evidence": bool(summary.from_evidence),
+        "answered": disagreement.answered if disagreement is not None else None,
+        "suggested": disagreement.suggested if disagreement is not None else None,
     }
 
 
@@ -306,7 +365,20 @@ def _generate(roadmap: Roadmap, inputs: dict[str, Any], edits: Sequence[RoadmapE
             poc_candidates=[PocCandidate(**c) for c in roadmap.poc_candidates or []],
             # Versions from before the share was kept booked the whole capacity.
             improvement_share=inputs.get("improvement_share", 1.0),
+            # Versions from before live evidence cite none.
+            evidence={c: _evidence_fact(f) for c, f in inputs.get("evidence", {}).items()},
         )
+    )
+
+
+def _evidence_fact(stored: dict[str, Any]) -> EvidenceFact:
+    return EvidenceFact(
+        says=Text(**stored["says"]),
+        sources=stored["sources"],
+        synced=stored["synced"],
+        from_evidence=stored["from_evidence"],
+        answered=stored["answered"],
+        suggested=stored["suggested"],
     )
 
 

@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.db import make_session_factory, make_write_session_factory, session_scope
 from app.kit.time import utcnow
-from app.kit.write_lock import WriteGate
 from app.models import Source, SyncRun
 from app.signals import adapters, outbound, service
 from app.signals.adapters import SourceConfig
@@ -36,6 +36,15 @@ session, the source, the finished run and the time. The composition roots (app/m
 pass `app.evidence.followers.FOLLOWERS`, so signals depends on nothing that reads signals."""
 
 
+class Gate(Protocol):
+    """SQLite's one-writer gate (app/server/write_gate.py), handed in by the composition roots: signals
+    imports nothing of the server, whose PDF slots import the reports that read signals."""
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Context:
     """What a sync needs from the installation."""
@@ -44,7 +53,7 @@ class Context:
     secret_key: str
     outbound: Outbound
     cache_dir: Path  # git clones go under it
-    gate: WriteGate | None = None  # SQLite's one-writer gate, taken around each write
+    gate: Gate | None = None  # SQLite's one-writer gate, taken around each write
     clock: Callable[[], datetime] = field(default=utcnow)
     # sessions for reading (on SQLite a plain BEGIN, not queued behind writers); None: `factory`
     reads: sessionmaker[Session] | None = None
@@ -213,18 +222,22 @@ def _locks_of(folder: Path) -> Iterator[None]:
 
 
 def context_for(
-    settings: Settings, engine: Engine, *, secret_key: str, followers: tuple[Follower, ...] = ()
+    settings: Settings,
+    engine: Engine,
+    *,
+    secret_key: str,
+    followers: tuple[Follower, ...] = (),
+    gate: Gate | None = None,
 ) -> Context:
-    """The sync context of a command or job run outside the web server (same rules, same write gate)."""
-    database = engine.url.database
-    on_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
+    """The sync context of a command or job run outside the web server (same rules; `gate` is the
+    server's write gate for the engine, app.server.write_gate.for_engine)."""
     return Context(
         factory=make_write_session_factory(engine),
         reads=make_session_factory(engine),
         secret_key=secret_key,
         outbound=outbound.from_settings(settings),
         cache_dir=settings.var_dir / "sources",
-        gate=WriteGate(Path(f"{database}.writer-lock")) if on_file else None,
+        gate=gate,
         followers=followers,
     )
 

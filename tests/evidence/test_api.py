@@ -14,6 +14,7 @@ from app.signals import sync
 from app.signals.adapters.base import Signal
 from app.signals.sync import Context
 from tests import factories
+from tests.evidence.conftest import agree_except
 from tests.factories import Org
 from tests.signals.conftest import Script, source
 
@@ -32,6 +33,7 @@ def draft(db: Session, org: Org, fake: Script, context: Context) -> Assessment:
     assert sync.sync_source(context, source_id=row.id).status == "ok"
     assessment = factories.assessment(db, org.team, factories.maturity_model(db, "mlops-full"), level=3)
     db.commit()
+    agree_except(db, assessment)
     return assessment
 
 

@@ -19,6 +19,7 @@ from app.signals.adapters.base import Signal
 from app.signals.sync import Context
 from tests import factories
 from tests.conftest import csrf_token, sign_in
+from tests.evidence.conftest import agree_except
 from tests.factories import Org
 from tests.signals.conftest import Script, failing, source
 
@@ -40,6 +41,7 @@ def draft(db: Session, org: Org, fake: Script, context: Context) -> Assessment:
     assert sync.sync_source(context, source_id=row.id).status == "ok"
     assessment = factories.assessment(db, org.team, factories.maturity_model(db, "mlops-full"), level=3)
     db.commit()
+    agree_except(db, assessment)
     return assessment
 
 
@@ -309,7 +311,11 @@ def test_without_javascript_accept_and_dismiss_post_the_form_and_come_back_to_th
 def test_evidence_offered_for_an_unanswered_question_is_one_click_away(
     client: TestClient, org: Org, db: Session, fake: Script, context: Context
 ) -> None:
-    fake.signals = [Signal("git.ci.configured", 1, "bool"), Signal("git.ci.runs_tests", 1, "bool")]
+    fake.signals = [
+        Signal("git.ci.configured", 1, "bool"),
+        Signal("git.ci.runs_tests", 1, "bool"),
+        Signal("git.ci.builds", 1, "bool"),  # tests and a build: level 3
+    ]
     row = source(db, org.team)
     db.commit()
     sync.sync_source(context, source_id=row.id)

@@ -17,12 +17,14 @@ from datetime import date
 from app.catalogue.schema import Capability, Catalogue, Phase
 from app.maturity.schema import Text
 from app.roadmap.planner import action_plan, okrs, risks
+from app.roadmap.planner import evidence as cited
 from app.roadmap.planner.plan import (
     MONTHS,
     Deferred,
     Departure,
     Done,
     Edit,
+    EvidenceFact,
     Item,
     Plan,
     PocCandidate,
@@ -72,6 +74,8 @@ class PlanInput:
     max_pw_per_item_month: float = DEFAULT_MAX_PW_PER_ITEM_MONTH
     # The share (0–1] of capacity and of the per-item rate spent on improvement work, i.e. this plan.
     improvement_share: float = 1.0
+    # Capability id → what the team's evidence said where it decided (or contradicts) the current level.
+    evidence: Mapping[str, EvidenceFact] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def generate(plan_input: PlanInput) -> Plan:
     capacity = tuple(c * share for c in _capacity(plan_input.capacity_pw_per_month))
     check_gaps(plan_input.gaps, catalogue)
     edits = collect_edits(plan_input.edits)
-    names = _names(catalogue, edits)
+    names = _names(catalogue, edits, plan_input.evidence)
     expansion = expand(plan_input.gaps, catalogue, edits.drops)
     works = _works(plan_input, expansion, edits, names)
     phases, pulled_by = _effective_phases(works)
@@ -164,7 +168,7 @@ def _share(value: float) -> float:
     return value
 
 
-def _names(catalogue: Catalogue, edits: Edits) -> Names:
+def _names(catalogue: Catalogue, edits: Edits, evidence: Mapping[str, EvidenceFact]) -> Names:
     titles = {c.id: c.name for c in catalogue.capabilities} | {
         a.item_id: a.title for a in edits.adds.values()
     }
@@ -175,6 +179,7 @@ def _names(catalogue: Catalogue, edits: Edits) -> Names:
         roles,
         lambda capability, level: levels.get(capability, {}).get(level),
         {r.id.value: r.name for r in catalogue.risks},
+        cited.says(evidence),
     )
 
 
@@ -184,7 +189,11 @@ def _works(plan_input: PlanInput, expansion: Expansion, edits: Edits, names: Nam
     if clash:
         raise ValueError(f"custom item ids clash with capability ids: {', '.join(clash)}")
     works = {
-        c.id: capability_work(c, expansion, plan_input.gaps, edits, names, _owners(plan_input, c))
+        c.id: cited.with_evidence(
+            capability_work(c, expansion, plan_input.gaps, edits, names, _owners(plan_input, c)),
+            plan_input.evidence.get(c.id) if c.id in plan_input.gaps else None,
+            names,
+        )
         for c in catalogue.capabilities
         if c.id in expansion.targets
     }

@@ -49,6 +49,8 @@ class ReasonCode(StrEnum):
     POC_SCORE = "poc_score"
     BUILDS_ON = "builds_on"
     AT_RISK = "at_risk"
+    FROM_EVIDENCE = "from_evidence"
+    EVIDENCE_DISAGREES = "evidence_disagrees"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,27 @@ class Reason:
 
     def param(self, name: str) -> Param | None:
         return next((value for key, value in self.params if key == name), None)
+
+
+@dataclass(frozen=True)
+class EvidenceFact:
+    """What the team's synced evidence said about a capability when the plan read its level: whether an
+    answer came from accepting it, or an open disagreement (answered vs suggested level), and what it
+    rests on. Plain values, so the planner stays free of the database."""
+
+    says: Text
+    """The findings, in both languages ("No CI is configured in the repository")."""
+    sources: str
+    """The names of the sources it rests on, joined."""
+    synced: str
+    """When the oldest observation it rests on was synced (ISO date)."""
+    from_evidence: bool = False
+    answered: int | None = None
+    suggested: int | None = None
+
+    @property
+    def disagrees(self) -> bool:
+        return self.answered is not None and self.suggested is not None
 
 
 # Manual edits. Item ids are capability ids, or the id given to a custom item.

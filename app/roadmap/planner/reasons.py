@@ -1,7 +1,8 @@
 """Ready English and Japanese sentences for the planner's structured reasons.
 
 Parameters named after items (capability, dependant, prerequisite), roles, phases or risks hold ids;
-the sentences show their names, looked up through `Names`. A reason about a capability's levels also
+the sentences show their names, looked up through `Names` (`evidence` holds a capability id and shows
+what that capability's evidence says). A reason about a capability's levels also
 quotes what each level means (`{from_level_text}`), so the reader sees what the answer was.
 """
 
@@ -142,6 +143,16 @@ TEMPLATES: Mapping[ReasonCode, tuple[str, str]] = {
         "Monitoring work starts in month {month} at the earliest, in the last phase or later.",
         "モニタリングの作業が早くても{month}か月目、最後のフェーズ以降に始まります。",
     ),
+    C.FROM_EVIDENCE: (
+        "Current level {level} from evidence: {evidence} ({sources}, synced {synced}).",
+        "現状のレベル {level} はエビデンスによるものです：{evidence}（{sources}、{synced} 同期）。",
+    ),
+    C.EVIDENCE_DISAGREES: (
+        "Answered level {level}, but the evidence suggests level {suggested}: {evidence} "
+        "({sources}, synced {synced}). The disagreement is open: check the answer.",
+        "回答はレベル {level} ですが、エビデンスはレベル {suggested} を示唆しています：{evidence}"
+        "（{sources}、{synced} 同期）。食い違いは未解決です。回答を確認してください。",
+    ),
     C.POC_SCORE: (
         "{name}: {score} points (business value {business_value}/5, scope {scope}/5, {pipeline}).",
         "{name}：{score}点（ビジネス価値 {business_value}/5、スコープ {scope}/5、{pipeline}）。",
@@ -187,11 +198,13 @@ class Names:
         roles: Mapping[str, Text],
         levels: Callable[[str, int], Text | None] = lambda _capability, _level: None,
         risks: Mapping[str, Text] | None = None,
+        evidence: Mapping[str, Text] | None = None,
     ) -> None:
         self._items = items
         self._roles = roles
         self._levels = levels
         self._risks = risks or {}
+        self._evidence = evidence or {}  # capability id → what its evidence says
 
     def level(self, capability: str, level: int) -> Text:
         """What `level` of `capability` means, else just "level N"."""
@@ -208,6 +221,8 @@ class Names:
             return PHASE_NAMES[Phase(str(value))]
         if key == "risk":
             return self._risks.get(str(value), Text(en=str(value), ja=str(value)))
+        if key == "evidence":
+            return self._evidence.get(str(value), Text(en="-", ja="-"))
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         return Text(en=shown, ja=shown)
 
