@@ -12,7 +12,7 @@ from markupsafe import Markup
 from app.catalogue.loader import builtin_catalogue
 from app.delivery import chart
 from app.delivery.service import Series, SourceDelivery
-from app.evidence.labels import format_value, signal_name, signal_note
+from app.evidence.labels import HOURS_AS_DAYS_FROM, format_value, signal_name, signal_note
 from app.i18n import N_, translations
 
 GROUPS = {
@@ -114,8 +114,9 @@ def _chart(view: MetricView, *, locale: str) -> Markup:
     words = translations(locale)
     first, last = view.points[0], view.points[-1]
     span = float((last.day - first.day).days)
-    y_max = chart.nice_max(max(p.value for p in view.points))
-    y_ticks = [chart.Tick(at, format_value(at, view.unit, locale)) for at in (0.0, y_max / 2, y_max)]
+    y_max = _y_max(max(p.value for p in view.points), view.unit)
+    y_ticks = [chart.Tick(0.0, "0")]
+    y_ticks += [chart.Tick(at, format_value(at, view.unit, locale)) for at in (y_max / 2, y_max)]
     x_ticks = [chart.Tick(0.0, _short(first.day, locale))]
     if span > 0:
         x_ticks.append(chart.Tick(span, _short(last.day, locale)))
@@ -134,6 +135,13 @@ def _chart(view: MetricView, *, locale: str) -> Markup:
         desc=desc,
     )
     return Markup(svg)  # noqa: S704 - line_chart_svg escapes all text
+
+
+def _y_max(top: float, unit: str) -> float:
+    """A round top for the y axis, round in the unit the labels read (hours from two days on read as days)."""
+    if unit == "hours" and top >= HOURS_AS_DAYS_FROM:
+        return chart.nice_max(top / 24) * 24
+    return chart.nice_max(top)
 
 
 def _short(day: date, locale: str) -> str:

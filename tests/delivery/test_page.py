@@ -202,10 +202,12 @@ def test_without_sources_the_page_says_where_to_connect_one(
     html = client.get(_page(org)).text
     assert "No sources yet, so no delivery metrics." in html
     assert f'href="http://testserver/teams/{org.team.id}/sources"' in html
-    assert "Connect a source" in html
+    assert f'href="http://testserver/teams/{org.team.id}/sources/new">Connect a source<' in html
     act_as(client, db, org.viewer)
     html = client.get(_page(org), headers={"Accept-Language": "ja"}).text
     assert "ソースがまだないため、デリバリー指標はありません。" in html
+    assert "ソースのページへ" in html  # a viewer cannot connect one: the page to ask about it
+    assert "/sources/new" not in html
     assert client.get(_api(org)).json() == {"team_id": org.team.id, "days": 180, "sources": []}
 
 
