@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -218,11 +219,32 @@ def _demo_repository(session: Session, settings: Settings) -> int | None:
     return source.id if source is not None else None
 
 
+DEMO_WEEKS = 12
+
+
+def _same(moment: datetime) -> datetime:
+    return moment
+
+
 def _sync_demo_source(settings: Settings, engine: Engine, source_id: int) -> None:
-    """Sync the demo repository once, so its signals show on the first visit."""
+    """Sync the demo repository as it stood each week of the last 12 (so the delivery trends have a
+    history of real measurements), then as it is now, so its signals show on the first visit."""
+    import dataclasses
+    import functools
+
+    from app.kit.time import utcnow
+    from app.signals import demo as signals_demo
     from app.signals import sync as runs
 
     context = _sync_context(settings, engine)
+    if settings.git_allowed_root is not None:
+        path = signals_demo.repository_path(settings.git_allowed_root)
+        replayed = 0
+        # the past syncs change nothing else (no followers): the evidence follows the sync of today
+        for moment in signals_demo.replay(path, now=utcnow(), weeks=DEMO_WEEKS):
+            then = dataclasses.replace(context, clock=functools.partial(_same, moment), followers=())
+            replayed += runs.sync_source(then, source_id=source_id).status == "ok"
+        typer.echo(f"demo repository: {replayed} weekly syncs of its past replayed")
     typer.echo("demo repository: " + runs.describe(runs.sync_source(context, source_id=source_id)).strip())
 
 

@@ -22,6 +22,8 @@ from app.auth.routes import router as auth_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
+from app.delivery.api import router as delivery_api
+from app.delivery.routes import router as delivery_router
 from app.evidence.followers import FOLLOWERS
 from app.kit import limits
 from app.maturity.routes import router as maturity_router
@@ -110,6 +112,8 @@ ROUTERS = (
     okrs_api,
     signals_router,
     signals_api,
+    delivery_router,
+    delivery_api,
 )
 
 

@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import subprocess
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -118,11 +119,46 @@ def connect(session: Session, *, path: Path) -> Source | None:
     return source
 
 
-def _git(path: Path, *args: str, stdin: bytes | None = None) -> None:
+def replay(path: Path, *, now: datetime, weeks: int) -> Iterator[datetime]:
+    """Rewind the repository to how it stood `weeks` weeks ago, then a week later, and so on, yielding
+    each moment (oldest first) while the repository stands as it did then: the branch at its last commit
+    up to that moment, only the release tags made by then. Syncing at each moment (with the sync's clock
+    set to it) measures the repository's real past, as weekly syncs would have; afterwards every ref is
+    back where build_repository left it."""
+    commits = [line.split() for line in _git(path, "log", "--format=%H %ct", "main").splitlines()]
+    tags = [
+        line.split()
+        for line in _git(
+            path, "for-each-ref", "--format=%(refname) %(objectname) %(creatordate:unix)", "refs/tags"
+        ).splitlines()
+    ]
+    head = commits[0][0]
+    try:
+        for week in range(weeks, 0, -1):
+            moment = now - timedelta(weeks=week)
+            stamp = moment.timestamp()
+            then = next((sha for sha, at in commits if int(at) <= stamp), None)
+            if then is None:
+                continue
+            _git(path, "update-ref", "refs/heads/main", then)
+            for ref, target, at in tags:
+                if int(at) <= stamp:
+                    _git(path, "update-ref", ref, target)
+                else:
+                    _git(path, "update-ref", "-d", ref)
+            yield moment
+    finally:
+        _git(path, "update-ref", "refs/heads/main", head)
+        for ref, target, _ in tags:
+            _git(path, "update-ref", ref, target)
+
+
+def _git(path: Path, *args: str, stdin: bytes | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C"}
     command = ["git", *args]
-    subprocess.run(command, cwd=path, env=env, input=stdin, capture_output=True, check=True)  # noqa: S603 - no shell
+    done = subprocess.run(command, cwd=path, env=env, input=stdin, capture_output=True, check=True)  # noqa: S603 - no shell
+    return done.stdout.decode()
 
 
 def _moments(now: datetime, rng: random.Random) -> list[datetime]:

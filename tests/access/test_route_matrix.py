@@ -167,6 +167,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/teams/{team_id}/sources/{source_id}"): TEAM_MANAGE,
     ("POST", "/api/v1/teams/{team_id}/sources/{source_id}/sync"): TEAM_MANAGE,
     ("GET", "/api/v1/teams/{team_id}/signals"): TEAM_VIEW,
+    # delivery metrics (app/delivery)
+    ("GET", "/teams/{team_id}/delivery"): TEAM_VIEW,
+    ("GET", "/api/v1/teams/{team_id}/delivery-metrics"): TEAM_VIEW,
     # JSON API
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/teams"): SIGNED_IN,

@@ -33,6 +33,7 @@ def test_demo_builds_a_repository_and_shows_its_synced_signals_on_the_sources_pa
     loaded = run("demo", env=env)
     assert loaded.returncode == 0, loaded.stderr
     assert re.search(r"demo repository: ok .* recommendations: \d+ commits", loaded.stdout)
+    assert "demo repository: 12 weekly syncs of its past replayed" in loaded.stdout
     repository = tmp_path / "var" / "repositories" / "demo" / "recommendations.git"
     assert int(_git(repository, "rev-list", "--count", "main")) >= 200
     assert len(_git(repository, "tag").split()) >= 3
@@ -48,12 +49,17 @@ def test_demo_builds_a_repository_and_shows_its_synced_signals_on_the_sources_pa
         sign_in(client, "ren.sato@example.com", password.group(1))
         html = client.get(f"/teams/{team_id}/sources").text
         signals = {s["key"]: s["value"] for s in client.get(f"/api/v1/teams/{team_id}/signals").json()}
+        delivery = client.get(f"/api/v1/teams/{team_id}/delivery-metrics").json()["sources"][0]
     assert "Synced" in html
     assert "recommendations.git" in html
     assert signals["git.ci.configured"] == 1
     assert signals["git.data.dvc"] == 1
     assert signals["git.container.dockerfile"] == 1
     assert signals["git.history.commits_per_week"] > 5
+    assert delivery["good_syncs"] == 13  # 12 past weeks replayed, then today
+    releases = delivery["metrics"][0]
+    assert len(releases["points"]) == 13
+    assert releases["latest"] == signals["git.delivery.release_tags_per_month"]
 
     again = run("demo", "--if-empty", env=env)
     assert again.returncode == 0
