@@ -3,6 +3,7 @@ app/cli.py) hand this list to every sync context (app/signals/sync.py's `Followe
 
 from __future__ import annotations
 
+from app.okrs.signal_checkins import check_in_from_signals
 from app.signals.sync import Follower
 
-FOLLOWERS: tuple[Follower, ...] = ()
+FOLLOWERS: tuple[Follower, ...] = (check_in_from_signals,)

@@ -1,7 +1,8 @@
 """Adopting the roadmap's suggested OKRs as the team's objectives and key results.
 
 Each suggested key result goes into the quarter it is due in, under that quarter's objective for its
-catalogue objective, owned by the member the team's RACI makes accountable. Adopting again adds only
+catalogue objective, owned by the member the team's RACI makes accountable, and linked to the signal
+the catalogue key result names (its syncs then check in on it). Adopting again adds only
 what is still missing: a key result is matched by its catalogue id and roadmap item in any quarter (a
 plan regenerated since may have moved it), an objective by its catalogue id and quarter.
 """
@@ -14,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.catalogue.schema import MetricType
+from app.errors import BadInput
 from app.models import KeyResultKind, Objective, Team, User
-from app.okrs import service
+from app.okrs import service, signal_links
 from app.roadmap import service as roadmap_service
 from app.roadmap.planner.plan import SuggestedKeyResult, SuggestedObjective
 from app.teams.raci import service as raci_service
@@ -59,13 +61,15 @@ def adopt(session: Session, *, team: Team, locale: str, user: User) -> Adopted:
             key = (suggestion.id, period)
             if key not in objectives:
                 objectives[key] = _new_objective(session, team.id, period, suggestion, locale, user)
+            data = key_result_input(s, locale, owners.get(s.item_id))
             service.create_key_result(
                 session,
                 objective=objectives[key],
-                data=key_result_input(s, locale, owners.get(s.item_id)),
+                data=data,
                 user=user,
                 catalogue_id=s.key_result.id,
                 roadmap_item_id=s.item_id,
+                signal=linked_signal(s, data.kind),
             )
             have.add((s.key_result.id, s.item_id))
             made.append(period)
@@ -90,6 +94,16 @@ def _new_objective(
     return service.create_objective(
         session, team_id=team_id, period=period, data=data, user=user, catalogue_id=suggestion.id
     )
+
+
+def linked_signal(suggested: SuggestedKeyResult, kind: str) -> str | None:
+    """The signal a catalogue key result names, when it fits the key result made from it (else none:
+    the key result is still made, to be checked in on by hand)."""
+    key = suggested.key_result.signal
+    try:
+        return signal_links.checked_signal(key, kind)
+    except BadInput:
+        return None
 
 
 def key_result_input(

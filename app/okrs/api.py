@@ -1,4 +1,5 @@
-"""JSON API for OKRs (/api/v1): a team's objectives for a quarter, and check-ins on key results."""
+"""JSON API for OKRs (/api/v1): a team's objectives for a quarter, linking a key result to a signal, and
+check-ins on key results."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.kit import limits
 from app.kit.time import utcnow
 from app.models import KeyResult
 from app.okrs import service
-from app.okrs.schemas import CheckInIn, CheckInOut, KeyResultOut, ObjectiveOut
+from app.okrs.schemas import CheckInIn, CheckInOut, KeyResultChange, KeyResultOut, ObjectiveOut
 
 router = APIRouter(prefix="/api/v1", tags=["okrs"])
 PROBLEM: dict[str, Any] = {
@@ -62,3 +63,25 @@ def create_check_in(
         created_by_id=row.created_by_id,
         key_result=KeyResultOut.of(service.key_result_status(kr)),
     )
+
+
+def _key_result_to_manage(key_result_id: limits.RowId, session: SessionDep, user: CurrentUser) -> KeyResult:
+    """The key result, if the caller may change it (404 when they may not see its team)."""
+    kr = service.get_key_result(session, key_result_id=key_result_id)
+    load_team_context(session, user=user, team_id=kr.objective.team_id, action=Action.MANAGE)
+    return kr
+
+
+_key_result_to_manage.access = Action.MANAGE  # type: ignore[attr-defined]
+ManageKeyResult = Annotated[KeyResult, Depends(_key_result_to_manage)]
+
+
+@router.patch("/key-results/{key_result_id}", responses=ERRORS)
+def change_key_result(
+    body: KeyResultChange, session: SessionDep, user: CurrentUser, kr: ManageKeyResult
+) -> KeyResultOut:
+    """Link a key result to a signal, or unlink it (`null`): each good sync of the team's sources then
+    checks in on it. 422 with `field: "signal"` for a key the catalogue does not know or that does not
+    fit the key result's kind."""
+    service.set_signal(session, key_result=kr, signal=body.signal, user=user)
+    return KeyResultOut.of(service.key_result_status(kr))

@@ -16,9 +16,9 @@ from app.errors import AppError, BadInput, NotFound
 from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import utcnow
-from app.models import KeyResult, KeyResultKind, Objective
+from app.models import CheckInSource, KeyResult, KeyResultKind, Objective
 from app.okrs import adopt as adopting
-from app.okrs import forms, service
+from app.okrs import forms, service, signal_links
 from app.okrs import progress as maths
 from app.web import locale_of, redirect, render
 
@@ -61,6 +61,7 @@ def _page(
     failed: tuple[int, AppError, dict[str, str]] | None = None,
 ) -> Response:
     rows = service.objectives(session, team_ids=[ctx.team.id], period=period)
+    krs = [kr for objective in rows for kr in objective.key_results]
     context = {
         "ctx": ctx,
         "team": ctx.team,
@@ -70,6 +71,7 @@ def _page(
         "items": [(o, service.objective_status(o)) for o in rows],
         "has_roadmap": ctx.can(Action.MANAGE) and adopting.has_roadmap(session, team_id=ctx.team.id),
         **_check_in_context(failed),
+        **_links_context(request, session, ctx, krs, period),
     }
     status = failed[1].status_code if failed else 200
     return render(request, "okrs/page.html", context, status_code=status)
@@ -84,6 +86,22 @@ def _check_in_context(failed: tuple[int, AppError, dict[str, str]] | None) -> di
         "failed_error": failed[1] if failed else None,
         "failed_form": failed[2] if failed else {},
     }
+
+
+def _links_context(
+    request: Request, session: Session, ctx: TeamContext, krs: list[KeyResult], period: str
+) -> dict[str, Any]:
+    """What each linked key result says about its signal; a signal only checks in during its quarter."""
+    now = utcnow()
+    links = signal_links.link_states(
+        session,
+        team_id=ctx.team.id,
+        key_results=krs,
+        now=now,
+        interval_minutes=request.app.state.settings.sync_interval_minutes,
+        locale=locale_of(request),
+    )
+    return {"links": links, "is_current": period == service.current_period(now.date())}
 
 
 # --- Objectives ----------------------------------------------------------------------------------
@@ -193,6 +211,7 @@ def _kr_form(
     key_result: KeyResult | None,
     form: dict[str, str],
     error: AppError | None = None,
+    signal: str | None = None,
 ) -> Response:
     context = {
         "ctx": ctx,
@@ -203,6 +222,9 @@ def _kr_form(
         "kinds": list(KeyResultKind),
         "members": service.team_members(session, team_id=ctx.team.id),
         "errors": {error.field or "title": error.text()} if error else {},
+        "signal_choices": signal_links.choices(key_result.kind, locale_of(request)) if key_result else [],
+        "signal_value": signal if signal is not None else (key_result.signal or "" if key_result else ""),
+        **(_links_context(request, session, ctx, [key_result], objective.period) if key_result else {}),
     }
     status = error.status_code if error else 200
     return render(request, "okrs/key_result_form.html", context, status_code=status)
@@ -313,6 +335,27 @@ def key_result_delete(
     return redirect(url, flash=N_("Key result deleted."), request=request)
 
 
+@router.post("/teams/{team_id}/okrs/key-results/{key_result_id}/signal", name="okr_kr_signal")
+def key_result_signal(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    key_result_id: int,
+    signal: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Link a key result to one of the catalogue's signals (its syncs then check in on it), or unlink it."""
+    kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
+    try:
+        service.set_signal(session, key_result=kr, signal=signal, user=ctx.user)
+    except AppError as error:
+        return _kr_form(request, session, ctx, kr.objective, kr, _kr_form_values(kr), error, signal=signal)
+    url = _okrs_url(request, ctx.team.id, kr.objective.period)
+    flash = (
+        N_("Key result linked to the signal.") if kr.signal else N_("Key result unlinked from its signal.")
+    )
+    return redirect(url, flash=flash, request=request)
+
+
 # --- Check-ins -----------------------------------------------------------------------------------
 
 
@@ -357,7 +400,13 @@ def _check_in_fragment(
     shown = next((k for k in summary.key_results if k.id == kr.id), None)
     if shown is None:  # deleted since this request loaded it
         raise NotFound
-    context = {"ctx": ctx, "item": (objective, summary), "kr": shown, **_check_in_context(failed)}
+    context = {
+        "ctx": ctx,
+        "item": (objective, summary),
+        "kr": shown,
+        **_check_in_context(failed),
+        **_links_context(request, session, ctx, list(objective.key_results), objective.period),
+    }
     status = failed[1].status_code if failed else 200
     return render(request, "okrs/_check_in.html", context, status_code=status)
 
@@ -366,13 +415,19 @@ def _check_in_fragment(
 def check_in_history(request: Request, session: SessionDep, ctx: ViewTeam, key_result_id: int) -> Response:
     """Every check-in of a key result: who, when, value, confidence and note."""
     kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
+    check_ins = service.history(session, key_result_id=kr.id)
+    runs = [signal_links.run_of(c.client_token) for c in check_ins if c.source == CheckInSource.SIGNAL]
     context = {
         "ctx": ctx,
         "team": ctx.team,
         "kr": kr,
         "status": service.key_result_status(kr),
-        "check_ins": service.history(session, key_result_id=kr.id),
+        "check_ins": check_ins,
         "status_label": service.status_label,
+        "run_of": signal_links.run_of,
+        "run_sources": signal_links.sources_of_runs(session, [r for r in runs if r is not None]),
+        "signal_name": lambda key: signal_links.signal_name(key, locale_of(request)),
+        **_links_context(request, session, ctx, [kr], kr.objective.period),
     }
     return render(request, "okrs/history.html", context)
 

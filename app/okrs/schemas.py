@@ -26,6 +26,7 @@ class KeyResultOut(BaseModel):
     status: str | None
     checked_in_at: datetime | None
     owner_name: str | None
+    signal: str | None = Field(description="The signal whose syncs check in on it (docs/signals.md)")
 
     @classmethod
     def of(cls, kr: KeyResultStatus) -> KeyResultOut:
@@ -59,6 +60,15 @@ class CheckInIn(BaseModel):
     confidence: Annotated[int, Field(ge=0, le=10)]
     note: limits.CheckInNote = ""
     client_token: Annotated[limits.ClientToken | None, Field(min_length=1)] = None
+
+
+class KeyResultChange(BaseModel):
+    """A change to a key result: `signal` links it to a signal of the catalogue (a ratio for a percentage
+    key result; a count, rate, days or hours for a numeric one), or unlinks it with null."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    signal: Annotated[str | None, Field(max_length=120)]
 
 
 class CheckInOut(BaseModel):

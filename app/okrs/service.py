@@ -21,6 +21,7 @@ from app.i18n import N_
 from app.kit import limits
 from app.models import CheckIn, CheckInSource, KeyResult, Membership, Objective, User
 from app.okrs import progress as maths
+from app.okrs import signal_links
 
 PERIOD = re.compile(limits.PERIOD_PATTERN, re.ASCII)
 STATUS_LABELS = {
@@ -46,6 +47,7 @@ class KeyResultStatus:
     status: str | None  # "on_track" | "at_risk" | "off_track" | None
     checked_in_at: datetime | None
     owner_name: str | None
+    signal: str | None = None  # the key of the signal that checks in on it, if linked
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ def key_result_status(kr: KeyResult) -> KeyResultStatus:
         status=maths.status(kr.confidence),
         checked_in_at=kr.checked_in_at,
         owner_name=kr.owner.name if kr.owner is not None else None,
+        signal=kr.signal,
     )
 
 
@@ -315,14 +318,16 @@ def create_key_result(
     user: User,
     catalogue_id: str | None = None,
     roadmap_item_id: str | None = None,
+    signal: str | None = None,
 ) -> KeyResult:
-    """Add a key result at the end of the objective."""
+    """Add a key result at the end of the objective (linked to `signal`, a key that fits its kind)."""
     _check_owner(session, team_id=objective.team_id, owner_id=data.owner_id)
     last = session.scalar(select(func.max(KeyResult.position)).where(KeyResult.objective_id == objective.id))
     row = KeyResult(
         objective_id=objective.id,
         catalogue_id=catalogue_id,
         roadmap_item_id=roadmap_item_id,
+        signal=signal,
         position=(last or 0) + 1,
     )
     _apply(row, data)
@@ -335,10 +340,32 @@ def create_key_result(
 def update_key_result(
     session: Session, *, key_result: KeyResult, team_id: int, data: KeyResultInput, user: User
 ) -> None:
-    """Change a key result's definition (its check-ins stay)."""
+    """Change a key result's definition (its check-ins stay); a linked one keeps a kind its signal fits."""
     _check_owner(session, team_id=team_id, owner_id=data.owner_id)
+    if key_result.signal and data.kind != key_result.kind:
+        try:
+            signal_links.checked_signal(key_result.signal, data.kind)
+        except BadInput:
+            raise BadInput(
+                N_("This key result is linked to a signal that does not fit that kind: unlink it first."),
+                field="kind",
+            ) from None
     before = _kr_fields(key_result)
     _apply(key_result, data)
+    session.flush()
+    audit_service.changed(
+        session, actor=user, obj=key_result, verb="update", before=before, after=_kr_fields(key_result)
+    )
+
+
+def set_signal(session: Session, *, key_result: KeyResult, signal: str | None, user: User) -> None:
+    """Link a key result to a signal (its syncs then check in on it), or unlink it (None); BadInput
+    naming `signal` for a key the catalogue does not know or that does not fit the key result's kind."""
+    key = signal_links.checked_signal(signal, key_result.kind)
+    if key == key_result.signal:
+        return
+    before = _kr_fields(key_result)
+    key_result.signal = key
     session.flush()
     audit_service.changed(
         session, actor=user, obj=key_result, verb="update", before=before, after=_kr_fields(key_result)
@@ -445,4 +472,5 @@ def _kr_fields(kr: KeyResult) -> dict[str, object]:
         "target": kr.target_value,
         "unit": kr.unit,
         "owner_id": kr.owner_id,
+        "signal": kr.signal,
     }

@@ -146,11 +146,13 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/teams/{team_id}/okrs/key-results/{key_result_id}/edit"): TEAM_MANAGE,
     ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}"): TEAM_MANAGE,
     ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}/delete"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}/signal"): TEAM_MANAGE,
     ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
     ("GET", "/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins"): TEAM_VIEW,
     ("POST", "/teams/{team_id}/okrs/adopt"): TEAM_MANAGE,
     ("GET", "/api/v1/teams/{team_id}/okrs"): TEAM_VIEW,
     ("POST", "/api/v1/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
+    ("PATCH", "/api/v1/key-results/{key_result_id}"): TEAM_MANAGE,
     # sources and signals (app/signals)
     ("GET", "/teams/{team_id}/sources"): TEAM_VIEW,
     ("GET", "/teams/{team_id}/sources/new"): TEAM_MANAGE,
