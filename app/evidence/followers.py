@@ -3,6 +3,7 @@ app/cli.py) hand this list to every sync context (app/signals/sync.py's `Followe
 
 from __future__ import annotations
 
+from app.roadmap.checklists import auto_ticks
 from app.signals.sync import Follower
 
-FOLLOWERS: tuple[Follower, ...] = ()
+FOLLOWERS: tuple[Follower, ...] = (auto_ticks.follow,)
