@@ -108,6 +108,10 @@ def test_a_sync_ticks_the_proven_entry_with_its_evidence_and_a_later_sync_withou
     assert "checked" in html
     assert "Done — from evidence: CI lints or type-checks: yes (model-repo, " in html
     assert " ago)" in html or "now)" in html
+    report = client.get(f"/reports/teams/{org.team.id}/action-plan")
+    assert report.status_code == 200
+    row = report.text[report.text.index("Add a GitHub Actions workflow that lints") :]
+    assert "From evidence" in row[: row.index("</tr>")]
 
     # the signal says no: the evidence's tick goes
     fake.signals = [Signal(LINTS, 0, "bool")]
