@@ -243,8 +243,13 @@ def test_a_persons_untick_of_an_evidence_tick_is_kept_across_syncs_and_shown(
     _sync(context, repo.id)
     assert _lint(client, org.team.id)["done"] is False
 
-    # ticking it again is the person's tick: the kept untick goes, and the evidence no longer decides
-    assert tick(client, org.team.id, LINT).status_code == 200
+    # ticking it again (while the signal says no) is the person's tick: the kept untick goes, the entry
+    # says at once that the evidence disagrees, and the evidence no longer decides
+    fake.signals = [Signal(LINTS, 0, "bool")]
+    _sync(context, repo.id)
+    ticked = tick(client, org.team.id, LINT)
+    assert ticked.status_code == 200
+    assert "The evidence says not done: CI lints or type-checks: no (model-repo, " in ticked.text
     assert db.scalars(select(ChecklistUntick)).all() == []
     fake.signals = []
     _sync(context, repo.id)
