@@ -313,20 +313,17 @@ def apply_evidence(
     latest signals): tick an entry whose proof holds, untick one the evidence ticked whose proof no longer
     holds (or whose signal no source reports any more), and store the latest reading beside every choice.
     A person's tick or untick is never changed. Audited with the system as the actor."""
-    proved = [(item, entry) for item in plan.items for entry in item.checklist if entry.proof is not None]
-    if not proved:
-        return EvidenceChanges()
     ticks = {(r.item_id, r.entry_id): r for r in _rows(session, ChecklistTick, roadmap.id)}
     unticks = {(r.item_id, r.entry_id): r for r in _rows(session, ChecklistUntick, roadmap.id)}
     ticked: list[str] = []
     unticked: list[str] = []
-    for item, entry in proved:
-        assert entry.proof is not None
-        reading = read(entry.proof, observed)
-        evidence = reading.to_json() if reading is not None else None
-        key = (item.id, entry.id)
-        name = f"{item.id}/{entry.id}"
+    for item_id, entry in [(item.id, entry) for item in plan.items for entry in item.checklist]:
+        key, name = (item_id, entry.id), f"{item_id}/{entry.id}"
         tick, untick = ticks.get(key), unticks.get(key)
+        if entry.proof is None and (tick is None or not tick.by_evidence):
+            continue  # nothing a signal can say (but an evidence tick of an entry that lost its proof goes)
+        reading = read(entry.proof, observed) if entry.proof is not None else None
+        evidence = reading.to_json() if reading is not None else None
         if untick is not None:  # a person said not done: keep it, note what the evidence says now
             _note(untick, evidence)
         elif tick is not None and (not tick.by_evidence or (reading is not None and reading.holds)):
@@ -340,7 +337,7 @@ def apply_evidence(
             unticked.append(name)
         elif reading is not None and reading.holds:
             row = ChecklistTick(
-                roadmap_id=roadmap.id, item_id=item.id, entry_id=entry.id, done_at=now, by_evidence=True
+                roadmap_id=roadmap.id, item_id=item_id, entry_id=entry.id, done_at=now, by_evidence=True
             )
             row.evidence = evidence
             if _insert(session, row):

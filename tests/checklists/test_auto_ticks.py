@@ -315,3 +315,53 @@ def test_every_proof_in_the_catalogue_names_a_signal_the_adapters_measure() -> N
     assert proofs["ci-cd/lint-on-push"] == LINTS
     assert len(proofs) >= 8
     assert all(catalogue.signal(key) is not None for key in proofs.values())
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    items: tuple[Any, ...]
+
+    def item(self, item_id: str) -> Any:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+def test_an_evidence_tick_goes_when_its_entry_loses_its_proof_and_a_persons_tick_stays(
+    client: TestClient, db: Session, planned: Org, fake: Script, context: Context
+) -> None:
+    from app.checklists import service
+    from app.checklists.proofs import team_observations
+
+    org = planned
+    repo = source(db, org.team)
+    db.commit()
+    fake.signals = [Signal(LINTS, 1, "bool"), Signal("git.deps.locked", 1, "bool")]
+    _sync(context, repo.id)
+    roadmap, plan = roadmap_service.current_plan(db, team_id=org.team.id)
+    service.set_done(
+        db,
+        roadmap=roadmap,
+        plan=plan,
+        item_id="ci-cd",
+        entry_id="package-image",
+        done=True,
+        user=org.member,
+        now=utcnow(),
+    )
+    ci = plan.item("ci-cd")
+    assert ci is not None
+    unproved = dataclasses.replace(
+        ci, checklist=tuple(e.model_copy(update={"proof": None}) for e in ci.checklist)
+    )
+    changes = service.apply_evidence(
+        db,
+        roadmap=roadmap,
+        plan=_Plan(tuple(unproved if i.id == "ci-cd" else i for i in plan.items)),
+        observed=team_observations(db, team_id=org.team.id),
+        now=utcnow(),
+    )
+    assert changes.unticked == ("ci-cd/lint-on-push",)
+    assert changes.ticked == ()
+    db.commit()
+    entries = _entries(client, org.team.id)
+    assert entries["ci-cd/lint-on-push"]["done"] is False
+    assert entries["ci-cd/package-image"]["ticked_by"] == "person"

@@ -23,8 +23,6 @@ def follow(session: Session, source: Source, run: SyncRun, now: datetime) -> Non
     if roadmap is None:
         return
     plan = roadmap_service.view(session, roadmap=roadmap).plan
-    if not any(entry.proof is not None for item in plan.items for entry in item.checklist):
-        return
     checklists_service.apply_evidence(
         session,
         roadmap=roadmap,
