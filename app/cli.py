@@ -83,9 +83,9 @@ def serve(
 
 def _sync_context(settings: Settings, engine: Engine) -> SyncContext:
     """How this command syncs: the installation's rules, and what else a good sync changes."""
-    from app.evidence.followers import FOLLOWERS
     from app.server import write_gate
     from app.signals import sync as runs
+    from app.sync_followers import FOLLOWERS
 
     return runs.context_for(
         settings,

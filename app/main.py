@@ -24,7 +24,6 @@ from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.delivery.api import router as delivery_api
 from app.delivery.routes import router as delivery_router
-from app.evidence.followers import FOLLOWERS
 from app.kit import limits
 from app.maturity.routes import router as maturity_router
 from app.okrs.api import router as okrs_api
@@ -48,6 +47,7 @@ from app.server.stop_renders import StopRendersOnSignals
 from app.server.url_memo import UrlCache
 from app.signals.api import router as signals_api
 from app.signals.routes import router as signals_router
+from app.sync_followers import FOLLOWERS
 from app.system.routes import router as system_router
 from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router

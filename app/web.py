@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 import jinja2
+from babel.dates import format_timedelta
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
 from starlette.datastructures import URL
@@ -15,9 +17,10 @@ from starlette.responses import RedirectResponse, Response
 
 from app import i18n
 from app.config import PROJECT_ROOT
+from app.evidence import labels
 from app.kit import htmx, limits
 from app.kit.signing import sign, unsign
-from app.kit.time import format_local
+from app.kit.time import format_local, utcnow
 from app.server.priority import GivingWayTemplate
 from app.server.url_memo import UrlCache
 
@@ -43,7 +46,27 @@ def make_environment() -> jinja2.Environment:
     env.filters["join_list"] = _join_list_filter
     env.filters["colon"] = _colon_filter
     env.filters["brackets"] = _brackets_filter
+    env.filters["signal_name"] = _signal_name_filter
+    env.filters["signal_value"] = _signal_value_filter
+    env.filters["ago"] = _ago_filter
     return env
+
+
+def _signal_name_filter(key: str) -> str:
+    """`{{ "git.ci.lints"|signal_name }}`: the catalogue's name of a signal in the page's language."""
+    return labels.signal_name(key, i18n.current_locale.get())
+
+
+def _signal_value_filter(reading: Any) -> str:
+    """`{{ reading|signal_value }}` (anything with `value` and `unit`): "yes", "64%", "3.5 days"."""
+    return labels.format_value(reading.value, reading.unit, i18n.current_locale.get())
+
+
+def _ago_filter(moment: datetime | None) -> str:
+    """How long ago, in the page's language: "2 hours ago" / "2 時間前"."""
+    if moment is None:
+        return ""
+    return format_timedelta(moment - utcnow(), add_direction=True, locale=i18n.current_locale.get())
 
 
 def _colon_filter(label: Any) -> Markup:

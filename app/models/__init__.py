@@ -4,7 +4,7 @@ from app.models.access import ApiToken, OneTimeLink, RaciAssignment
 from app.models.assessment import Answer, Assessment, AssessmentStatus, Target
 from app.models.audit import AuditEvent
 from app.models.base import Base
-from app.models.checklist import ChecklistTick
+from app.models.checklist import ChecklistTick, ChecklistUntick
 from app.models.evidence import EvidenceReview, Verdict
 from app.models.maturity import MaturityModelVersion
 from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
@@ -27,6 +27,7 @@ __all__ = [
     "CheckIn",
     "CheckInSource",
     "ChecklistTick",
+    "ChecklistUntick",
     "DataRevision",
     "EvidenceReview",
     "ItemStatus",

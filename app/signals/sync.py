@@ -33,7 +33,7 @@ log = logging.getLogger("hoshin.signals")
 Follower = Callable[[Session, Source, SyncRun, datetime], None]
 """What else a good sync changes, in its own transaction (automatic check-ins, checklist ticks): given the
 session, the source, the finished run and the time. The composition roots (app/main.py, app/cli.py)
-pass `app.evidence.followers.FOLLOWERS`, so signals depends on nothing that reads signals."""
+pass `app.sync_followers.FOLLOWERS`, so signals depends on nothing that reads signals."""
 
 
 class Gate(Protocol):

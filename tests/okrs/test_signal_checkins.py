@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.evidence.followers import FOLLOWERS
 from app.kit.time import utcnow
 from app.models import AuditEvent, CheckIn, KeyResult, Objective, Source, SyncRun, Team, User
 from app.okrs import service
@@ -21,6 +20,7 @@ from app.okrs.signal_checkins import check_in_from_signals
 from app.signals import sync
 from app.signals.adapters.base import Signal
 from app.signals.sync import Context
+from app.sync_followers import FOLLOWERS
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
 from tests.factories import Org

@@ -1,9 +1,0 @@
-"""What else a good sync changes, in the sync's own transaction: the composition roots (app/main.py,
-app/cli.py) hand this list to every sync context (app/signals/sync.py's `Follower`)."""
-
-from __future__ import annotations
-
-from app.okrs.signal_checkins import check_in_from_signals
-from app.signals.sync import Follower
-
-FOLLOWERS: tuple[Follower, ...] = (check_in_from_signals,)
