@@ -22,7 +22,8 @@ MECHANISMS: dict[str, str] = {
     "bookkeeping": "on SQLite a page skips its last-seen write while a change holds the database (deps.py)",
 }
 
-# Off by default on a database where the mechanism has nothing to do (none yet: see docs/performance.md).
+# Off by default on a database where a mechanism is measured not to pay (dialect name -> names): none yet,
+# docs/performance.md says which are candidates ("read_slots" on PostgreSQL).
 DEFAULT_OFF: dict[str, frozenset[str]] = {}
 
 

@@ -19,7 +19,7 @@ from app.kit.time import utcnow
 from app.main import create_app
 from app.models import UserSession
 from app.reports import render
-from app.server.machinery import MECHANISMS, Machinery, choose
+from app.server.machinery import DEFAULT_OFF, MECHANISMS, Machinery, choose
 from app.server.priority import ChangesInFlight, CountChanges
 from app.server.read_slots import ReadSlots
 from app.server.url_memo import UrlCache
@@ -29,7 +29,7 @@ from tests.conftest import csrf_token
 from tests.factories import Org
 
 
-def _app(settings: Settings, engine: Engine, factory: sessionmaker[Session], off: str) -> FastAPI:
+def _app(settings: Settings, engine: Engine, factory: sessionmaker[Session], off: str | None) -> FastAPI:
     app = create_app(settings.model_copy(update={"machinery_off": off}), engine=engine)
     app.state.session_factory = factory
     app.state.write_session_factory = factory
@@ -48,8 +48,9 @@ def test_an_unknown_mechanism_stops_the_app_at_start_naming_it() -> None:
 
 
 def test_unset_means_the_databases_defaults_and_empty_means_everything_on() -> None:
-    assert choose("", dialect="sqlite") == Machinery(frozenset())
-    assert choose(None, dialect="postgresql").off <= MECHANISMS.keys()
+    for dialect in ("sqlite", "postgresql"):
+        assert choose(None, dialect=dialect) == Machinery(DEFAULT_OFF.get(dialect, frozenset()))
+        assert choose("", dialect=dialect) == Machinery(frozenset())
     assert choose(" url_memo , ", dialect="sqlite").off == {"url_memo"}
 
 
@@ -89,6 +90,15 @@ def test_with_one_mechanism_off_pages_saves_and_links_work_as_before(
             headers={"HX-Request": "true"},
         )
         assert saved.status_code == 200, saved.text
+
+
+def test_unset_the_app_runs_its_databases_defaults(
+    settings: Settings, engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    app = _app(settings, engine, session_factory, None)
+    off = DEFAULT_OFF.get(engine.dialect.name, frozenset())
+    assert app.state.machinery.off == off
+    assert (ReadSlots in _middleware(app)) is ("read_slots" not in off)
 
 
 def test_the_url_memo_off_links_still_follow_the_host(
