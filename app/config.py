@@ -7,8 +7,10 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.server import machinery
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
@@ -39,6 +41,9 @@ class Settings(BaseSettings):
     log_level: str = "info"
     # reading requests served at once per process (the rest queue); 0 = no limit. See ReadSlots.
     read_slots: int = Field(default=2, ge=0)
+    # performance mechanisms turned off (comma list, "" = none; unset = the database's defaults):
+    # app/server/machinery.py, docs/performance.md
+    machinery_off: str | None = None
     # a PDF render taking longer is stopped (its process replaced): app/reports/render.py
     render_timeout_seconds: float = Field(default=60, gt=0)
     # PDF downloads a server process works on at once; more get 503 at once (0 = no limit). See PdfSlots.
@@ -53,6 +58,13 @@ class Settings(BaseSettings):
     git_max_bytes: int = Field(default=500_000_000, ge=1)
     # every enabled source is synced this often (app/signals/schedule.py); 0 = only on demand
     sync_interval_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+
+    @field_validator("machinery_off")
+    @classmethod
+    def _known_mechanisms(cls, value: str | None) -> str | None:
+        if value is not None:
+            machinery.parse_off(value)  # raises, naming the unknown mechanism
+        return value
 
     @model_validator(mode="after")
     def _defaults_under_var(self) -> Settings:

@@ -119,12 +119,15 @@ def bookkeeping_writer(request: Request, session: Session, *, wait: float = 0.0)
     """Where small bookkeeping writes of a request go (a session's last-seen time, a token's last use).
 
     A changing request, or any request on PostgreSQL, writes in its own transaction. A reading request
-    on SQLite must not turn its read into a write (it would sleep in SQLite's busy handler behind a
-    save): it writes in a short transaction of its own when the write gate is free, else skips it.
+    on SQLite must not turn its read into a write (a read transaction cannot safely become a write
+    transaction there): it writes in a short transaction of its own when the write gate is free, else
+    skips it; `wait` seconds for the gate at least, app.state.bookkeeping_wait when more ("bookkeeping"
+    in docs/performance.md).
     """
     gate: write_gate.WriteGate | None = request.app.state.write_gate
     if gate is None or request.method not in SAFE_METHODS:
         return auth_service.in_session(session)
+    wait = max(wait, request.app.state.bookkeeping_wait)
 
     def when_free(change: auth_service.Change) -> None:
         # A bounded wait (never forever: the gate's holder may need a thread of the same pool to finish).

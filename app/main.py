@@ -39,8 +39,9 @@ from app.roadmap.routes import router as roadmap_router
 from app.server import write_gate
 from app.server.body_limit import BodyLimit
 from app.server.heap import FreezeWhenWarm
+from app.server.machinery import choose
 from app.server.pdf_slots import PdfSlots
-from app.server.priority import ChangesInFlight
+from app.server.priority import ChangesInFlight, CountChanges
 from app.server.read_slots import ReadSlots
 from app.server.shell import ShellMiddleware
 from app.server.stop_renders import StopRendersOnSignals
@@ -118,34 +119,45 @@ ROUTERS = (
 
 
 def _install_server(app: FastAPI, settings: Settings) -> None:
-    """The server's policies (app/server/), each one module; middleware added last runs first."""
-    app.state.urls = UrlCache()  # what templates' url_for gives, memoised
+    """The server's policies (app/server/), each one module; middleware added last runs first. The
+    performance machinery is wired here only, each piece on unless HOSHIN_MACHINERY_OFF names it
+    (app/server/machinery.py; docs/performance.md says what each is for)."""
+    machinery = app.state.machinery = choose(settings.machinery_off, dialect=app.state.engine.dialect.name)
+    app.state.urls = UrlCache() if machinery.on("url_memo") else None  # templates' url_for, memoised
     # SQLite has one writer at a time: queue writers here (prompt hand-off) rather than in SQLite's
     # busy handler, which sleeps in steps and lets a convoy build up under concurrent saves.
     app.state.write_gate = write_gate.for_engine(app.state.engine)
+    # a page's bookkeeping write on SQLite: skipped while a change holds the gate, or waited for
+    app.state.bookkeeping_wait = 0.0 if machinery.on("bookkeeping") else BOOKKEEPING_WAIT
+    render.tune_gc(machinery.on("render_gc"))
     app.state.sync_followers = FOLLOWERS  # what a good sync also changes (app/signals/sync.py)
     app.add_middleware(PdfSlots, slots=settings.pdf_slots)  # inside the shell: its refusal is localised
     # inside the shell, so a 413 has its locale and headers
     app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})
     app.add_middleware(ShellMiddleware, https=settings.https)
-    app.state.changes = ChangesInFlight()  # pages give way to saves at each query
-    if settings.read_slots > 0:
+    app.state.changes = None
+    if machinery.on("give_way"):  # pages give way to saves at each query and in their templates
+        app.state.changes = ChangesInFlight()
         app.state.changes.make_readers_give_way(app.state.session_factory)
-    # outermost: queued requests cost nothing yet
-    app.add_middleware(ReadSlots, slots=settings.read_slots, changes=app.state.changes)
+        app.add_middleware(CountChanges, changes=app.state.changes)
+    if machinery.on("read_slots") and settings.read_slots > 0:  # outermost: queued requests cost nothing yet
+        app.add_middleware(ReadSlots, slots=settings.read_slots)
+
+
+# seconds a page on SQLite waits for the write gate to record its bookkeeping when "bookkeeping" is off
+BOOKKEEPING_WAIT = 1.0
 
 
 def _install_served(app: FastAPI) -> None:
     """What only the served process does: compile every template, keep the start-up heap out of the
     collector's full passes (and again once requests warmed it), start the render process and stop it
     first on SIGTERM/SIGINT."""
+    machinery = app.state.machinery
     web.compile_all()  # before the freeze below: the compiled templates live as long as the process
-    # What is loaded by now (code, libraries, the app: ~150k objects) lives as long as the process, yet
-    # each full collection walked all of it: ~90 ms with every thread stopped, about 17 times a minute
-    # under the load mix (benchmarks/load.py --diagnose), which made the saves' and pages' p99. Keep it
-    # out of the collector's reach. (Larger young generations were tried too: fewer but longer pauses.)
-    gc.collect()
-    gc.freeze()
-    app.add_middleware(FreezeWhenWarm, skip=ReadSlots.SKIP_PREFIXES)
+    if machinery.on("startup_freeze"):  # what is loaded by now lives as long as the process
+        gc.collect()
+        gc.freeze()
+    if machinery.on("warm_freeze"):
+        app.add_middleware(FreezeWhenWarm, skip=ReadSlots.SKIP_PREFIXES)
     render.warm_up()  # the served process (not every app the tests create) starts it right away
     app.add_middleware(StopRendersOnSignals)

@@ -112,8 +112,8 @@ def templates() -> Jinja2Blocks:
 @jinja2.pass_context
 def _url_for(context: Any, name: str, /, **params: Any) -> URL:
     request: Request = context["request"]
-    urls: UrlCache = request.app.state.urls
-    return urls.url_for(request, name, **params)
+    urls: UrlCache | None = request.app.state.urls
+    return urls.url_for(request, name, **params) if urls is not None else request.url_for(name, **params)
 
 
 def compile_all() -> int:

@@ -367,7 +367,12 @@ def main() -> None:
     asgi = "benchmarks.diagnose:app" if args.diagnose else "app.asgi:app"
     samples: list[Sample] | None = [] if args.diagnose else None
     own_lag: list[float] | None = [] if args.diagnose else None
-    settings = {"HOSHIN_READ_SLOTS": str(args.read_slots)} if args.read_slots is not None else {}
+    # --read-slots applies whatever the database's defaults (app/server/machinery.py DEFAULT_OFF)
+    settings = (
+        {"HOSHIN_READ_SLOTS": str(args.read_slots), "HOSHIN_MACHINERY_OFF": ""}
+        if args.read_slots is not None
+        else {}
+    )
     with demo_server(args.database_url, asgi=asgi, workers=args.workers, settings=settings) as server:
         setup, features = _setup(server, _personas(args.users))
         kinds = [kind for kind in KINDS if not kind.needs or kind.needs in features]

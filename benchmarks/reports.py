@@ -178,24 +178,32 @@ def _pages(data: bytes) -> int:
 
 
 def main() -> None:
-    logging.getLogger("httpx2").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    text_only, _ = _timed(lambda: html_to_pdf(plain_document()).data, args.repeat)
-    print(f"{'plain HTML document, text only':<46} {text_only:6.2f} s  20 pages")
-    documents: dict[int, str] = {}
+    run(args.repeat)
 
-    def plain_report(pages: int) -> bytes:
-        """The plain report document as long as `pages`, rendered."""
-        return html_to_pdf(documents.setdefault(pages, report_like_document(pages))).data
 
-    assert _pages(plain_report(20)) == 20
-    plain_20, _ = _timed(lambda: plain_report(20), args.repeat)
-    print(f"{'plain HTML report, 20 pages':<46} {plain_20:6.2f} s")
+def run(repeat: int) -> dict[str, float]:
+    """Every measurement above, printed; the figures benchmarks/machinery.py compares, by name (seconds,
+    milliseconds or MB as the name says). The app is made first: its settings (HOSHIN_MACHINERY_OFF)
+    decide how the render process runs, for the plain documents too."""
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
+    figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         client, engine, assessment_id = _client(tmp)
         team_id = _first_team(engine)
+        text_only, _ = _timed(lambda: html_to_pdf(plain_document()).data, repeat)
+        print(f"{'plain HTML document, text only':<46} {text_only:6.2f} s  20 pages")
+        documents: dict[int, str] = {}
+
+        def plain_report(pages: int) -> bytes:
+            """The plain report document as long as `pages`, rendered."""
+            return html_to_pdf(documents.setdefault(pages, report_like_document(pages))).data
+
+        assert _pages(plain_report(20)) == 20
+        plain_20, _ = _timed(lambda: plain_report(20), repeat)
+        print(f"{'plain HTML report, 20 pages':<46} {plain_20:6.2f} s")
 
         def forget() -> None:
             with engine.begin() as connection:
@@ -209,33 +217,39 @@ def main() -> None:
         for name, path in reports.items():
             for lang in ("en", "ja"):
                 url = f"{path}?lang={lang}"
-                times, data = _paired(
-                    lambda url=url: _get(client, url, "miss"), plain_report, args.repeat, forget
-                )
+                times, data = _paired(lambda url=url: _get(client, url, "miss"), plain_report, repeat, forget)
                 label, pages = f"{name}, {lang}", _pages(data)
+                seconds = statistics.median(times.report)
+                figures[f"{label} s"] = seconds
+                figures[f"{label} s per 20 pages"] = seconds * 20 / pages
+                figures[f"{label} x plain"] = times.ratio
                 print(
-                    f"{label:<46} {statistics.median(times.report):6.2f} s  {pages:2d} pages"
+                    f"{label:<46} {seconds:6.2f} s  {pages:2d} pages"
                     f"  {times.ratio:.2f}x a plain report as long"
                     f" (its renders: {statistics.median(times.plain):.2f} s)"
                 )
         url = "/reports/organisation.pdf?lang=ja"
         forget()
         _get(client, url, "miss")
-        cached, _ = _timed(lambda: _get(client, url, "hit"), max(args.repeat, 20))
+        cached, _ = _timed(lambda: _get(client, url, "hit"), max(repeat, 20))
+        figures["cached download ms"] = cached * 1000
         print(f"{'organisation report, ja, cached download':<46} {cached * 1000:6.1f} ms")
 
         def change_elsewhere() -> None:  # any write moves the data revision on
             with engine.begin() as connection:
                 connection.execute(update(DataRevision).values(revision=DataRevision.revision + 1))
 
-        rebuilt, _ = _timed(lambda: _get(client, url, "hit"), max(args.repeat, 20), change_elsewhere)
+        rebuilt, _ = _timed(lambda: _get(client, url, "hit"), max(repeat, 20), change_elsewhere)
+        figures["cached download after a change ms"] = rebuilt * 1000
         print(f"{'  the same, after a change elsewhere (HTML rebuilt)':<46} {rebuilt * 1000:6.1f} ms")
     render.shutdown()  # the render process exits, so its peak can be read
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     app_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["render process peak MB"] = peak
     print(
         f"peak memory of the render process (every render above): {peak:.0f} MB; the app: {app_peak:.0f} MB"
     )
+    return figures
 
 
 def _get(client: TestClient, url: str, cache: str) -> bytes:

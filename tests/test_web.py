@@ -4,7 +4,6 @@ links are right for the host and the row, and a page's rendering gives way to th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
@@ -14,12 +13,11 @@ from sqlalchemy.orm import Session
 from app import web
 from app.config import PROJECT_ROOT
 from app.kit import limits
-from app.server.priority import ChangesInFlight
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
 from tests.factories import Org
-from tests.server.changing import outlasts_a_change
+from tests.server.changing import DID_NOT_WAIT, WAITED, Recording, with_a_change
 
 
 def test_every_template_compiles_before_the_first_request() -> None:
@@ -51,27 +49,21 @@ def test_links_on_a_page_follow_the_host_it_was_asked_for(client: TestClient, db
 
 def _waited_for_a_change(method: str, *, on_a_loop: bool = False) -> bool:
     """Whether a page template, rendering for a request of `method` while a change was in flight,
-    finished only after the change had."""
-    changes = ChangesInFlight()
+    finished only after the change had (by the order of events: tests/server/changing.py)."""
+    changes = Recording(pause=600)
     request = SimpleNamespace(method=method, app=SimpleNamespace(state=SimpleNamespace(changes=changes)))
     template = web.templates().env.from_string("{% for n in range(100) %}<i>{{ n }}</i>{% endfor %}")
 
-    def render(begun: Callable[[], None]) -> None:
-        begun()
+    def render() -> None:
         html = template.render(request=request)
         assert html == "".join(f"<i>{n}</i>" for n in range(100))
 
-    async def render_on_the_loop(begun: Callable[[], None]) -> None:
-        render(begun)
+    async def render_on_the_loop() -> None:
+        render()
 
-    def work(begun: Callable[[], None]) -> None:
-        if on_a_loop:
-            asyncio.run(render_on_the_loop(begun))
-        else:
-            render(begun)
-
-    waited, _ = outlasts_a_change(changes, work, hold=changes.PAUSE / 2)
-    return waited
+    events = with_a_change(changes, (lambda: asyncio.run(render_on_the_loop())) if on_a_loop else render)
+    assert events in (WAITED, DID_NOT_WAIT)
+    return events == WAITED
 
 
 @pytest.mark.parametrize(("method", "waits"), [("GET", True), ("POST", False)])

@@ -229,7 +229,16 @@ def _outcome(flight: _Flight) -> Pdf:
 def html_to_pdf(html: str, *, timeout: float | None = None) -> Pdf:
     """Render a report page to PDF bytes in the render process. Callers run this in a worker thread
     (def routes do); it waits for its turn and for the render, each at most `timeout` seconds."""
-    return _in_render_process(_render, html, timeout=timeout)
+    return _in_render_process(_render, html, _gc_tuning[0], timeout=timeout)
+
+
+_gc_tuning = [True]  # the render process's collector tuning ("render_gc", app/server/machinery.py)
+
+
+def tune_gc(on: bool) -> None:
+    """Whether renders from now on run with the collector tuned (create_app sets it from the settings;
+    it travels with each render, so a process already started follows it)."""
+    _gc_tuning[0] = on
 
 
 def _in_render_process(function: Callable[[*Args], T], *args: *Args, timeout: float | None = None) -> T:
@@ -423,7 +432,7 @@ def _subsetter() -> str:
     return "harfbuzz" if ffi.harfbuzz_subset is not None else "fonttools"
 
 
-def _render(html: str) -> Pdf:
+def _render(html: str, tune_gc: bool = True) -> Pdf:
     """Runs in the render process."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -435,7 +444,7 @@ def _render(html: str) -> Pdf:
     if _fonts is None:
         _fonts = FontConfiguration()
         atexit.register(_drop_fonts)
-    with _one_collection():
+    with _one_collection(tune_gc):
         document = HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=fetcher)
         return Pdf(document.write_pdf(font_config=_fonts), tuple(fetcher.refused))
 
@@ -448,14 +457,13 @@ def _drop_fonts() -> None:
 
 
 @contextmanager
-def _one_collection() -> Iterator[None]:
-    """Runs in the render process: no garbage collection during a render, one after it. A render builds
-    hundreds of thousands of objects that live until it ends (boxes, styles, glyph runs), so the
-    collector's automatic passes kept walking them, and the fonts and modules loaded before, without
-    finding garbage: a third of a long report's render time (peak memory measured lower, not higher).
-    When a render leaves much behind for good (the first one's modules, a font loaded for the first
-    time), that is frozen so later collections skip it. Not after every render: cycles that became
-    garbage after a freeze are never freed, and freezing each time left ~37 objects a render behind."""
+def _one_collection(tune: bool) -> Iterator[None]:
+    """Runs in the render process: no garbage collection during a render, one after it, and what a
+    render leaves behind for good frozen once it is more than FREEZE_ABOVE objects (the first render's
+    modules, a font loaded for the first time). Why: docs/performance.md, "render_gc"."""
+    if not tune:
+        yield
+        return
     gc.disable()
     try:
         yield

@@ -8,15 +8,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class FreezeWhenWarm:
-    """After the `after`-th requests (pages and changes), collect once and freeze what survived (gc.freeze).
-
-    The served app freezes what it loaded at start-up, but its first requests build ~60k more objects
-    that live as long as the process: mappers configured, route dependencies solved, SQL compiled and
-    cached, templates' url_for memoised. Each full collection walked them all, ~40 ms with every thread
-    stopped, about 14 times a minute under the load mix. What was already garbage is collected first;
-    what is frozen and later freed by reference counting is freed as usual, so only cycles among the
-    objects alive at those moments (a few requests' worth) stay for good.
-    """
+    """After the `after`-th requests (pages and changes), collect once and freeze what survived
+    (gc.freeze): what the first requests built for good (mappers, solved dependencies, compiled SQL)
+    leaves the collector's full passes. Why: docs/performance.md, "warm_freeze"."""
 
     def __init__(
         self, app: ASGIApp, *, after: tuple[int, ...] = (200, 2000), skip: tuple[str, ...] = ()

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.kit.http import SAFE_METHODS
 
@@ -19,13 +20,9 @@ _LEFT = "hoshin_give_way_left"  # session.info: seconds this session may still w
 
 
 class ChangesInFlight:
-    """How many changing requests this process is serving; readers may wait until there are none.
-
-    A page runs in a thread under the same GIL as a save: each gets a share of the interpreter, so a
-    save of ~5 ms took ~15 ms beside two pages. Pages wait for the changes at their next query instead
-    and the save has the interpreter to itself. A session waits `PAUSE` seconds at most in all, so a
-    long change (a sign-in, a roadmap generated) delays a page by no more than that.
-    """
+    """How many changing requests this process is serving; readers may wait until there are none, so
+    that a save does not share the interpreter with the pages beside it (docs/performance.md,
+    "give_way"). A reader waits `PAUSE` seconds at most in all, however long the change."""
 
     PAUSE = 0.05  # seconds a reading session waits at most, over all its queries
 
@@ -82,6 +79,21 @@ class ChangesInFlight:
         event.listen(factory, "do_orm_execute", before_query)
 
 
+class CountChanges:
+    """Middleware: every changing request (not GET, HEAD, OPTIONS) counts as in flight while it runs."""
+
+    def __init__(self, app: ASGIApp, *, changes: ChangesInFlight) -> None:
+        self.app = app
+        self.changes = changes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        with self.changes.change():
+            await self.app(scope, receive, send)
+
+
 def _on_event_loop() -> bool:
     try:
         asyncio.get_running_loop()
@@ -91,8 +103,8 @@ def _on_event_loop() -> bool:
 
 
 class GivingWayTemplate(jinja2.Template):
-    """A template that, rendering for a reading request, gives way to the changes in flight: a page's
-    thread spends most of its time here, beside the saves."""
+    """A template that, rendering for a reading request, gives way to the changes in flight (when the
+    app has a ChangesInFlight in app.state.changes): a page's thread spends most of its time here."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         if self.environment.is_async:

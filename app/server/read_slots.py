@@ -10,30 +10,19 @@ from contextlib import contextmanager, suppress
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.kit.http import SAFE_METHODS
-from app.server.priority import ChangesInFlight
 
 
 class ReadSlots:
     """At most `slots` reading requests run at once; the others wait their turn, first come first served.
-
-    Pages spend their time in Python, under one GIL: forty at once each take about forty times as long,
-    and a save holding SQLite's write gate gets a fortieth of the interpreter while every other save
-    waits behind it. With a few slots a page takes its own time plus its wait, and changes, which skip
-    the slots, keep their share. Static files, health checks and PDF downloads (they wait on the render
-    process, not on this one) skip them too.
-
-    Changes go first: while one is in flight no new page goes in (for at most MAX_HOLD), so a save shares
-    the interpreter only with the pages already running. Saves are a few milliseconds and people wait on
-    them as they type; a page waiting a few more milliseconds goes unnoticed.
-    """
+    Changes, static files, health checks and PDF downloads skip the slots, and while a change is in
+    flight no new page goes in (for at most MAX_HOLD). Why: docs/performance.md, "read_slots"."""
 
     SKIP_PREFIXES = ("/static/", "/healthz", "/readyz")
     MAX_HOLD = 0.2  # seconds a read waits for changes to finish before it goes in anyway (no starving)
 
-    def __init__(self, app: ASGIApp, *, slots: int, changes: ChangesInFlight | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, slots: int) -> None:
         self.app = app
         self.slots = slots
-        self.changes = changes or ChangesInFlight()  # shared with the readers' sessions (create_app)
         # one door per event loop: an asyncio primitive belongs to the loop it first waits on
         self._per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Door]
         self._per_loop = weakref.WeakKeyDictionary()
@@ -48,7 +37,7 @@ class ReadSlots:
         if door is None:
             door = self._per_loop[loop] = _Door(self.slots)
         if kind == "change":
-            with door.change(), self.changes.change():
+            with door.change():
                 await self.app(scope, receive, send)
             return
         await door.no_changes(self.MAX_HOLD)

@@ -11,12 +11,9 @@ from app.kit.lru import Lru
 
 
 class UrlCache:
-    """Absolute URLs of named routes, memoised by host, name and parameters.
-
-    Starlette finds a named route by trying every route in turn (30-50 µs a call here; a page with a list
-    asks for dozens, and under the load mix it was a tenth of the server's time). Routes do not change once
-    the app is made, so the same host, name and parameters always give the same URL.
-    """
+    """Absolute URLs of named routes, memoised by host, name and parameters: routes do not change once
+    the app is made, and Starlette finds a named route by trying every route in turn. Why:
+    docs/performance.md, "url_memo"."""
 
     def __init__(self, size: int = 20_000) -> None:
         self._urls: Lru[tuple[str, str, tuple[tuple[str, Any], ...]], str] = Lru(size)

@@ -22,15 +22,15 @@ def begun(server: int) -> Path:
     return Path(tempfile.gettempdir()) / f"hoshin-slow-render-{server}"
 
 
-def slow_render(html: str) -> render.Pdf:
+def slow_render(html: str, tune_gc: bool = True) -> render.Pdf:
     """Runs in the render process (the warm-up, which loads the fonts, is left as it is)."""
     if html == render.WARM_UP_HTML:
-        return render._render(html)
+        return render._render(html, tune_gc)
     note = begun(os.getppid())
     note.with_suffix(".part").write_text(str(os.getpid()))
     note.with_suffix(".part").rename(note)  # whole, or not there
     time.sleep(SLEEP)
-    return render._render(html)
+    return render._render(html, tune_gc)
 
 
 def wait_until_begun(server: int, seconds: float = 60) -> int:
@@ -47,15 +47,15 @@ def released(server: int) -> Path:
     return begun(server).with_suffix(".released")
 
 
-def slow_when_marked(html: str) -> render.Pdf:
+def slow_when_marked(html: str, tune_gc: bool = True) -> render.Pdf:
     """Runs in the render process: a document holding MARK (a team member can write it in a note)
     renders only once the test releases it; every other document renders as usual."""
     if MARK not in html:
-        return render._render(html)
+        return render._render(html, tune_gc)
     note = begun(os.getppid())
     note.with_suffix(".part").write_text(str(os.getpid()))
     note.with_suffix(".part").rename(note)
     deadline = time.monotonic() + HOLD
     while not released(os.getppid()).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
-    return render._render(html)
+    return render._render(html, tune_gc)

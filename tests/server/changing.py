@@ -1,78 +1,79 @@
-"""Test helpers for the changes-go-first mechanism (app/server/priority.py): a change held in flight for a
-while or until work has begun, and work run off any event loop, as the app's worker threads run it."""
+"""Test helpers for the changes-go-first mechanism (app/server/priority.py), by the order of events, never
+by how long anything took: a ChangesInFlight that notes when a change goes in and out and when a reader
+starts to wait for it, and work run on a thread of its own while a change is held."""
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from app.server.priority import ChangesInFlight
 
-T = TypeVar("T")
+
+class _Noted(threading.Event):
+    """The "no change in flight" event of a Recording: a reader about to wait on it is noted first."""
+
+    def __init__(self, note: Callable[[], None]) -> None:
+        super().__init__()
+        self._note = note
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._note()
+        return super().wait(timeout)
 
 
-def during_a_change(changes: ChangesInFlight, seconds: float) -> threading.Thread:
-    """A change in flight for `seconds` (already counted when this returns); join the thread after."""
-    begun = threading.Event()
+class Recording(ChangesInFlight):
+    """ChangesInFlight with a `pause` of its own, noting "change in", "reader waits", "change out"."""
 
-    def change() -> None:
-        with changes.change():
-            begun.set()
-            time.sleep(seconds)
+    def __init__(self, pause: float) -> None:
+        super().__init__()
+        self.PAUSE = pause
+        self.events: list[str] = []
+        self.waiting = threading.Event()
+        self._none = _Noted(self._a_reader_waits)
+        self._none.set()
 
-    thread = threading.Thread(target=change)
-    thread.start()
-    begun.wait()
-    return thread
+    def _a_reader_waits(self) -> None:
+        self.events.append("reader waits")
+        self.waiting.set()
+
+    @contextmanager
+    def change(self) -> Iterator[None]:
+        with super().change():
+            self.events.append("change in")
+            yield
+            self.events.append("change out")  # before the readers are let go
 
 
-def outlasts_a_change(
-    changes: ChangesInFlight, work: Callable[[Callable[[], None]], T], hold: float
-) -> tuple[bool, T]:
-    """Run `work` on a thread of its own while a change is in flight, the change ending `hold` seconds
-    after `work` calls the function it is given (just before the point where it should give way).
-    Whether `work` finished only after the change had ended, and its result. Timed from `work`'s own
-    signal, not from the change's start: a thread slow to start under load would otherwise find the
-    change nearly over and seem not to have waited."""
-    holding, release, begun = threading.Event(), threading.Event(), threading.Event()
-    finished: list[float] = []
-
-    def change() -> None:
-        with changes.change():
-            holding.set()
-            release.wait()
+def with_a_change(changes: Recording, work: Callable[[], object], *, until_done: bool = False) -> list[str]:
+    """Run `work` on a thread of its own (nothing gives way on a thread running an event loop, and a
+    browser test may have left one on this one) while a change is in flight; "work done" is noted when it
+    returns. The change is let go ("change let go") once the work waits for it or is done without
+    waiting; with `until_done`, only after the work is done. The events in their order."""
+    failed: list[BaseException] = []
 
     def run() -> None:
         try:
-            out.append(work(begun.set))
+            work()
         except BaseException as error:  # raised again below, in the test's own thread
             failed.append(error)
-        finished.append(time.perf_counter())
+        changes.events.append("work done")
 
-    out: list[T] = []
-    failed: list[BaseException] = []
-    changing, working = threading.Thread(target=change), threading.Thread(target=run)
-    changing.start()
-    holding.wait()
-    working.start()
-    begun.wait(10)
-    time.sleep(hold)
-    released = time.perf_counter()
-    release.set()
-    working.join()
-    changing.join()
+    thread = threading.Thread(target=run)
+    with changes.change():
+        thread.start()
+        if until_done:
+            thread.join()
+        else:
+            while not changes.waiting.wait(0.001) and thread.is_alive():
+                pass  # polling for whichever comes first; nothing depends on how long it takes
+        changes.events.append("change let go")
+    thread.join()
     if failed:
         raise failed[0]
-    return finished[0] >= released, out[0]
+    return changes.events
 
 
-def off_the_loop(work: Callable[[], T]) -> T:
-    """`work` on a thread of its own: nothing gives way on a thread with a running event loop, and a
-    browser test may have left one running on this one (Playwright's sync API)."""
-    out: list[T] = []
-    thread = threading.Thread(target=lambda: out.append(work()))
-    thread.start()
-    thread.join()
-    return out[0]
+WAITED = ["change in", "reader waits", "change let go", "change out", "work done"]
+DID_NOT_WAIT = ["change in", "work done", "change let go", "change out"]

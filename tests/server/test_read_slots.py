@@ -5,32 +5,41 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from starlette.types import Receive, Scope, Send
 
 from app.server.read_slots import ReadSlots
 
+T = TypeVar("T")
+
 
 class Busy:
-    """An app whose every request takes a while; it records how many were in at once, per kind."""
+    """An app that records how many requests were in at once, per kind: each one stays in until `until`
+    of its kind are in together (or were, earlier), so the count follows the order of events, not how
+    long a request takes."""
 
-    def __init__(self) -> None:
+    def __init__(self, until: int) -> None:
+        self.until = until
         self.inside: dict[str, int] = {}
         self.most: dict[str, int] = {}
+        self.full: dict[str, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = f"{scope['method']} {scope['path']}"
+        full = self.full.setdefault(kind, asyncio.Event())
         self.inside[kind] = self.inside.get(kind, 0) + 1
         self.most[kind] = max(self.most.get(kind, 0), self.inside[kind])
-        await asyncio.sleep(0.05)
+        if self.inside[kind] >= self.until:
+            full.set()
+        await full.wait()
         self.inside[kind] -= 1
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-def _run(coroutine: Coroutine[Any, Any, list[int]]) -> list[int]:
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
     """asyncio.run on a thread of its own: other tests (the browser's) may leave a loop on this one."""
     with ThreadPoolExecutor(1) as thread:
         return thread.submit(asyncio.run, coroutine).result()
@@ -44,14 +53,14 @@ async def _at_once(app: ReadSlots, method: str, path: str, count: int) -> list[i
 
 
 def test_no_more_pages_run_at_once_than_there_are_slots_and_every_one_is_served() -> None:
-    busy = Busy()
+    busy = Busy(until=3)
     statuses = _run(_at_once(ReadSlots(busy, slots=3), "GET", "/teams", 12))
     assert statuses == [200] * 12
     assert busy.most["GET /teams"] == 3
 
 
 def test_changes_static_files_and_pdf_downloads_do_not_take_a_slot() -> None:
-    busy = Busy()
+    busy = Busy(until=6)
     slots = ReadSlots(busy, slots=1)
     skipping = (("POST", "/teams"), ("GET", "/static/css/app.css"), ("GET", "/reports/organisation.pdf"))
     for method, path in skipping:
@@ -60,54 +69,74 @@ def test_changes_static_files_and_pdf_downloads_do_not_take_a_slot() -> None:
 
 
 def test_zero_slots_means_no_limit() -> None:
-    busy = Busy()
+    busy = Busy(until=8)
     _run(_at_once(ReadSlots(busy, slots=0), "GET", "/teams", 8))
     assert busy.most["GET /teams"] == 8
 
 
-class Timed:
-    """An app that takes `?ms=N` milliseconds per request and records when each one went in and out."""
+class Held:
+    """An app that records each request going in and out (`?id=` names it); a request stays in until
+    the test lets it go. The tests assert the order of these events, never a duration."""
 
     def __init__(self) -> None:
-        self.spans: dict[str, tuple[float, float]] = {}
+        self.events: list[str] = []
+        self.go: dict[str, asyncio.Event] = {}
+
+    def release(self, name: str) -> None:
+        self.go.setdefault(name, asyncio.Event()).set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        query = dict(part.split("=") for part in scope["query_string"].decode().split("&"))
-        await asyncio.sleep(int(query["ms"]) / 1000)
-        self.spans[query["id"]] = (start, loop.time())
+        name = scope["query_string"].decode().removeprefix("id=")
+        self.events.append(f"{name} in")
+        await self.go.setdefault(name, asyncio.Event()).wait()
+        self.events.append(f"{name} out")
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-async def _change_then_page(app: ReadSlots, change_ms: int) -> list[int]:
-    """A change, then (while it runs) a page: both are served."""
+async def _settle(turns: int = 200) -> None:
+    """Let every task on the loop run until it waits (a number of turns, not a time)."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
+async def _change_then_page(app: ReadSlots, held: Held, *, release_change_first: bool) -> list[str]:
+    """A change goes in and is held; then a page is asked for, and let go as soon as it is in. The change
+    is let go either once the loop has settled (`release_change_first`) or once the page is out."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        change = asyncio.ensure_future(client.post(f"/answers?id=change&ms={change_ms}"))
-        await asyncio.sleep(0.02)
-        page = await client.get("/teams?id=page&ms=1")
-        return [(await change).status_code, page.status_code]
+        change = asyncio.ensure_future(client.post("/answers?id=change"))
+        while "change in" not in held.events:
+            await asyncio.sleep(0)
+        held.release("page")
+        page = asyncio.ensure_future(client.get("/teams?id=page"))
+        if release_change_first:
+            await _settle()
+            held.events.append("change let go")
+            held.release("change")
+        assert (await page).status_code == 200
+        held.release("change")
+        assert (await change).status_code == 200
+    return held.events
 
 
 def test_a_page_waits_for_the_change_in_flight_to_finish() -> None:
-    timed = Timed()
-    assert _run(_change_then_page(ReadSlots(timed, slots=2), change_ms=100)) == [200, 200]
-    assert timed.spans["page"][0] >= timed.spans["change"][1]
+    held = Held()
+    slots = ReadSlots(held, slots=2)
+    slots.MAX_HOLD = 600  # the order decides here, not the hold's bound
+    events = _run(_change_then_page(slots, held, release_change_first=True))
+    assert events == ["change in", "change let go", "change out", "page in", "page out"]
 
 
 def test_a_page_waits_for_changes_no_longer_than_max_hold() -> None:
-    timed = Timed()
-    slots = ReadSlots(timed, slots=2)
-    long_change_ms = int(slots.MAX_HOLD * 1000) * 3
-    assert _run(_change_then_page(slots, change_ms=long_change_ms)) == [200, 200]
-    page_start, change_end = timed.spans["page"][0], timed.spans["change"][1]
-    assert page_start < change_end  # it went in while the change still ran
-    assert page_start - timed.spans["change"][0] >= slots.MAX_HOLD  # but only after holding back
+    held = Held()
+    slots = ReadSlots(held, slots=2)
+    slots.MAX_HOLD = 0.01  # then it goes in although the change is still held
+    events = _run(_change_then_page(slots, held, release_change_first=False))
+    assert events == ["change in", "page in", "page out", "change out"]
 
 
 def test_without_slots_a_page_does_not_wait_for_changes() -> None:
-    timed = Timed()
-    assert _run(_change_then_page(ReadSlots(timed, slots=0), change_ms=100)) == [200, 200]
-    assert timed.spans["page"][0] < timed.spans["change"][1]
+    held = Held()
+    events = _run(_change_then_page(ReadSlots(held, slots=0), held, release_change_first=False))
+    assert events == ["change in", "page in", "page out", "change out"]
