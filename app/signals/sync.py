@@ -246,7 +246,8 @@ def describe(outcome: Outcome) -> str:
     """One line for the CLI: ok with counts and duration, or the error in words (English)."""
     head = f"#{outcome.source_id} {outcome.name}"
     if outcome.status == "ok":
-        counts = ", ".join(f"{n} {what}" for what, n in sorted(outcome.counts.items())) or "nothing new"
+        counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in sorted(outcome.counts.items()))
+        counts = counts or "nothing new"
         return f"ok      {head}: {counts} in {outcome.duration_ms / 1000:.1f} s"
     if outcome.status == "busy":
         return f"running {head}: a sync of this source is already running"

@@ -107,3 +107,10 @@ def test_a_paused_source_is_skipped_unless_named(rows: Session, fake: Script) ->
     named = CliRunner().invoke(cli, ["sync", "--source", str(paused)])
     assert named.exit_code == 0
     assert named.output.startswith(f"ok      #{paused} paused")
+
+
+def test_counts_read_as_words_not_keys() -> None:
+    from app.signals.sync import Outcome, describe
+
+    line = describe(Outcome(7, "model-repo", "ok", {"files_read": 12, "commits": 3}, 1500))
+    assert line == "ok      #7 model-repo: 3 commits, 12 files read in 1.5 s"
