@@ -3,10 +3,13 @@ test inside a transaction that is rolled back, an app bound to it, and a client 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -45,6 +48,16 @@ _one_database_per_worker()
 def _test_database_url(tmp_root: Path) -> str:
     url = os.environ.get("HOSHIN_TEST_DATABASE_URL")
     return url or f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run on a thread of its own: the browser tests' Playwright leaves a running event loop on
+    the main thread of the test process, where asyncio.run then refuses to start."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def ensure_database(url: str) -> None:

@@ -3,7 +3,6 @@ links are right for the host and the row, and a page's rendering gives way to th
 
 from __future__ import annotations
 
-import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -15,7 +14,7 @@ from app.config import PROJECT_ROOT
 from app.kit import limits
 from tests import factories
 from tests.access.conftest import act_as
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, run_coroutine
 from tests.factories import Org
 from tests.server.changing import DID_NOT_WAIT, WAITED, Recording, with_a_change
 
@@ -61,7 +60,7 @@ def _waited_for_a_change(method: str, *, on_a_loop: bool = False) -> bool:
     async def render_on_the_loop() -> None:
         render()
 
-    events = with_a_change(changes, (lambda: asyncio.run(render_on_the_loop())) if on_a_loop else render)
+    events = with_a_change(changes, (lambda: run_coroutine(render_on_the_loop())) if on_a_loop else render)
     assert events in (WAITED, DID_NOT_WAIT)
     return events == WAITED
 

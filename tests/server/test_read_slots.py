@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 
 import httpx
 from starlette.types import Receive, Scope, Send
 
 from app.server.read_slots import ReadSlots
-
-T = TypeVar("T")
+from tests.conftest import run_coroutine
 
 
 class Busy:
@@ -39,12 +35,6 @@ class Busy:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run on a thread of its own: other tests (the browser's) may leave a loop on this one."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
-
-
 async def _at_once(app: ReadSlots, method: str, path: str, count: int) -> list[int]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -54,7 +44,7 @@ async def _at_once(app: ReadSlots, method: str, path: str, count: int) -> list[i
 
 def test_no_more_pages_run_at_once_than_there_are_slots_and_every_one_is_served() -> None:
     busy = Busy(until=3)
-    statuses = _run(_at_once(ReadSlots(busy, slots=3), "GET", "/teams", 12))
+    statuses = run_coroutine(_at_once(ReadSlots(busy, slots=3), "GET", "/teams", 12))
     assert statuses == [200] * 12
     assert busy.most["GET /teams"] == 3
 
@@ -64,13 +54,13 @@ def test_changes_static_files_and_pdf_downloads_do_not_take_a_slot() -> None:
     slots = ReadSlots(busy, slots=1)
     skipping = (("POST", "/teams"), ("GET", "/static/css/app.css"), ("GET", "/reports/organisation.pdf"))
     for method, path in skipping:
-        assert _run(_at_once(slots, method, path, 6)) == [200] * 6
+        assert run_coroutine(_at_once(slots, method, path, 6)) == [200] * 6
         assert busy.most[f"{method} {path}"] == 6
 
 
 def test_zero_slots_means_no_limit() -> None:
     busy = Busy(until=8)
-    _run(_at_once(ReadSlots(busy, slots=0), "GET", "/teams", 8))
+    run_coroutine(_at_once(ReadSlots(busy, slots=0), "GET", "/teams", 8))
     assert busy.most["GET /teams"] == 8
 
 
@@ -124,7 +114,7 @@ def test_a_page_waits_for_the_change_in_flight_to_finish() -> None:
     held = Held()
     slots = ReadSlots(held, slots=2)
     slots.MAX_HOLD = 600  # the order decides here, not the hold's bound
-    events = _run(_change_then_page(slots, held, release_change_first=True))
+    events = run_coroutine(_change_then_page(slots, held, release_change_first=True))
     assert events == ["change in", "change let go", "change out", "page in", "page out"]
 
 
@@ -132,11 +122,11 @@ def test_a_page_waits_for_changes_no_longer_than_max_hold() -> None:
     held = Held()
     slots = ReadSlots(held, slots=2)
     slots.MAX_HOLD = 0.01  # then it goes in although the change is still held
-    events = _run(_change_then_page(slots, held, release_change_first=False))
+    events = run_coroutine(_change_then_page(slots, held, release_change_first=False))
     assert events == ["change in", "page in", "page out", "change out"]
 
 
 def test_without_slots_a_page_does_not_wait_for_changes() -> None:
     held = Held()
-    events = _run(_change_then_page(ReadSlots(held, slots=0), held, release_change_first=False))
+    events = run_coroutine(_change_then_page(ReadSlots(held, slots=0), held, release_change_first=False))
     assert events == ["change in", "page in", "page out", "change out"]

@@ -21,7 +21,7 @@ from app.db import make_engine, make_session_factory, session_scope
 from app.models import Organisation, Source, SyncRun
 from app.signals import sync, tasks
 from tests import factories
-from tests.conftest import reset_database
+from tests.conftest import reset_database, run_coroutine
 from tests.signals.conftest import SECRET
 from tests.signals.git_repos import Repo
 
@@ -71,8 +71,13 @@ def _replica(database: str, tmp_path: Path, name: str) -> tuple[procrastinate.Ap
 async def _tick(replicas: list[procrastinate.App], timestamp: int) -> None:
     """Every replica's periodic deferrer fires for the same tick, as they do in production."""
     for queue in replicas:
-        (periodic_task,) = queue.periodic_registry.periodic_tasks.values()
-        await PeriodicDeferrer(registry=queue.periodic_registry).defer_jobs([(periodic_task, timestamp)])
+        await _fire(queue, tasks.SYNC_ALL, timestamp)
+
+
+async def _fire(queue: procrastinate.App, task_name: str, timestamp: int) -> None:
+    """The periodic deferrer firing `task_name`'s tick at `timestamp`."""
+    [periodic_task] = [p for p in queue.periodic_registry.periodic_tasks.values() if p.task.name == task_name]
+    await PeriodicDeferrer(registry=queue.periodic_registry).defer_jobs([(periodic_task, timestamp)])
 
 
 def _unfinished(engine: Engine) -> int:
@@ -117,7 +122,7 @@ def test_two_replicas_workers_sync_each_source_once_per_interval_and_never_twice
                 await _tick(replicas, timestamp)  # a deferrer that fires twice changes nothing
                 await _work(replicas, engine)
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
     with session_scope(make_session_factory(engine)) as session:
         runs = (
             session.execute(select(SyncRun).order_by(SyncRun.source_id, SyncRun.started_at)).scalars().all()
@@ -151,6 +156,32 @@ def test_a_source_waiting_to_sync_is_queued_once_however_often_it_is_asked(
         async with queue.open_async():
             return [await tasks.enqueue(queue, source_id=source_id) for _ in range(3)]
 
-    assert asyncio.run(ask_three_times()) == [True, False, False]
+    assert run_coroutine(ask_three_times()) == [True, False, False]
     assert _unfinished(engine) == 1
     engine.dispose()
+
+
+def test_finished_jobs_older_than_a_week_are_removed_once_a_day(database: str, tmp_path: Path) -> None:
+    queue, engine = _replica(database, tmp_path, "a")
+    (source_id,) = _sources(engine, tmp_path / "repos", 1)
+
+    async def sync_then_clean() -> None:
+        async with queue.open_async():
+            await tasks.enqueue(queue, source_id=source_id)
+            await _work([queue], engine)
+            with engine.begin() as connection:  # the first sync's job finished eight days ago
+                connection.execute(text("UPDATE procrastinate_events SET at = at - interval '8 days'"))
+            await tasks.enqueue(queue, source_id=source_id)
+            await _work([queue], engine)
+            await _fire(queue, tasks.REMOVE_OLD_JOBS, int(time.time()))
+            await _work([queue], engine)
+
+    run_coroutine(sync_then_clean())
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT task_name, status FROM procrastinate_jobs ORDER BY id")).all()
+    engine.dispose()
+    # the old sync's job is gone; the recent one and the clean-up itself stay
+    assert [tuple(row) for row in left] == [
+        (tasks.SYNC_SOURCE, "succeeded"),
+        (tasks.REMOVE_OLD_JOBS, "succeeded"),
+    ]
