@@ -1,7 +1,8 @@
 """Live evidence in a real browser, in English and Japanese (issue 19): a manager connects a Git repository
 on the Sources page, tests the connection and syncs it (the htmx status polls until the sync ends), sees
 the evidence beside the questions, accepts one suggestion (by keyboard in one run) and dismisses one flag
-with a reason, then reads the results page's evidence and the Delivery metrics page.
+with a reason, then reads the results page's evidence and the Delivery metrics page. And the demo
+repository, built as `hoshin demo` builds it, connects and suggests levels the same way.
 
 The module has its own server (the demo data on a database of its own), so the sources, signals and sync
 followers it adds (check-ins, ticked checklist entries) never reach the shared server other tests read.
@@ -21,15 +22,18 @@ from playwright.sync_api import Locator, Page, expect
 from app.catalogue.loader import builtin_catalogue
 from app.catalogue.schema import Capability
 from app.i18n import translations
+from app.signals import demo as signals_demo
 from tests.browser.conftest import OUTPUT, LiveServer, serve, sign_in
 from tests.signals.git_repos import Repo
 
 pytestmark = pytest.mark.browser
 # language -> (team slug, its manager's email and name, a draft's period before the demo's history)
 RUNS = {
-    "en": ("recommendations", "ren.sato@example.com", "Ren Sato", "2022-Q1"),
-    "ja": ("fraud-detection", "daniel.weber@example.com", "Daniel Weber", "2022-Q2"),
+    "en": ("fraud-detection", "daniel.weber@example.com", "Daniel Weber", "2022-Q1"),
+    "ja": ("demand-forecasting", "sofia.rossi@example.com", "Sofia Rossi", "2022-Q2"),
 }
+# The demo repository (what `hoshin demo` builds and connects) goes to the team it belongs to.
+DEMO_MANAGER, DEMO_PERIOD, DEMO_LANG = "ren.sato@example.com", "2022-Q3", "ja"
 KEYBOARD = "ja"  # the run that accepts the suggestion with the keyboard (the other clicks)
 MODEL = "mlops-full"
 ACCEPTED, DISMISSED, LEFT_OPEN = "ci-cd", "ml-testing", "source-control"  # questions (= capability ids)
@@ -79,10 +83,15 @@ def _capability(capability_id: str) -> Capability:
     return next(c for c in CATALOGUE.capabilities if c.id == capability_id)
 
 
-def _says(capability_id: str, signal: str, effect: str, lang: str) -> str:
-    """What the capability's evidence rule on `signal` with that effect says, in the reader's language."""
+def _says(capability_id: str, signal: str, effect: str, lang: str, level: int | None = None) -> str:
+    """What the capability's evidence rule on `signal` with that effect (at that level, if given) says,
+    in the reader's language."""
     rules = _capability(capability_id).evidence.rules  # type: ignore[union-attr]
-    rule = next(r for r in rules if r.signal == signal and getattr(r, effect) is not None)
+    rule = next(
+        r
+        for r in rules
+        if r.signal == signal and getattr(r, effect) is not None and level in (None, getattr(r, effect))
+    )
     return rule.says.get(lang)
 
 
@@ -132,6 +141,52 @@ def _repository(server: LiveServer, slug: str) -> str:
     return str(repo.path)
 
 
+def _team_id(page: Page, server: LiveServer, slug: str) -> int:
+    teams = page.request.get(f"{server.url}/api/v1/teams").json()
+    return int(next(t["id"] for t in teams if t["slug"] == slug))
+
+
+def _connect_and_sync(
+    page: Page, server: LiveServer, team_id: int, lang: str, name: str, path: str
+) -> Locator:
+    """Connect the repository through the Sources form, test the connection, sync it and wait (the htmx
+    fragment polls while either runs) for the sync to end well; the source's card, its signals shown."""
+    page.goto(f"{server.url}/teams/{team_id}/sources")
+    expect(page.locator("#sources")).to_contain_text(_(lang, "No sources yet."))
+    page.locator("#sources").get_by_role("link", name=_(lang, "Connect a source")).click()
+    expect(page.locator("input[name=kind][value=git]")).to_be_checked()
+    page.fill("#name", name)
+    page.fill("#url", path)
+    page.fill("#branch", "main")
+    page.get_by_role("button", name=_(lang, "Connect"), exact=True).click()
+    page.wait_for_url(f"{server.url}/teams/{team_id}/sources")
+    expect(page.get_by_role("status").first).to_contain_text(
+        _(lang, "Source added. Test the connection, then sync it.")
+    )
+    source = page.locator("section.source", has_text=name)
+    expect(source).to_contain_text(_(lang, "Not synced yet."))
+
+    source.get_by_role("button", name=_(lang, "Test connection")).click()
+    expect(source.locator("[data-test=ok]")).to_contain_text(_(lang, "Connection works"))
+
+    source.get_by_role("button", name=_(lang, "Sync now")).click()
+    expect(source.locator(".sync-status[data-status=ok]")).to_contain_text(_(lang, "Synced"), timeout=60_000)
+    expect(page.locator("#sources[hx-trigger]")).to_have_count(0)  # nothing left running: the polling stops
+    source.locator("details > summary").click()
+    expect(source.locator("table.signals")).to_be_visible()
+    return source
+
+
+def _start_draft(page: Page, server: LiveServer, team_id: int, period: str) -> None:
+    """An empty draft of the full model for the period, through the team's Assessments page."""
+    page.goto(f"{server.url}/teams/{team_id}/assessments")
+    page.fill("#period", period)
+    page.select_option("#model", MODEL)
+    page.uncheck("#copy_last")
+    page.click("form[action$='/assessments'] button[type=submit]")
+    page.wait_for_selector("article.question")
+
+
 def _question(page: Page, question_id: str) -> Locator:
     return page.locator(f"#q-{question_id}")
 
@@ -153,35 +208,9 @@ def test_manager_connects_a_repository_syncs_and_settles_the_evidence_beside_the
     path = _repository(server, slug)
     page = open_page(lang)
     sign_in(page, server, manager)
-    team_id = next(
-        t["id"] for t in page.request.get(f"{server.url}/api/v1/teams").json() if t["slug"] == slug
-    )
+    team_id = _team_id(page, server, slug)
 
-    # Sources: connect the repository through the form, test the connection, sync it.
-    page.goto(f"{server.url}/teams/{team_id}/sources")
-    expect(page.locator("#sources")).to_contain_text(_(lang, "No sources yet."))
-    page.locator("#sources").get_by_role("link", name=_(lang, "Connect a source")).click()
-    expect(page.locator("input[name=kind][value=git]")).to_be_checked()
-    page.fill("#name", "churn-model")
-    page.fill("#url", path)
-    page.fill("#branch", "main")
-    page.get_by_role("button", name=_(lang, "Connect"), exact=True).click()
-    page.wait_for_url(f"{server.url}/teams/{team_id}/sources")
-    expect(page.get_by_role("status").first).to_contain_text(
-        _(lang, "Source added. Test the connection, then sync it.")
-    )
-    source = page.locator("section.source", has_text="churn-model")
-    expect(source).to_contain_text(_(lang, "Not synced yet."))
-
-    source.get_by_role("button", name=_(lang, "Test connection")).click()
-    expect(source.locator("[data-test=ok]")).to_contain_text(_(lang, "Connection works"))
-
-    source.get_by_role("button", name=_(lang, "Sync now")).click()
-    # the fragment polls every 2 s while the sync runs; it ends with the run's status
-    status = source.locator(".sync-status[data-status=ok]")
-    expect(status).to_contain_text(_(lang, "Synced"), timeout=60_000)
-    expect(page.locator("#sources[hx-trigger]")).to_have_count(0)  # nothing left running: the polling stops
-    source.locator("details > summary").click()
+    source = _connect_and_sync(page, server, team_id, lang, "churn-model", path)
     table = source.locator("table.signals")
     for key, value in (
         ("git.ci.configured", _(lang, "no")),
@@ -194,12 +223,7 @@ def test_manager_connects_a_repository_syncs_and_settles_the_evidence_beside_the
         expect(row.locator("td.num")).to_have_text(value)
 
     # A draft of the full model: three high answers, each contradicting the evidence.
-    page.goto(f"{server.url}/teams/{team_id}/assessments")
-    page.fill("#period", period)
-    page.select_option("#model", MODEL)
-    page.uncheck("#copy_last")
-    page.click("form[action$='/assessments'] button[type=submit]")
-    page.wait_for_selector("article.question")
+    _start_draft(page, server, team_id, period)
     assessment_url = page.url.split("#")[0]
     answered = {
         qid: _answer(page, qid, level) for qid, level in ((ACCEPTED, 3), (DISMISSED, 4), (LEFT_OPEN, 4))
@@ -318,4 +342,53 @@ def test_manager_connects_a_repository_syncs_and_settles_the_evidence_beside_the
         expect(delivery.locator(f"article.delivery-metric[data-key='{key}'] [data-latest]")).to_have_text(
             text
         )
+    expect(page.locator(".alert.error")).to_have_count(0)
+
+
+def test_the_demo_repository_connects_syncs_and_suggests_levels_beside_the_questions(
+    server: LiveServer, open_page: Any
+) -> None:
+    lang = DEMO_LANG
+    path = signals_demo.repository_path(server.var_dir / "repositories")  # where `hoshin demo` builds it
+    signals_demo.build_repository(path, now=datetime.now(UTC))
+    page = open_page(lang)
+    sign_in(page, server, DEMO_MANAGER)
+    team_id = _team_id(page, server, signals_demo.TEAM)
+
+    source = _connect_and_sync(page, server, team_id, lang, "recommendations", str(path))
+    table = source.locator("table.signals")
+    for key in (
+        "git.ci.configured",
+        "git.ci.runs_tests",
+        "git.ci.builds",
+        "git.data.dvc",
+        "git.docs.model_card",
+    ):
+        row = table.locator("tr", has=page.locator("code.signal-key", has_text=key))
+        expect(row.locator("td.num")).to_have_text(_(lang, "yes"))
+
+    # Unanswered, CI/CD carries the level its CI earns; one click makes it the answer.
+    _start_draft(page, server, team_id, DEMO_PERIOD)
+    panel = page.locator(f"#qev-{ACCEPTED}")
+    expect(panel.locator(".ev-flag")).to_have_count(0)  # nothing answered, nothing contradicted
+    expect(panel.locator(".ev-suggests")).to_contain_text(
+        _(lang, "The evidence suggests level %(level)s:", level=3)
+    )
+    expect(panel).to_contain_text(_says(ACCEPTED, "git.ci.runs_tests", "suggests", lang, level=3))
+    expect(panel).to_contain_text("recommendations")
+    panel.get_by_role("button", name=_(lang, "Accept level %(level)s", level=3)).click()
+    question = _question(page, ACCEPTED)
+    expect(question.locator("input[type=radio][value=level-3]")).to_be_checked()
+    expect(question.locator(".badge.from-evidence")).to_have_text(_(lang, "From evidence"))
+
+    # Its six months of release tags make delivery figures.
+    page.goto(f"{server.url}/teams/{team_id}/delivery")
+    delivery = page.locator("section.delivery-source", has_text="recommendations")
+    expect(delivery).to_have_attribute("data-state", "ok")
+    for key in (
+        "git.delivery.release_tags_per_month",
+        "git.delivery.lead_time_hours",
+        "git.delivery.revert_share",
+    ):
+        expect(delivery.locator(f"article.delivery-metric[data-key='{key}'] [data-latest]")).not_to_be_empty()
     expect(page.locator(".alert.error")).to_have_count(0)
