@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ CHROMIUM_ARGS = [
 class LiveServer:
     url: str
     password: str  # the demo accounts' password
+    var_dir: Path  # the server's HOSHIN_VAR_DIR (local Git repositories may live under its repositories/)
 
 
 def _free_port() -> int:
@@ -47,18 +49,24 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _browser_database(tmp: Path) -> str:
+def _browser_database(tmp: Path, suffix: str) -> str:
     server = os.environ.get("HOSHIN_TEST_DATABASE_URL")
     if not server:
         return f"sqlite:///{tmp / 'browser.sqlite3'}"
     url = make_url(server)
-    return url.set(database=f"{url.database}_browser").render_as_string(hide_password=False)
+    return url.set(database=f"{url.database}{suffix}").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("live")
-    database = _browser_database(tmp)
+    with serve(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@contextmanager
+def serve(tmp: Path, database_suffix: str = "_browser") -> Iterator[LiveServer]:
+    """A server process on a fresh database (its own, per suffix, on PostgreSQL) with the demo data."""
+    database = _browser_database(tmp, database_suffix)
     reset_database(database)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HOSHIN_")},
@@ -84,9 +92,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     url = f"http://127.0.0.1:{port}"
     _wait_until_ready(url, process)
-    yield LiveServer(url, password.group(1))
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield LiveServer(url, password.group(1), tmp / "var")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
