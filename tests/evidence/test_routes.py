@@ -133,6 +133,8 @@ def test_accepting_sets_the_answer_from_evidence_with_a_review_and_an_audit_row(
     assert response.text.lstrip().startswith('<article class="question card" id="q-ci-cd"')
     assert "From evidence" in response.text
     assert "Answered “" not in response.text  # no flag any more
+    # the page head's list of disagreeing answers is replaced too: it had this one only
+    assert re.search(r'<div id="evidence-flags" hx-swap-oob="true">\s*</div>', response.text)
     assert re.search(r'value="level-1"[^>]*checked', response.text)
     assert 'name="version" id="v-ci-cd" value="2"' in response.text
     answer = _answer(db, draft)
