@@ -92,11 +92,20 @@ class CapabilityEvidence:
         why: list[Finding] = []
         # the bound that decides: "no CI" (at most 1), not also "CI runs no tests" (at most 2)
         floor, ceiling = self.floor, self.ceiling
+        bound = None
         if floor is not None and answered < floor:
             why += [f for f in self.findings if f.rule.floor is not None and f.rule.floor >= floor]
+            bound = floor
         if ceiling is not None and answered > ceiling:
             why += [f for f in self.findings if f.rule.ceiling is not None and f.rule.ceiling <= ceiling]
-        if self.suggested is not None and abs(answered - self.suggested) > self.tolerance:
+            bound = ceiling
+        # a suggestion that only repeats the broken bound ("at most 2", "about 2") reads as support, not as
+        # a reason: the bound says it
+        if (
+            self.suggested is not None
+            and abs(answered - self.suggested) > self.tolerance
+            and self.suggested != bound
+        ):
             why += [f for f in self.findings if f.rule.suggests is not None]
         suggested = self.level_for(answered)
         if not why or suggested is None:

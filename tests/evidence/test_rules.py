@@ -232,3 +232,15 @@ def test_an_also_condition_naming_an_unknown_signal_is_refused_where_it_is() -> 
     [problem] = refused(data).problems
     assert problem.message.startswith("unknown signal 'git.ci.bulids'")
     assert problem.path == "capabilities[0].evidence.rules[0].also[0].signal"
+
+
+def test_a_broken_bound_is_the_reason_and_a_suggestion_that_repeats_it_is_not() -> None:
+    capped = evaluate("ci-cd", CI, by_key(seen("git.ci.configured", 0), seen("git.ci.runs_tests", 1)))
+    assert (capped.ceiling, capped.suggested) == (1, 1)  # the suggestion (3) is held to the ceiling
+    flag = capped.disagreement(4)
+    assert flag is not None
+    assert [f.rule.says.en for f in flag.findings] == ["no CI"]
+    suggested = evaluate("ci-cd", CI, by_key(seen("git.ci.configured", 1), seen("git.ci.runs_tests", 1)))
+    flag = suggested.disagreement(0)
+    assert flag is not None
+    assert [f.rule.says.en for f in flag.findings] == ["CI tests"]
