@@ -100,7 +100,22 @@ def test_an_mlflow_source_not_synced_says_how_to_connect_it(
     source(db, org.team, kind="mlflow", name="Tracking")
     db.commit()
     act_as(client, db, org.viewer)
-    assert "what MLFLOW_TRACKING_URI says" in client.get(_page(org)).text
+    html = client.get(_page(org)).text
+    assert "what MLFLOW_TRACKING_URI says" in html
+    assert 'id="git-not-connected"' in html
+    assert 'id="mlflow-not-connected"' not in html
+
+
+def test_a_team_with_a_repository_and_no_mlflow_server_is_told_how_to_connect_one(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    source(db, org.team, kind="git", name="model-repo")
+    db.commit()
+    act_as(client, db, org.manager)
+    html = client.get(_page(org), headers={"Accept-Language": "en"}).text
+    line = html[html.index('id="mlflow-not-connected"') :]
+    assert "Not connected: add the team's tracking server" in line[: line.index("</p>")]
+    assert 'id="git-not-connected"' not in html
 
 
 def test_sync_now_runs_after_the_response_and_the_page_then_shows_the_counts(
