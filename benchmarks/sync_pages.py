@@ -65,7 +65,8 @@ class Synced:
     kind: str
     status: str
     seconds: float  # the run's own duration (the server's duration_ms)
-    busy: float  # from "Sync now" to the client seeing it finished (includes polling)
+    began: float  # perf_counter() at "Sync now"
+    ended: float  # perf_counter() when the client saw it finished (polling every Syncer.poll)
     counts: dict[str, int]
     error: str | None = None
 
@@ -87,17 +88,16 @@ class Syncer:
         self.numbers = itertools.count(1)
         self.turn = itertools.cycle(self.specs)
 
-    @contextmanager
-    def running(self) -> Iterator[None]:
-        """Sync back to back while the block runs; afterwards wait for the sync under way to end."""
+    def start(self) -> None:
+        """Sync back to back, on a thread of this process, until stop()."""
         self._stop.clear()
-        thread = threading.Thread(target=self._loop, name="syncer", daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            self._stop.set()
-            thread.join()
+        self._thread = threading.Thread(target=self._loop, name="syncer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Start no more syncs; wait for the one under way to end."""
+        self._stop.set()
+        self._thread.join()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -105,7 +105,8 @@ class Syncer:
             try:
                 self.done.append(self.once(spec))
             except (httpx.HTTPError, KeyError, StopIteration) as error:  # say so, and keep the load on
-                self.done.append(Synced(spec["kind"], "error", 0.0, 0.0, {}, repr(error)))
+                now = time.perf_counter()
+                self.done.append(Synced(spec["kind"], "error", 0.0, now, now, {}, repr(error)))
                 time.sleep(1)
 
     def _headers(self, htmx: bool = False) -> dict[str, str]:
@@ -134,7 +135,8 @@ class Syncer:
                 spec["kind"],
                 last["status"],
                 (last["duration_ms"] or 0) / 1000,
-                time.perf_counter() - started,
+                started,
+                time.perf_counter(),
                 last["counts"],
                 last["error"],
             )
@@ -148,7 +150,8 @@ class Phase:
     figures: dict[str, Figures]
     statuses: Statuses
     syncs: list[Synced]
-    seconds: float
+    seconds: float  # how long the load ran (not the wait for the last sync to end)
+    began: float  # perf_counter() when it started
 
 
 def _phase(
@@ -162,12 +165,24 @@ def _phase(
     statuses: Statuses = {}
     counted = _counted(kinds, statuses)
     before = len(syncer.done)
-    with ExitStack() as stack:
+    began = 0.0
+
+    async def measured() -> dict[str, Figures]:
+        nonlocal began
+        mix = asyncio.ensure_future(load._run(server.url, setup, counted, args.seconds, args.pause))
+        await asyncio.sleep(0)  # _run makes its clients (seconds on a busy machine), then starts its clock
+        began = time.perf_counter()
         if name == SYNCING:
-            stack.enter_context(syncer.running())
-        figures = asyncio.run(load._run(server.url, setup, counted, args.seconds, args.pause))
-    seconds = max(record.seconds for record in figures.values())  # the load's; not the wait for the last sync
-    return Phase(name, figures, statuses, syncer.done[before:], seconds)
+            syncer.start()
+        return await mix
+
+    try:
+        figures = asyncio.run(measured())
+    finally:
+        if name == SYNCING:
+            syncer.stop()
+    seconds = max(record.seconds for record in figures.values())
+    return Phase(name, figures, statuses, syncer.done[before:], seconds, began)
 
 
 def _merged(phases: list[Phase], names: list[str]) -> Figures:
@@ -241,6 +256,15 @@ def report(phases: list[Phase], kinds: list[load.Kind]) -> bool:
         f"\npage p95 while syncing / page p95 quiet: {ratios['pages (all page kinds)']:.2f}x"
         f" (goal <= {RATIO_GOAL}x: {'ok' if within else 'MISSED'}); 5xx answers: {fives}"
     )
+    for label, group in ((QUIET, quiet), (SYNCING, syncing)):  # what the errors were
+        for name in pages + saves:
+            seen = sum((p.statuses.get(name, Counter()) for p in group), Counter[int | str]())
+            odd = {code: n for code, n in seen.items() if not isinstance(code, int) or code >= 400}
+            if odd:
+                print(
+                    f"  {label:<8} {name}: "
+                    + ", ".join(f"{code} x{n}" for code, n in sorted(odd.items(), key=str))
+                )
     synced = [s for p in syncing for s in p.syncs]
     for kind in sorted({s.kind for s in synced}):
         mine = [s for s in synced if s.kind == kind]
@@ -253,7 +277,9 @@ def report(phases: list[Phase], kinds: list[load.Kind]) -> bool:
         )
         for failed in [s for s in mine if s.status != "ok"][:3]:
             print(f"  failed: {failed.error}")
-    busy = sum(min(s.busy, p.seconds) for p in syncing for s in p.syncs)
+    busy = sum(
+        max(0.0, min(s.ended, p.began + p.seconds) - max(s.began, p.began)) for p in syncing for s in p.syncs
+    )
     total = sum(p.seconds for p in syncing)
     print(f"a sync was under way {busy / total:.0%} of the syncing phases' time" if total else "")
     return within and fives == 0 and all(s.status == "ok" for s in synced)
