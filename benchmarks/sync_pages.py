@@ -9,10 +9,10 @@ benchmarks/git_history.py (cached in var/cache/bench/, reached as a local path u
 HOSHIN_GIT_ALLOWED_ROOT); with --mlflow, syncs of the cached 10,000-run MLflow server of
 benchmarks/mlflow_sync.py alternate with it (one sync at a time).
 
-Every sync is a first sync: before each, the manager connects the repository as a new source (JSON API),
-and removes it once the sync is over (which deletes its clone too). A first sync is the heaviest a sync
-gets: a blob-less clone of the whole repository, the tree at the head, and the whole 90-day history
-(100,000 commits). Later syncs of a source are incremental and take a fraction of that
+Every sync is a first sync: before each, the manager connects the repository as a new source (JSON API)
+and removes the previous one (which deletes its clone too; see Syncer.once for the order). A first sync
+is the heaviest a sync gets: a blob-less clone of the whole repository, the tree at the head, and the
+whole 90-day history (100,000 commits). Later syncs of a source are incremental and take a fraction of that
 (docs/signals.md), so they would measure little; resetting only the source's state would skip the clone.
 
 The server is started without periodic syncs (HOSHIN_SYNC_INTERVAL_MINUTES=0), so a quiet phase is
@@ -79,6 +79,7 @@ class Syncer:
     specs: list[dict[str, str]]
     poll: float = 0.5
     done: list[Synced] = field(default_factory=list)
+    previous: int | None = None  # the source of the last sync, removed when the next one is added
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
@@ -106,42 +107,47 @@ class Syncer:
                 self.done.append(self.once(spec))
             except (httpx.HTTPError, KeyError, StopIteration) as error:  # say so, and keep the load on
                 now = time.perf_counter()
-                self.done.append(Synced(spec["kind"], "error", 0.0, now, now, {}, repr(error)))
+                asked = error.request if isinstance(error, httpx.RequestError) else None
+                where = f" on {asked.method} {asked.url.path}" if asked is not None else ""
+                self.done.append(Synced(spec["kind"], "error", 0.0, now, now, {}, f"{error!r}{where}"))
                 time.sleep(1)
 
     def _headers(self, htmx: bool = False) -> dict[str, str]:
         return {"X-CSRF-Token": self.http.cookies["hoshin_csrf"]} | ({"HX-Request": "true"} if htmx else {})
 
     def once(self, spec: dict[str, str]) -> Synced:
-        """One first sync of a new source through "Sync now"; the source is removed afterwards."""
+        """One first sync of a new source through "Sync now". The previous source is removed only once
+        the new one exists: SQLite gives a new row the highest id + 1, so a source removed first would
+        lend its id, and its cache folder (source-<id>), to the next one, whose clone the removal's
+        background clean-up could then delete mid-sync."""
         api = f"/api/v1/teams/{self.team_id}/sources"
         body = spec | {"name": f"bench {spec['kind']} {next(self.numbers)}"}
         created = self.http.post(api, headers=self._headers(), json=body)
         created.raise_for_status()
         source_id = created.json()["id"]
-        try:
-            started = time.perf_counter()
-            sync_now = self.http.post(
-                f"/teams/{self.team_id}/sources/{source_id}/sync", headers=self._headers(htmx=True)
-            )
-            sync_now.raise_for_status()
-            while True:
-                time.sleep(self.poll)
-                rows = self.http.get(api).json()
-                last = next(r for r in rows if r["id"] == source_id)["last_sync"]
-                if last is not None and last["status"] != "running":
-                    break
-            return Synced(
-                spec["kind"],
-                last["status"],
-                (last["duration_ms"] or 0) / 1000,
-                started,
-                time.perf_counter(),
-                last["counts"],
-                last["error"],
-            )
-        finally:
-            self.http.delete(f"{api}/{source_id}", headers=self._headers()).raise_for_status()
+        if self.previous is not None:
+            self.http.delete(f"{api}/{self.previous}", headers=self._headers()).raise_for_status()
+        self.previous = source_id
+        started = time.perf_counter()
+        sync_now = self.http.post(
+            f"/teams/{self.team_id}/sources/{source_id}/sync", headers=self._headers(htmx=True)
+        )
+        sync_now.raise_for_status()
+        while True:
+            time.sleep(self.poll)
+            rows = self.http.get(api).json()
+            last = next(r for r in rows if r["id"] == source_id)["last_sync"]
+            if last is not None and last["status"] != "running":
+                break
+        return Synced(
+            spec["kind"],
+            last["status"],
+            (last["duration_ms"] or 0) / 1000,
+            started,
+            time.perf_counter(),
+            last["counts"],
+            last["error"],
+        )
 
 
 @dataclass
@@ -355,7 +361,7 @@ def main() -> None:
             f" after a {args.warm_up:.0f} s warm-up."
             f" Syncing: back-to-back first syncs via Sync now of a {args.commits:,}-commit Git repository"
             f" (made {age} days ago){' and a 10,000-run MLflow server' if mlflow_url else ''},"
-            " each a new source (clone + tree + full history), removed afterwards.",
+            " each a new source (clone + tree + full history), the previous one removed.",
             flush=True,
         )
         if args.warm_up > 0:
