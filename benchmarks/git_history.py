@@ -71,6 +71,16 @@ def _generate(path: Path, commits: int, extra: int) -> int:
     return now
 
 
+def cached_repository(commits: int = 100_000, new: int = 100) -> tuple[Path, int]:
+    """The generated bare repository (made once, then kept in var/cache/bench/) and the time it was made."""
+    cached = CACHE / f"git-{commits}-{new}.git"
+    if (cached / "bench-now").exists():
+        return cached, int((cached / "bench-now").read_text())
+    print(f"generating {commits:,} commits with git fast-import into {cached} ...", flush=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    return cached, _generate(cached, commits, new)
+
+
 def _median(run: Callable[[], object], times: int = 3) -> float:
     samples = []
     for _ in range(times):
@@ -85,13 +95,7 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=100_000)
     parser.add_argument("--new", type=int, default=100)
     args = parser.parse_args()
-    cached = CACHE / f"git-{args.commits}-{args.new}.git"
-    if (cached / "bench-now").exists():
-        now = int((cached / "bench-now").read_text())
-    else:
-        print(f"generating {args.commits:,} commits with git fast-import into {cached} ...")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        now = _generate(cached, args.commits, args.new)
+    cached, now = cached_repository(args.commits, args.new)
     when = datetime.fromtimestamp(now, UTC)
 
     work = Path(tempfile.mkdtemp(prefix="git-bench-"))

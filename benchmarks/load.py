@@ -231,6 +231,9 @@ async def _run(
     samples: list[Sample] | None = None,
     own_lag: list[float] | None = None,
 ) -> dict[str, Figures]:
+    """Every person of `setup` at work for `seconds`; figures per kind. What a person last saw (answer
+    versions, ticked entries) is kept in their `setup` rows, so a later run on the same setup carries on
+    where this one stopped (rather than saving stale versions: 409s)."""
     figures = {kind.name: Figures(kind.name, 0, 0, seconds, []) for kind in kinds}
     # Every client before the clock starts: making one takes tens of ms (an SSL context), and making fifty
     # as people arrived stalled this loop for seconds, then sent their first requests in one burst.
@@ -263,6 +266,7 @@ async def _run(
                     samples.append((kind.name, started - began, elapsed_ms, server_ms))
                 user.turn += 1
                 await asyncio.sleep(pause * random.uniform(0.5, 1.5))
+            rows["versions"], rows["ticked"] = user.versions, user.ticked
 
     async def watch_own_loop(lags: list[float]) -> None:
         """How late this generator's own 5 ms timer fires: time it adds to what it measures."""
