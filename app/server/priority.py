@@ -6,13 +6,13 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
 import jinja2
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.kit.http import SAFE_METHODS
 
@@ -44,6 +44,11 @@ class ChangesInFlight:
                 self._count -= 1
                 if not self._count:
                     self._none.set()
+
+    @property
+    def in_flight(self) -> int:
+        """How many changes are being served now."""
+        return self._count
 
     def give_way(self, most: float) -> float:
         """Wait while changes are in flight, for at most `most` seconds; how long it waited.
@@ -90,8 +95,24 @@ class CountChanges:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
-        with self.changes.change():
-            await self.app(scope, receive, send)
+        await counted_until_answered(self.app, scope, receive, send, self.changes.change())
+
+
+async def counted_until_answered(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, counting: AbstractContextManager[None]
+) -> None:
+    """Run `app` inside `counting` until its answer's last byte is sent, not until it returns: the
+    background tasks a route leaves (a source's sync, minutes long) run inside the app's call, and pages
+    must not give way to them."""
+    with ExitStack() as stack:
+        stack.enter_context(counting)
+
+        async def send_then_stop_counting(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                stack.close()
+
+        await app(scope, receive, send_then_stop_counting)
 
 
 def _on_event_loop() -> bool:

@@ -10,6 +10,7 @@ from contextlib import contextmanager, suppress
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.kit.http import SAFE_METHODS
+from app.server.priority import counted_until_answered
 
 
 class ReadSlots:
@@ -37,8 +38,7 @@ class ReadSlots:
         if door is None:
             door = self._per_loop[loop] = _Door(self.slots)
         if kind == "change":
-            with door.change():
-                await self.app(scope, receive, send)
+            await counted_until_answered(self.app, scope, receive, send, door.change())
             return
         await door.no_changes(self.MAX_HOLD)
         async with door.slots:

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Message, Receive, Scope, Send
 
+from app.server.priority import ChangesInFlight, CountChanges
+from tests.conftest import run_coroutine
 from tests.server.changing import DID_NOT_WAIT, WAITED, Recording, with_a_change
 
 LONG = 600.0  # a pause no test reaches: there the order decides
@@ -70,3 +73,29 @@ def test_a_rendering_gives_way_no_longer_than_the_pause_over_all_its_chunks() ->
     assert events[-3:] == ["work done", "change let go", "change out"]
     assert 1 <= events.count("reader waits") <= 2  # not one pause every 16 chunks
     assert len(out) == 2000
+
+
+def test_a_change_counts_until_it_is_answered_not_while_its_background_work_goes_on() -> None:
+    changes = ChangesInFlight()
+    seen: list[tuple[str, int]] = []
+
+    async def change(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(("answering", changes.in_flight))
+        await send({"type": "http.response.start", "status": 202, "headers": []})
+        await send({"type": "http.response.body", "body": b"started"})
+        seen.append(("working after the answer", changes.in_flight))  # a sync started by "Sync now"
+
+    async def post() -> None:
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            return None
+
+        await CountChanges(change, changes=changes)(
+            {"type": "http", "method": "POST", "path": "/teams/1/sources/1/sync"}, receive, send
+        )
+
+    run_coroutine(post())
+    assert seen == [("answering", 1), ("working after the answer", 0)]
+    assert changes.in_flight == 0
