@@ -50,7 +50,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         )
         url_ = f"http://127.0.0.1:{port}"
         _wait_until_ready(url_, process)
-        yield LiveServer(url_, password.group(1))
+        yield LiveServer(url_, password.group(1), tmp / "var")
         process.terminate()
         process.wait(timeout=10)
 
