@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     render_timeout_seconds: float = Field(default=60, gt=0)
     # PDF downloads a server process works on at once; more get 503 at once (0 = no limit). See PdfSlots.
     pdf_slots: int = Field(default=10, ge=0)
+    # ... of them for one reader (one sign-in) at once; 0 = no limit of its own. See PdfSlots.
+    pdf_slots_per_reader: int = Field(default=3, ge=0)
     # Where sources (MLflow servers, Git repositories) may be reached: app/signals/outbound.py.
     source_allowed_hosts: str = ""  # comma-separated host names or addresses; "*.example.com"; empty = none
     source_allow_private: bool = False  # private, loopback and link-local (cloud metadata) addresses

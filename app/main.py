@@ -24,6 +24,7 @@ from app.dashboard.routes import router as dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.delivery.api import router as delivery_api
 from app.delivery.routes import router as delivery_router
+from app.deps import SESSION_COOKIE
 from app.kit import limits
 from app.maturity.routes import router as maturity_router
 from app.okrs.api import router as okrs_api
@@ -131,7 +132,9 @@ def _install_server(app: FastAPI, settings: Settings) -> None:
     app.state.bookkeeping_wait = 0.0 if machinery.on("bookkeeping") else BOOKKEEPING_WAIT
     render.tune_gc(machinery.on("render_gc"))
     app.state.sync_followers = FOLLOWERS  # what a good sync also changes (app/signals/sync.py)
-    app.add_middleware(PdfSlots, slots=settings.pdf_slots)  # inside the shell: its refusal is localised
+    slots, per_reader = settings.pdf_slots, settings.pdf_slots_per_reader
+    # inside the shell: its refusal is localised
+    app.add_middleware(PdfSlots, slots=slots, per_reader=per_reader, reader_cookie=SESSION_COOKIE)
     # inside the shell, so a 413 has its locale and headers
     app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})
     app.add_middleware(ShellMiddleware, https=settings.https)

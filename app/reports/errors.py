@@ -20,6 +20,13 @@ class ReportInDemand(Unavailable):
     retry_after = 10
 
 
+class ReaderBusy(Unavailable):
+    message = N_(
+        "You are already waiting for several reports. Please try again when one of them has arrived."
+    )
+    retry_after = 10
+
+
 class ReportTooSlow(Unavailable):
     message = N_(
         "This report took longer than %(seconds)s seconds to make, so it was stopped. Very long texts in "

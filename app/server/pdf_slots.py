@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 
@@ -9,24 +10,37 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import errors, i18n
-from app.reports.errors import RendersBusy, ReportInDemand
+from app.reports.errors import ReaderBusy, RendersBusy, ReportInDemand
+
+Refusal = type[RendersBusy | ReportInDemand | ReaderBusy]
 
 
 class PdfSlots:
-    """At most `slots` PDF downloads at once in this process, and at most `per_document` of one document
-    (one path, whatever its query); the next get a 503 at once (with Retry-After), before they take a
-    thread or a database connection. A download that renders waits on the render process holding a
-    thread of the pool every request needs, and holds a database connection while its document is built:
-    unbounded, some forty requests for one slow PDF took every thread, the requests holding connections
-    found no thread to go on with, and every page failed on the pool. Readers of one document share one
+    """At most `slots` PDF downloads at once in this process, at most `per_document` of one document
+    (one path, whatever its query) and at most `per_reader` of one reader (one sign-in: the session
+    cookie `reader_cookie` or an Authorization header; else one address); the next get a 503 at once
+    (with Retry-After), before they take a thread or a database connection. Without `per_reader` one
+    person asking for every report at once filled every slot, and other people's downloads were refused
+    until theirs were done. (A reader is a sign-in, not a person: the person is known only once their
+    session is read from the database, which is what the slots keep the refused from reaching; someone
+    signed in several times gets `per_reader` slots in each, and `slots` still bounds the whole.)
+    A download that renders waits on the render process holding a thread of the pool every request
+    needs, and holds a database connection while its document is built: unbounded, some forty requests
+    for one slow PDF took every thread, the requests holding connections found no thread to go on with,
+    and every page failed on the pool. Readers of one document share one
     render, so more of them waiting adds nothing but would leave other documents no slot."""
 
-    def __init__(self, app: ASGIApp, *, slots: int, per_document: int = 3) -> None:
+    def __init__(
+        self, app: ASGIApp, *, slots: int, per_document: int = 3, per_reader: int = 3, reader_cookie: str = ""
+    ) -> None:
         self.app = app
         self.slots = slots
         self.per_document = per_document
+        self.per_reader = per_reader
+        self.reader_cookie = reader_cookie
         self._busy = 0
         self._per_path: Counter[str] = Counter()
+        self._per_reader: Counter[str] = Counter()
         self._lock = threading.Lock()  # one count for the process, whatever thread or loop asks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -34,11 +48,13 @@ class PdfSlots:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
+        reader = self._reader(Request(scope))
         with self._lock:
-            refusal = self._refusal(path)
+            refusal = self._refusal(path, reader)
             if refusal is None:
                 self._busy += 1
                 self._per_path[path] += 1
+                self._per_reader[reader] += 1
         if refusal is not None:
             await self._refuse(scope, receive, send, refusal)
             return
@@ -47,20 +63,32 @@ class PdfSlots:
         finally:
             with self._lock:
                 self._busy -= 1
-                self._per_path[path] -= 1
-                if not self._per_path[path]:
-                    del self._per_path[path]
+                _take(self._per_path, path)
+                _take(self._per_reader, reader)
 
-    def _refusal(self, path: str) -> type[RendersBusy | ReportInDemand] | None:
+    def _reader(self, request: Request) -> str:
+        """Who asks, as a digest (the counts hold no credential): their sign-in, else their address."""
+        signed_in = request.cookies.get(self.reader_cookie) or request.headers.get("Authorization")
+        address = request.client.host if request.client else ""
+        who = f"sign-in {signed_in}" if signed_in else f"address {address}"
+        return hashlib.blake2b(who.encode(), digest_size=16).hexdigest()
+
+    def _refusal(self, path: str, reader: str) -> Refusal | None:
         if self._busy >= self.slots:
             return RendersBusy
-        return ReportInDemand if self._per_path[path] >= self.per_document else None
+        if self._per_path[path] >= self.per_document:
+            return ReportInDemand
+        return ReaderBusy if self.per_reader and self._per_reader[reader] >= self.per_reader else None
 
-    async def _refuse(
-        self, scope: Scope, receive: Receive, send: Send, refusal: type[RendersBusy | ReportInDemand]
-    ) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, refusal: Refusal) -> None:
         request = Request(scope)
         i18n.current_locale.set(request.state.locale)  # ShellMiddleware's, from the cookie or the browser
         detail = i18n.gettext(refusal.message)
         response = errors.problem(request, 503, detail, retry_after=refusal.retry_after)
         await response(scope, receive, send)
+
+
+def _take(counts: Counter[str], key: str) -> None:
+    counts[key] -= 1
+    if not counts[key]:
+        del counts[key]

@@ -127,3 +127,28 @@ def test_downloads_beyond_the_pdf_slots_are_turned_away_at_once(world: World) ->
     stopped = waiting.result(timeout=60)
     assert stopped.status_code == 503
     assert "The server is restarting" in stopped.text
+
+
+def test_one_reader_cannot_take_every_pdf_slot(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = world.app(pdf_slots_per_reader=1)
+    greedy, other = _reader(app), _reader(app)  # two sign-ins: two readers
+    monkeypatch.setattr(render, "_render", REAL_RENDER)
+    assert other.get(_pdf(world.second)).status_code == 200  # made now: kept, and served from the cache
+    monkeypatch.setattr(render, "_render", slow_render.slow_render)
+    waiting = _in_background(lambda: greedy.get(_pdf(world.first)))
+    slow_render.wait_until_begun(os.getpid())
+    turned_away = greedy.get(_pdf(world.second))
+    assert turned_away.status_code == 503  # refused before the cache is read: the slot is what is bounded
+    assert turned_away.headers["Retry-After"] == "10"
+    assert "You are already waiting for several reports" in turned_away.text
+    in_japanese = greedy.get(_pdf(world.second), headers={"Accept-Language": "ja"})
+    assert in_japanese.status_code == 503
+    assert "既に" in in_japanese.text
+    served = other.get(_pdf(world.second))  # another reader still has a slot
+    assert not waiting.done()
+    assert served.status_code == 200
+    assert served.content.startswith(b"%PDF")
+    render.shutdown()
+    stopped = waiting.result(timeout=60)
+    assert stopped.status_code == 503
+    assert "The server is restarting" in stopped.text
