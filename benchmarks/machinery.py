@@ -11,7 +11,10 @@ with it (or errors appear), else drop it. On SQLite, and on PostgreSQL too with 
 when the server is overloaded (its p50 flat out over 5x the quickest kind's: under fair queueing every
 kind waits about as long, whereas a kind let go first leaves the others waiting).
 
-Usage: uv run python -m benchmarks.machinery [--seconds 60] [--rounds 3] [--only read_slots]
+--only all: every mechanism off at once against everything on (one comparison instead of seven: if the
+app meets every goal with margin with all of them off, none of them is needed).
+
+Usage: uv run python -m benchmarks.machinery [--seconds 60] [--rounds 3] [--only read_slots|all]
            [--database-url postgresql+psycopg://... [--skip-sqlite]] [--users 50] [--pause 1.0]
            [--repeat 3] [--skip-reports] [--flat-out]
 """
@@ -36,6 +39,7 @@ from tests.conftest import reset_database
 
 ALL_ON = ""  # HOSHIN_MACHINERY_OFF for the baseline: nothing off (not the database's defaults)
 MARGIN = 0.30  # keep a mechanism when without it a kind keeps less than this share of its goal free
+EVERY = "all"  # --only all: every mechanism off at once
 NOISE = 1.10  # ... and is worse by more than this factor than with it
 STARVES = 5.0  # flat out, a kind starves when its p50 is this many times the quickest kind's
 # Mechanisms the report benchmark's path runs through (it serves one request at a time from a test
@@ -119,7 +123,7 @@ def verdict_line(kind: str, on: float, off: float, goal: float, errors: tuple[in
 
 def compare(name: str, pairs: Pairs, budgets: dict[str, float]) -> None:
     """Print a mechanism's table (medians over rounds) and its verdict."""
-    print(f"\n{name} (off: HOSHIN_MACHINERY_OFF={name}) — {MECHANISMS[name]}")
+    print(f"\n{name} (off: HOSHIN_MACHINERY_OFF={_off(name)}) — {MECHANISMS.get(name, 'every mechanism')}")
     print(f"  {'p95 (median over rounds)':<52} {'on':>8} {'off':>8} {'off/on':>7}")
     reasons: list[str] = []
     kinds = [kind for kind in budgets if any(kind in run for run in pairs.on)]
@@ -141,12 +145,21 @@ def compare(name: str, pairs: Pairs, budgets: dict[str, float]) -> None:
             print(row)
             if keep:
                 reasons.append(f"report: {figure}")
-    elif name not in IN_REPORTS:
+    elif not _in_reports(name):
         print("  report benchmark: not run (the mechanism is not on its path)")
     if reasons:
         print(f"  verdict: KEEP (removing it breaks a goal or leaves <30 % margin: {', '.join(reasons)})")
     else:
         print("  verdict: DROP (without it every kind keeps >= 30 % margin, or is no worse)")
+
+
+def _off(name: str) -> str:
+    """HOSHIN_MACHINERY_OFF for a comparison's variant."""
+    return ",".join(MECHANISMS) if name == EVERY else name
+
+
+def _in_reports(name: str) -> bool:
+    return name == EVERY or name in IN_REPORTS
 
 
 def timed(label: str, work: Callable[[], object]) -> object:
@@ -166,12 +179,12 @@ def measure(database_url: str | None, args: argparse.Namespace, mechanisms: list
         for name in mechanisms:
             pairs = results[name]
             # on then off in one round, off then on in the next: neither always runs first
-            for off in (ALL_ON, name) if n % 2 == 0 else (name, ALL_ON):
+            for off in (ALL_ON, _off(name)) if n % 2 == 0 else (_off(name), ALL_ON):
                 run = timed(
                     f"load mix, {off or 'all on'}", lambda o=off: load_run(o, database_url, args, args.pause)
                 )
                 (pairs.off if off else pairs.on).append(run)  # type: ignore[arg-type]
-                if args.skip_reports or name not in IN_REPORTS or database_url:
+                if args.skip_reports or not _in_reports(name) or database_url:
                     continue
                 figures = timed(f"reports, {off or 'all on'}", lambda o=off: reports_run(o, args.repeat))
                 (pairs.reports_off if off else pairs.reports_on).append(figures)  # type: ignore[arg-type]
@@ -187,7 +200,7 @@ def measure(database_url: str | None, args: argparse.Namespace, mechanisms: list
 def flat_out(database_url: str | None, args: argparse.Namespace, mechanisms: list[str]) -> None:
     """Paced against flat out (--pause 0), interleaved: p50/p95 per kind, and which kind starves."""
     database = "PostgreSQL" if database_url else "SQLite"
-    variants = [ALL_ON, *(mechanisms if args.only else [])]
+    variants = [ALL_ON, *([_off(name) for name in mechanisms] if args.only else [])]
     runs: dict[tuple[str, str], list[Run]] = {}
     for n in range(args.rounds):
         for off in variants:
@@ -255,7 +268,9 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=60.0, help="length of one load-mix run")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved on/off pairs per mechanism")
-    parser.add_argument("--only", choices=sorted(MECHANISMS), help="one mechanism instead of all")
+    parser.add_argument(
+        "--only", choices=[*sorted(MECHANISMS), EVERY], help="one mechanism instead of each; all: all at once"
+    )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--pause", type=float, default=1.0, help="think time of the paced load mix (s)")
     parser.add_argument("--repeat", type=int, default=3, help="renders per report in the report benchmark")

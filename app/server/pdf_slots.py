@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
+import time
 from collections import Counter
 
 from starlette.requests import Request
@@ -13,27 +15,44 @@ from app import errors, i18n
 from app.reports.errors import ReaderBusy, RendersBusy, ReportInDemand
 
 Refusal = type[RendersBusy | ReportInDemand | ReaderBusy]
+# Seconds a download waits for a slot before it is refused, looking every POLL seconds. A download the
+# cache answers takes a slot for some tens of milliseconds: without the wait, four people opening one
+# cached report at the same moment had the fourth refused. A slot held by a render stays held for
+# seconds, so beyond a bound the refusal still comes in a second, and a waiting download holds neither
+# a thread nor a database connection (nothing of the route has run).
+GRACE = 1.0
+POLL = 0.02
 
 
 class PdfSlots:
     """At most `slots` PDF downloads at once in this process, at most `per_document` of one document
     (one path, whatever its query) and at most `per_reader` of one reader (one sign-in: the session
-    cookie `reader_cookie` or an Authorization header; else one address); the next get a 503 at once
-    (with Retry-After), before they take a thread or a database connection. Without `per_reader` one
-    person asking for every report at once filled every slot, and other people's downloads were refused
-    until theirs were done. (A reader is a sign-in, not a person: the person is known only once their
-    session is read from the database, which is what the slots keep the refused from reaching; someone
-    signed in several times gets `per_reader` slots in each, and `slots` still bounds the whole.)
+    cookie `reader_cookie` or an Authorization header; else one address); the next wait for a slot for
+    `grace` seconds at most, then get a 503 (with Retry-After), before they take a thread or a database
+    connection.
+
     A download that renders waits on the render process holding a thread of the pool every request
     needs, and holds a database connection while its document is built: unbounded, some forty requests
     for one slow PDF took every thread, the requests holding connections found no thread to go on with,
-    and every page failed on the pool. Readers of one document share one
-    render, so more of them waiting adds nothing but would leave other documents no slot."""
+    and every page failed on the pool. Readers of one document share one render, so more of them waiting
+    adds nothing but would leave other documents no slot. Without `per_reader`, one person asking for
+    every report at once filled every slot, and other people's downloads were refused until theirs were
+    done. (A reader is a sign-in, not a person: the person is known only once their session is read from
+    the database, which is what the slots keep the refused from reaching; someone signed in several
+    times gets `per_reader` slots in each, and `slots` still bounds the whole.)"""
 
     def __init__(
-        self, app: ASGIApp, *, slots: int, per_document: int = 3, per_reader: int = 3, reader_cookie: str = ""
+        self,
+        app: ASGIApp,
+        *,
+        slots: int,
+        per_document: int = 3,
+        per_reader: int = 3,
+        reader_cookie: str = "",
+        grace: float | None = None,
     ) -> None:
         self.app = app
+        self.grace = GRACE if grace is None else grace
         self.slots = slots
         self.per_document = per_document
         self.per_reader = per_reader
@@ -49,12 +68,9 @@ class PdfSlots:
             return
         path: str = scope["path"]
         reader = self._reader(Request(scope))
-        with self._lock:
-            refusal = self._refusal(path, reader)
-            if refusal is None:
-                self._busy += 1
-                self._per_path[path] += 1
-                self._per_reader[reader] += 1
+        deadline = time.monotonic() + self.grace
+        while (refusal := self._enter(path, reader)) is not None and time.monotonic() < deadline:
+            await asyncio.sleep(POLL)
         if refusal is not None:
             await self._refuse(scope, receive, send, refusal)
             return
@@ -65,6 +81,16 @@ class PdfSlots:
                 self._busy -= 1
                 _take(self._per_path, path)
                 _take(self._per_reader, reader)
+
+    def _enter(self, path: str, reader: str) -> Refusal | None:
+        """Take a slot, or say why not."""
+        with self._lock:
+            refusal = self._refusal(path, reader)
+            if refusal is None:
+                self._busy += 1
+                self._per_path[path] += 1
+                self._per_reader[reader] += 1
+            return refusal
 
     def _reader(self, request: Request) -> str:
         """Who asks, as a digest (the counts hold no credential): their sign-in, else their address."""

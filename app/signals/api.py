@@ -84,10 +84,8 @@ def delete_source(
 ) -> Response:
     """Remove a source with its sync history, signals and cached clone."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
-    service.delete_source(session, source=source, user=ctx.user)
-    background.add_task(
-        view.in_background, sync.forget, context=view.context_of(request), source_id=source_id
-    )
+    folder = service.delete_source(session, source=source, user=ctx.user)
+    background.add_task(view.in_background, sync.forget, context=view.context_of(request), folder=folder)
     return Response(status_code=204, background=background)
 
 

@@ -38,6 +38,7 @@ def sources_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Respon
         "rows": rows,
         "running": any(r.running or r.testing for r in rows),
         "words": service.error_words,
+        "tested": view.tested,
         "age": lambda moment: view.age(moment, locale=locale),
         "lines": {row.source.id: view.signal_lines(row.signals, locale=locale) for row in rows},
     }
@@ -178,10 +179,8 @@ def source_delete(
     if confirm != "yes":
         error = BadInput(N_("Tick the box to confirm the removal."), field="confirm")
         return _form(request, ctx, source, _values(source), error)
-    service.delete_source(session, source=source, user=ctx.user)
-    background.add_task(
-        view.in_background, sync.forget, context=view.context_of(request), source_id=source_id
-    )
+    folder = service.delete_source(session, source=source, user=ctx.user)
+    background.add_task(view.in_background, sync.forget, context=view.context_of(request), folder=folder)
     url_ = str(request.url_for("team_sources", team_id=ctx.team.id))
     return redirect(url_, flash=N_("Source removed."), request=request)
 

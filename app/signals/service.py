@@ -17,7 +17,7 @@ from app.errors import NotFound
 from app.i18n import N_
 from app.kit.time import utcnow
 from app.models import SignalValue, Source, SyncRun, SyncStatus, Team, User
-from app.signals import secrets
+from app.signals import adapters, secrets
 from app.signals.adapters import SourceConfig
 from app.signals.adapters.base import SyncError, SyncResult
 
@@ -232,14 +232,17 @@ def _apply(source: Source, data: SourceInput, secret_key: str) -> None:
         source.credentials = None if empty else secrets.encrypt(data.credentials, secret_key=secret_key)
 
 
-def delete_source(session: Session, *, source: Source, user: User) -> None:
-    """Remove a source with its runs and signals; audited."""
+def delete_source(session: Session, *, source: Source, user: User) -> str:
+    """Remove a source with its runs and signals; audited. Returns the name of its cache folder, for
+    sync.forget to delete once no sync of it runs."""
+    folder = adapters.folder_name(source.id, source.created_at)
     before = public_fields(source)
     audit.record(
         session, actor=user, action="source.delete", object_type="source", object_id=source.id, before=before
     )
     session.delete(source)
     session.flush()
+    return folder
 
 
 def config_of(source: Source, *, secret_key: str) -> SourceConfig:
@@ -249,6 +252,7 @@ def config_of(source: Source, *, secret_key: str) -> SourceConfig:
         id=source.id,
         kind=source.kind,
         url=source.url,
+        folder=adapters.folder_name(source.id, source.created_at),
         branch=source.branch,
         experiment_filter=source.experiment_filter,
         token=creds.token if creds else None,

@@ -191,7 +191,7 @@ def test_connection(context: Context, *, source_id: int) -> str:
             raise error
         assert config is not None
         adapter = adapters.build(config, outbound=context.outbound, cache_dir=context.cache_dir)
-        message = adapter.test()
+        message = adapter.test().to_json()
     except SyncError as failed:
         status, message = failed.kind, failed.message
     except Exception:
@@ -204,11 +204,12 @@ def test_connection(context: Context, *, source_id: int) -> str:
     return status
 
 
-def forget(context: Context, *, source_id: int) -> None:
-    """Delete what the adapter of a removed source cached (its git clone), once no sync of it runs."""
-    folder = adapters.cache_folder(context.cache_dir, source_id)
-    with _locks_of(folder):
-        shutil.rmtree(folder, ignore_errors=True)
+def forget(context: Context, *, folder: str) -> None:
+    """Delete what the adapter of a removed source cached (its git clone, in the folder named by
+    adapters.folder_name), once no sync of it runs."""
+    path = adapters.cache_folder(context.cache_dir, folder)
+    with _locks_of(path):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @contextmanager

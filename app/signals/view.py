@@ -13,10 +13,12 @@ from anyio import CapacityLimiter, to_thread
 from babel.dates import format_timedelta
 from starlette.requests import Request
 
+from app import i18n
 from app.catalogue.labels import format_value, signal_name, signal_note
 from app.kit.time import utcnow
 from app.models import SignalValue
 from app.signals import outbound
+from app.signals.adapters.base import Summary
 from app.signals.sync import Context
 
 
@@ -25,6 +27,15 @@ def age(moment: datetime | None, *, locale: str, now: datetime | None = None) ->
     if moment is None:
         return ""
     return format_timedelta(moment - (now or utcnow()), add_direction=True, locale=locale)
+
+
+def tested(message: str | None) -> str:
+    """A connection test's note in the reader's language: a success's summary translated; a failure's
+    detail (the source's or git's own words) as it is."""
+    summary = Summary.from_json(message) if message else None
+    if summary is None:
+        return message or ""
+    return i18n.gettext(summary.message) % summary.values
 
 
 @dataclass(frozen=True)

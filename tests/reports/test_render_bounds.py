@@ -5,6 +5,7 @@ turned away at once. Against an app with a database of its own, so that its conn
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from app.config import Settings
 from app.db import make_engine, make_session_factory, session_scope
 from app.main import create_app
 from app.reports import render
+from app.server import pdf_slots
 from tests import factories
 from tests.conftest import reset_database
 from tests.reports import slow_render
@@ -152,3 +154,35 @@ def test_one_reader_cannot_take_every_pdf_slot(world: World, monkeypatch: pytest
     stopped = waiting.result(timeout=60)
     assert stopped.status_code == 503
     assert "The server is restarting" in stopped.text
+
+
+def test_a_download_waits_a_moment_for_a_slot_before_it_is_refused(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four people opening one cached report at the same moment: the fourth waits for one of the others
+    (tens of milliseconds) rather than being refused. Here the wait is long, and what ends it is the end
+    of another download of the same reader (order, not timing)."""
+    monkeypatch.setattr(pdf_slots, "GRACE", 120)
+    app = world.app(pdf_slots_per_reader=1)
+    reader = _reader(app)
+    monkeypatch.setattr(render, "_render", REAL_RENDER)
+    assert reader.get(_pdf(world.second)).status_code == 200  # made now: kept, and served from the cache
+    monkeypatch.setattr(render, "_render", slow_render.slow_render)
+    rendering = _in_background(lambda: reader.get(_pdf(world.first)))
+    slow_render.wait_until_begun(os.getpid())
+    turned, refusal = threading.Event(), pdf_slots.PdfSlots._refusal
+
+    def noted(slots: pdf_slots.PdfSlots, path: str, who: str) -> pdf_slots.Refusal | None:
+        said = refusal(slots, path, who)
+        if said is not None:
+            turned.set()
+        return said
+
+    monkeypatch.setattr(pdf_slots.PdfSlots, "_refusal", noted)
+    cached = _in_background(lambda: reader.get(_pdf(world.second)))
+    assert turned.wait(timeout=60)  # it found the reader's one slot taken, and waits
+    render.shutdown()
+    assert "The server is restarting" in rendering.result(timeout=60).text
+    served = cached.result(timeout=60)
+    assert served.status_code == 200
+    assert served.content.startswith(b"%PDF")

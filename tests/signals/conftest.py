@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import Source, Team
 from app.signals import adapters
 from app.signals.adapters import SourceConfig
-from app.signals.adapters.base import Outbound, Signal, SyncError, SyncResult
+from app.signals.adapters.base import Outbound, Signal, Summary, SyncError, SyncResult
 from app.signals.sync import Context
 from tests.signals.git_repos import ml_repo, served
 from tests.signals.mlflow_server import VENV_2, MlflowServer, running_server, shop_pattern
@@ -46,10 +46,10 @@ class FakeAdapter:
     def __init__(self, script: Script, config: SourceConfig) -> None:
         self.script, self.config = script, config
 
-    def test(self) -> str:
+    def test(self) -> Summary:
         if self.script.error is not None:
             raise self.script.error
-        return f"fake {self.config.kind} answers"
+        return Summary("fake %(kind)s answers", {"kind": self.config.kind})
 
     def sync(self, *, state: dict[str, Any] | None, now: datetime) -> SyncResult:
         self.script.configs.append(self.config)

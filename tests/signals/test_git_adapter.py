@@ -169,9 +169,9 @@ def test_state_stays_small_however_long_the_history(tmp_path: Path) -> None:
 def test_test_connection_names_the_branch_head_and_tags(ml_repo: Repo, tmp_path: Path) -> None:
     adapter = local(ml_repo, tmp_path / "cache")
     head = ml_repo.git("rev-parse", "HEAD")
-    assert adapter.test() == f"branch main at {head[:7]}, 4 tags"
+    assert str(adapter.test()) == f"branch main at {head[:7]}, tags: 4"
     adapter.sync(state=None, now=NOW)
-    assert adapter.test() == f"branch main at {head[:7]}, 4 tags, 10 commits"
+    assert str(adapter.test()) == f"branch main at {head[:7]}, tags: 4, commits: 10"
 
 
 def test_sync_over_git_daemon(served: tuple[Path, int], tmp_path: Path) -> None:
@@ -181,7 +181,7 @@ def test_sync_over_git_daemon(served: tuple[Path, int], tmp_path: Path) -> None:
     adapter = GitAdapter(
         f"git://127.0.0.1:{port}/ml.git", branch="main", outbound=outbound, cache_dir=tmp_path
     )
-    assert adapter.test().startswith("branch main at ")
+    assert str(adapter.test()).startswith("branch main at ")
     result = adapter.sync(state=None, now=NOW)
     got = values(result)
     assert got["git.ci.configured"] == 1

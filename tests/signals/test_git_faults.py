@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from app.signals.adapters.base import Outbound, SyncError
 from app.signals.adapters.git import GitAdapter
-from app.signals.adapters.git_cli import GitLimits, run_git
+from app.signals.adapters.git_cli import GIT_NICENESS, GitLimits, run_git
 from app.signals.adapters.git_url import Remote
 from tests.signals.git_repos import NOW, Repo, build_ml_repo, silent_server
 
@@ -202,3 +203,10 @@ def test_a_sync_while_another_holds_the_clone_gives_up_at_the_time_out(ml_repo: 
     assert caught.value.kind == "timeout"
     assert caught.value.message == "Another sync of this repository is still running."
     assert nothing_cached(tmp_path)
+
+
+def test_git_runs_at_a_lower_cpu_priority_than_the_server() -> None:
+    """A sync is background work: git (and what it starts: here a shell alias running `nice`, which
+    prints its own niceness) runs 10 steps nicer than the server, so pages go first on busy cores."""
+    out = run_git(["-c", "alias.niceness=!nice", "niceness"], remote=None, limits=GitLimits(timeout=10))
+    assert int(out) == min(19, os.nice(0) + GIT_NICENESS)

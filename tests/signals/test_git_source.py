@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.kit.time import utcnow
 from app.models import Source
+from app.signals import adapters, sync
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
@@ -66,6 +67,9 @@ def test_a_manager_connects_a_local_repository_tests_and_syncs_it_and_sees_its_s
     html = client.get(f"/teams/{org.team.id}/sources").text
     assert "Connection works" in html
     assert "branch main at" in html
+    in_japanese = client.get(f"/teams/{org.team.id}/sources", headers={"Accept-Language": "ja"}).text
+    assert "ブランチ main（" in in_japanese
+    assert "branch main at" not in in_japanese
     _post(client, f"{base}/sync")
     html = client.get(f"/teams/{org.team.id}/sources").text
     assert "Synced" in html
@@ -84,10 +88,9 @@ def test_removing_a_git_source_deletes_its_cached_clone(
     source = _connect(client, db, org, repo)
     base = f"/teams/{org.team.id}/sources/{source.id}"
     _post(client, f"{base}/sync")
-    clone = settings.var_dir / "sources" / f"source-{source.id}"
-    assert list(clone.glob("*.git")), "the sync cloned the repository"
+    [clone] = _clones(settings, source)
     _post(client, f"{base}/delete", {"confirm": "yes"})
-    assert not clone.exists()
+    assert not clone.parent.exists()  # the source's folder, with the clone
 
 
 def test_removing_a_git_source_through_the_api_deletes_its_cached_clone(
@@ -95,12 +98,11 @@ def test_removing_a_git_source_through_the_api_deletes_its_cached_clone(
 ) -> None:
     source = _connect(client, db, org, repo)
     _post(client, f"/teams/{org.team.id}/sources/{source.id}/sync")
-    clone = settings.var_dir / "sources" / f"source-{source.id}"
-    assert clone.exists()
+    [clone] = _clones(settings, source)
     headers = {"Authorization": f"Bearer {factories.api_token(db, org.manager)}"}
     response = client.delete(f"/api/v1/teams/{org.team.id}/sources/{source.id}", headers=headers)
     assert response.status_code == 204
-    assert not clone.exists()
+    assert not clone.parent.exists()  # the source's folder, with the clone
 
 
 def test_git_sources_get_their_own_size_cap_not_the_http_one(
@@ -125,3 +127,43 @@ def test_the_admin_sees_the_git_size_cap_apart_from_the_http_one(
     act_as(client, db, org.admin)
     html = client.get("/admin/sources").text
     assert "20 MB per HTTP response, 500 MB per Git clone or fetch" in html
+
+
+def _clones(settings: Settings, source: Source) -> list[Path]:
+    return sorted((settings.var_dir / "sources").glob(f"source-{source.id}-*/*.git"))
+
+
+def test_a_source_changed_to_another_repository_keeps_only_the_new_clone(
+    client: TestClient, db: Session, org: Org, repo: Repo, settings: Settings, tmp_path: Path
+) -> None:
+    source = _connect(client, db, org, repo)
+    base = f"/teams/{org.team.id}/sources/{source.id}"
+    _post(client, f"{base}/sync")
+    [first] = _clones(settings, source)
+    other = Repo.create(tmp_path / "repos" / "other")
+    other.commit("Start", utcnow() - timedelta(days=3), files=ML_FILES)
+    data = {"kind": "git", "name": "Model repo", "url": str(other.path), "branch": "main"}
+    _post(client, base, {**data, "enabled": "yes"})
+    _post(client, f"{base}/sync")
+    [second] = _clones(settings, source)
+    assert second != first
+    assert not first.exists()
+
+
+def test_a_late_clean_up_of_a_removed_source_leaves_a_new_source_with_its_id_alone(
+    client: TestClient, db: Session, org: Org, repo: Repo, settings: Settings, engine: Engine
+) -> None:
+    removed = _connect(client, db, org, repo)
+    removed_id, created = removed.id, removed.created_at
+    _post(client, f"/teams/{org.team.id}/sources/{removed_id}/delete", {"confirm": "yes"})
+    db.expire_all()
+    data = {"kind": "git", "name": "Model repo again", "url": str(repo.path), "branch": "main"}
+    _post(client, f"/teams/{org.team.id}/sources", data)
+    source = db.scalars(select(Source).where(Source.team_id == org.team.id)).one()
+    _post(client, f"/teams/{org.team.id}/sources/{source.id}/sync")
+    [clone] = _clones(settings, source)
+    # the removed source's clean-up, had it run only now (it runs after the removal's answer, in the
+    # background, and a slow disk or a running sync can hold it up): the new source's clone stays
+    context = sync.context_for(settings, engine, secret_key=settings.secret_key)
+    sync.forget(context, folder=adapters.folder_name(removed_id, created))
+    assert clone.exists()

@@ -33,7 +33,7 @@ def test_a_server_that_is_down_is_unreachable() -> None:
 
 def test_a_healthy_server_answers_the_connection_test() -> None:
     with fake_server(healthy_mlflow()) as fake:
-        assert MLflowAdapter(fake.url, outbound=LOCAL).test() == "MLflow 3.1.0, 1 experiments"
+        assert str(MLflowAdapter(fake.url, outbound=LOCAL).test()) == "MLflow 3.1.0, experiments: 1"
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_too_many_requests_waits_as_told_and_goes_on() -> None:
     routes = healthy_mlflow()
     routes[EXPERIMENTS] = [Answer(429, b"", {"Retry-After": "0"}), Answer(body={"experiments": []})]
     with fake_server(routes) as fake:
-        assert MLflowAdapter(fake.url, outbound=LOCAL).test() == "MLflow 3.1.0, 0 experiments"
+        assert str(MLflowAdapter(fake.url, outbound=LOCAL).test()) == "MLflow 3.1.0, experiments: 0"
     assert [path for _, path, _ in fake.hits].count(EXPERIMENTS) == 2
 
 
@@ -139,7 +139,7 @@ def test_a_redirect_on_the_same_host_is_followed() -> None:
     routes["/version"] = [Answer(302, b"", {"Location": "/mlflow/version"})]
     routes["/mlflow/version"] = [Answer(body=b"2.22.1")]
     with fake_server(routes) as fake:
-        assert MLflowAdapter(fake.url, outbound=LOCAL).test() == "MLflow 2.22.1, 1 experiments"
+        assert str(MLflowAdapter(fake.url, outbound=LOCAL).test()) == "MLflow 2.22.1, experiments: 1"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])

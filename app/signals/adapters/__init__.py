@@ -11,6 +11,7 @@ import dataclasses
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from app.signals.adapters.base import Adapter, Outbound
@@ -23,6 +24,7 @@ class SourceConfig:
     id: int
     kind: str
     url: str
+    folder: str = ""  # where its adapter may cache (cache_folder); "" for none
     branch: str | None = None
     experiment_filter: str | None = None
     token: str | None = None
@@ -45,13 +47,19 @@ def register(kind: str, factory: Factory | None) -> None:
         _registered[kind] = factory
 
 
-def cache_folder(cache_dir: Path, source_id: int) -> Path:
+def folder_name(source_id: int, created_at: datetime) -> str:
+    """The name of a source's cache folder: its id and the time it was created, since a database may give
+    a new source the id of one just removed (SQLite does) while the removed one's folder is being deleted."""
+    return f"source-{source_id}-{created_at:%Y%m%dT%H%M%S%f}"
+
+
+def cache_folder(cache_dir: Path, name: str) -> Path:
     """Where a source's adapter keeps what it caches (a git clone); removed with the source."""
-    return cache_dir / f"source-{source_id}"
+    return cache_dir / name
 
 
 def build(config: SourceConfig, *, outbound: Outbound, cache_dir: Path) -> Adapter:
-    """The adapter for a source; git repositories are cloned under cache_dir/source-<id>."""
+    """The adapter for a source; git repositories are cloned under cache_dir/<config.folder>."""
     if config.kind in _registered:
         return _registered[config.kind](config, outbound, cache_dir)
     if config.kind == "mlflow":
@@ -68,7 +76,7 @@ def build(config: SourceConfig, *, outbound: Outbound, cache_dir: Path) -> Adapt
     if config.kind == "git":
         git = importlib.import_module("app.signals.adapters.git")
         rules = dataclasses.replace(outbound, max_bytes=outbound.git_max_bytes)
-        folder = cache_folder(cache_dir, config.id)
+        folder = cache_folder(cache_dir, config.folder)
         adapter = git.GitAdapter(config.url, branch=config.branch, outbound=rules, cache_dir=folder)
         return adapter
     raise ValueError(f"no adapter for sources of kind {config.kind!r}")

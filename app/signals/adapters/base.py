@@ -7,6 +7,7 @@ the last good signals when a sync fails.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -24,6 +25,33 @@ ErrorKind = Literal[
     "bad_response",  # malformed JSON, an unexpected status (5xx after retries)
     "too_large",  # a response or repository beyond the size cap
 ]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a connection test found, in words translated where they are shown: an N_() message and the
+    values it names ("branch %(branch)s at %(head)s" with branch and head)."""
+
+    message: str
+    values: dict[str, str | int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        """In English (logs, the command line)."""
+        return self.message % self.values
+
+    def to_json(self) -> str:
+        return json.dumps({"message": self.message, "values": self.values}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Summary | None:
+        """The summary `to_json` wrote, or None for any other text (a failure's detail, an older note)."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+            return None
+        return cls(data["message"], dict(data.get("values") or {}))
 
 
 class SyncError(Exception):
@@ -73,7 +101,7 @@ class Outbound:
 class Adapter(Protocol):
     """A connected source, configured and ready to be tested or synced."""
 
-    def test(self) -> str:
+    def test(self) -> Summary:
         """Check the source is reachable and is what it claims: a one-line summary, or SyncError."""
         ...
 

@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.signals.adapters.base import Outbound, Signal, SyncError, SyncResult
+from app.i18n import N_
+from app.signals.adapters.base import Outbound, Signal, Summary, SyncError, SyncResult
 from app.signals.adapters.git_cli import GitLimits, folder_size, run_git, stream_git
 from app.signals.adapters.git_history import (
     DAY,
@@ -72,8 +73,8 @@ class GitAdapter:
         digest = hashlib.sha256(f"{self.url}\0{self.branch}".encode()).hexdigest()[:20]
         return self.cache_dir / f"{digest}.git"
 
-    def test(self) -> str:
-        """Ask the remote for its branches and tags: 'branch main at 1a2b3c4, 12 tags', or a SyncError."""
+    def test(self) -> Summary:
+        """Ask the remote for its branches and tags: 'branch main at 1a2b3c4, tags: 12', or a SyncError."""
         remote, branch = self.checked()
         out = run_git(["ls-remote", "--", remote.url], remote=remote, limits=self._quick())
         pairs = (line.split("\t", 1) for line in out.decode().splitlines() if "\t" in line)
@@ -84,19 +85,32 @@ class GitAdapter:
             known = ", ".join(branches[:5]) or "none"
             raise SyncError("branch_missing", f"The repository has no branch '{branch}' (branches: {known}).")
         tags = len([r for r in refs if r.startswith("refs/tags/") and not r.endswith("^{}")])
-        summary = f"branch {branch} at {head[:7]}, {tags} tags"
+        values: dict[str, str | int] = {"branch": branch, "head": head[:7], "tags": tags}
         if self.cache_path.exists():
             count = self._git(["rev-list", "--count", head, "--"], remote, check=False)
             if count.strip().isdigit():
-                summary += f", {int(count)} commits"
-        return summary
+                values["commits"] = int(count)
+                return Summary(
+                    N_("branch %(branch)s at %(head)s, tags: %(tags)s, commits: %(commits)s"), values
+                )
+        return Summary(N_("branch %(branch)s at %(head)s, tags: %(tags)s"), values)
 
     def sync(self, *, state: dict[str, Any] | None, now: datetime) -> SyncResult:
         """Fetch, then read the tree at the branch head and the commits since the last sync."""
         remote, branch = self.checked()
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         with self._locked():
-            return self._sync(remote, branch, state, now)
+            result = self._sync(remote, branch, state, now)
+        self._drop_other_clones()
+        return result
+
+    def _drop_other_clones(self) -> None:
+        """Delete the clones of this source's earlier URLs or branches, once a sync of the new one worked
+        (a source's syncs never run at once, so no other clone is in use)."""
+        for other in self.cache_dir.glob("*.git"):
+            if other != self.cache_path:
+                shutil.rmtree(other, ignore_errors=True)
+                other.with_suffix(".lock").unlink(missing_ok=True)
 
     def remove_cache(self) -> None:
         """Delete this source's cached clone (when the source is removed or its URL changes)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -20,6 +21,8 @@ from app.signals.adapters.base import SyncError
 from app.signals.adapters.git_url import Remote, redact
 
 _KEEP_ENV = ("PATH", "HOME", "SSH_AUTH_SOCK", "TMPDIR")
+GIT_NICENESS = 10  # git runs this much nicer than the server (see _command)
+NICE = ("nice", "-n", str(GIT_NICENESS)) if shutil.which("nice") else ()
 
 # (what git's message says, the kind, the words shown); first match wins, checked in lower case.
 _FAILURES: tuple[tuple[str, str, str], ...] = (
@@ -86,6 +89,16 @@ def git_config(transport: str | None) -> list[str]:
     return [part for option in options for part in ("-c", option)]
 
 
+def _command(args: Sequence[str], remote: Remote | None, git_dir: str | None) -> list[str]:
+    """The command line: git with its safe settings, started through `nice` (syncs are background work:
+    git's clone and history walk then leave the cores to pages first; benchmarks/sync_pages.py)."""
+    command = [*NICE, "git", *git_config(remote.transport if remote else None)]
+    if git_dir:
+        command.append(f"--git-dir={git_dir}")
+    command.extend(args)
+    return command
+
+
 def run_git(
     args: Sequence[str],
     *,
@@ -95,10 +108,7 @@ def run_git(
     stdin: bytes | None = None,
 ) -> bytes:
     """Run one git command and return its output, or raise the SyncError its failure means."""
-    command = ["git", *git_config(remote.transport if remote else None)]
-    if git_dir:
-        command.append(f"--git-dir={git_dir}")
-    command.extend(args)
+    command = _command(args, remote, git_dir)
     code, out, err = _run(command, stdin=stdin, limits=limits, what=remote.shown if remote else "git")
     if code != 0:
         message = err.decode("utf-8", "replace")
@@ -110,10 +120,7 @@ def stream_git(
     args: Sequence[str], *, remote: Remote | None, limits: GitLimits, git_dir: str | None = None
 ) -> Iterator[bytes]:
     """Run one git command and yield its output as it comes (parsed while git still walks), same rules."""
-    command = ["git", *git_config(remote.transport if remote else None)]
-    if git_dir:
-        command.append(f"--git-dir={git_dir}")
-    command.extend(args)
+    command = _command(args, remote, git_dir)
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(  # noqa: S603 - a list of arguments, never a shell
             command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, env=git_env(),

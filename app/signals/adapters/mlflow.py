@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from app.signals.adapters.base import Outbound, Signal, SyncError, SyncResult
+from app.i18n import N_
+from app.signals.adapters.base import Outbound, Signal, Summary, SyncError, SyncResult
 from app.signals.adapters.mlflow_measures import (
     DAY_MS,
     FROM_JOB,
@@ -74,12 +75,13 @@ class MLflowAdapter:
     def __repr__(self) -> str:
         return f"MLflowAdapter({self.url!r}, experiment_filter={self.experiment_filter!r})"
 
-    def test(self) -> str:
-        """Check the server answers as MLflow: "MLflow 3.1.0, 4 experiments", or SyncError."""
+    def test(self) -> Summary:
+        """Check the server answers as MLflow: "MLflow 3.1.0, experiments: 4", or SyncError."""
         with self._client() as http:
             version = server_version(http)
             experiments = list(self._experiments(http))
-        return f"MLflow {version}, {len(experiments)} experiments"
+        values: dict[str, str | int] = {"version": version, "experiments": len(experiments)}
+        return Summary(N_("MLflow %(version)s, experiments: %(experiments)s"), values)
 
     def sync(self, *, state: dict[str, Any] | None, now: datetime) -> SyncResult:
         """Read runs since the last sync and the whole registry; return every MLflow signal."""
