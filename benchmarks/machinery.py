@@ -12,9 +12,10 @@ when the server is overloaded (its p50 flat out over 5x the quickest kind's: und
 kind waits about as long, whereas a kind let go first leaves the others waiting).
 
 --only all: every mechanism off at once against everything on (one comparison instead of seven: if the
-app meets every goal with margin with all of them off, none of them is needed).
+app meets every goal with margin with all of them off, none of them is needed); --only a,b: those off
+together; --only may be repeated (one comparison each).
 
-Usage: uv run python -m benchmarks.machinery [--seconds 60] [--rounds 3] [--only read_slots|all]
+Usage: uv run python -m benchmarks.machinery [--seconds 60] [--rounds 3] [--only read_slots|a,b|all]...
            [--database-url postgresql+psycopg://... [--skip-sqlite]] [--users 50] [--pause 1.0]
            [--repeat 3] [--skip-reports] [--flat-out]
 """
@@ -32,7 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.server.machinery import MECHANISMS
+from app.server.machinery import MECHANISMS, UnknownMechanism, parse_off
 from benchmarks import load
 from benchmarks.common import ROOT, Figures, demo_server
 from tests.conftest import reset_database
@@ -123,7 +124,8 @@ def verdict_line(kind: str, on: float, off: float, goal: float, errors: tuple[in
 
 def compare(name: str, pairs: Pairs, budgets: dict[str, float]) -> None:
     """Print a mechanism's table (medians over rounds) and its verdict."""
-    print(f"\n{name} (off: HOSHIN_MACHINERY_OFF={_off(name)}) — {MECHANISMS.get(name, 'every mechanism')}")
+    what = MECHANISMS.get(name, "every mechanism" if name == EVERY else "these mechanisms together")
+    print(f"\n{name} (off: HOSHIN_MACHINERY_OFF={_off(name)}) — {what}")
     print(f"  {'p95 (median over rounds)':<52} {'on':>8} {'off':>8} {'off/on':>7}")
     reasons: list[str] = []
     kinds = [kind for kind in budgets if any(kind in run for run in pairs.on)]
@@ -158,8 +160,18 @@ def _off(name: str) -> str:
     return ",".join(MECHANISMS) if name == EVERY else name
 
 
+def _comparison(text: str) -> str:
+    """--only's value: 'all', or known mechanism names (an unknown one is refused with the known ones)."""
+    if text == EVERY:
+        return text
+    try:
+        return ",".join(sorted(parse_off(text)))
+    except UnknownMechanism as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _in_reports(name: str) -> bool:
-    return name == EVERY or name in IN_REPORTS
+    return name == EVERY or any(part in IN_REPORTS for part in name.split(","))
 
 
 def timed(label: str, work: Callable[[], object]) -> object:
@@ -269,7 +281,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="length of one load-mix run")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved on/off pairs per mechanism")
     parser.add_argument(
-        "--only", choices=[*sorted(MECHANISMS), EVERY], help="one mechanism instead of each; all: all at once"
+        "--only",
+        action="append",
+        type=_comparison,
+        help="a mechanism, a comma list of them (off together) or 'all', instead of each; may be repeated",
     )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--pause", type=float, default=1.0, help="think time of the paced load mix (s)")
@@ -283,7 +298,7 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true", help="with --database-url: PostgreSQL only")
     parser.add_argument("--flat-out", action="store_true", help="paced against flat out, per kind")
     args = parser.parse_args()
-    mechanisms = [args.only] if args.only else list(MECHANISMS)
+    mechanisms = args.only or list(MECHANISMS)
     databases = ([] if args.skip_sqlite and args.database_url else [None]) + (
         [args.database_url] if args.database_url else []
     )

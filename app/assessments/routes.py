@@ -102,6 +102,14 @@ def questionnaire(request: Request, session: SessionDep, ctx: ViewAssessment) ->
     return render(request, "assessments/questionnaire.html", questionnaire_context(request, session, ctx))
 
 
+@router.get("/assessments/{assessment_id}/evidence-flags", name="assessment_evidence_flags")
+def evidence_flags(request: Request, session: SessionDep, ctx: ViewAssessment) -> Response:
+    """The page head's list of answers that disagree with the evidence (a save asks for it afterwards,
+    so that the save itself stays as quick as before)."""
+    shown = evidence_context(request, session, ctx, list(ctx.assessment.answers))
+    return render(request, "assessments/_evidence_flags.html", {"ctx": ctx, **shown})
+
+
 def questionnaire_context(
     request: Request, session: SessionDep, ctx: AssessmentContext, **extra: Any
 ) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from app.config import Settings
 from app.db import make_session_factory, make_write_session_factory, session_scope
 from app.kit.time import utcnow
 from app.models import Source, SyncRun
-from app.signals import adapters, outbound, service
+from app.signals import adapters, outbound, service, sync_process
 from app.signals.adapters import SourceConfig
 from app.signals.adapters.base import Outbound, SyncError, SyncResult
 from app.signals.secrets import UnreadableCredentials
@@ -157,8 +157,11 @@ def _call_sync(
     config: SourceConfig, context: Context, state: dict[str, object] | None
 ) -> tuple[SyncResult | None, SyncError | None]:
     try:
-        adapter = adapters.build(config, outbound=context.outbound, cache_dir=context.cache_dir)
-        return adapter.sync(state=state, now=context.clock()), None
+        now = context.clock()
+        result = sync_process.sync(
+            config, outbound=context.outbound, cache_dir=context.cache_dir, state=state, now=now
+        )
+        return result, None
     except SyncError as error:
         return None, error
     except Exception:  # an adapter's bug must not leave the run "running" for an hour

@@ -436,3 +436,30 @@ def test_the_page_head_counts_the_flags_in_japanese(client: TestClient, org: Org
     )  # level 3
     assert "回答は「マージのたびに CI/CD がビルド、テスト、パッケージング" in page
     assert "レベル 1 を採用" in page
+
+
+def test_after_a_save_the_page_head_fetches_its_list_of_flagged_answers_again(
+    client: TestClient, org: Org, draft: Assessment
+) -> None:
+    sign_in(client, org.member.email)
+    assert "1 answer disagrees with the team's evidence:" in _page(client, draft)
+    headers = {"HX-Request": "true", "X-CSRF-Token": csrf_token(client)}
+    url = f"/assessments/{draft.id}/answers/{QUESTION}"
+    flags = f"/assessments/{draft.id}/evidence-flags"
+    agreed = client.post(url, data={"version": "1", "choice": "level-1"}, headers=headers)
+    assert agreed.status_code == 200
+    assert f'hx-get="http://testserver{flags}" hx-trigger="load"' in agreed.text
+    head = client.get(flags, headers={"HX-Request": "true"})
+    assert head.status_code == 200
+    assert re.fullmatch(r'\s*<div id="evidence-flags">\s*</div>\s*', head.text)
+    doubted = client.post(url, data={"version": "2", "choice": "level-3"}, headers=headers)
+    assert f'hx-get="http://testserver{flags}"' in doubted.text
+    head = client.get(flags, headers={"HX-Request": "true"}).text
+    assert "1 answer disagrees with the team's evidence:" in head
+    assert '<a href="#q-ci-cd">CI/CD pipeline (build, test, package)</a>' in head
+    other = f"/assessments/{draft.id}/answers/responsible-ai"
+    unrelated = client.post(other, data={"version": "1", "choice": "level-2"}, headers=headers)
+    assert unrelated.status_code == 200, unrelated.text
+    assert flags not in unrelated.text  # no evidence speaks to it: nothing to fetch
+    sign_in(client, org.outsider.email)
+    assert client.get(flags).status_code == 404

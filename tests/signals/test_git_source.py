@@ -3,6 +3,9 @@ the connection and syncs it, and the page and the API show what the repository r
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.kit.time import utcnow
-from app.models import Source
-from app.signals import adapters, sync
+from app.models import Source, SyncRun
+from app.signals import adapters, sync, sync_process
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
@@ -167,3 +170,22 @@ def test_a_late_clean_up_of_a_removed_source_leaves_a_new_source_with_its_id_alo
     context = sync.context_for(settings, engine, secret_key=settings.secret_key)
     sync.forget(context, folder=adapters.folder_name(removed_id, created))
     assert clone.exists()
+
+
+def test_a_sync_runs_in_a_process_of_its_own_at_a_lower_priority_and_survives_its_death(
+    client: TestClient, db: Session, org: Org, repo: Repo
+) -> None:
+    """The history's parsing does not share the server's interpreter with the pages: it runs in a child
+    process, 10 steps nicer; killed (out of memory, say), it is replaced and the sync still succeeds."""
+    source = _connect(client, db, org, repo)
+    _post(client, f"/teams/{org.team.id}/sources/{source.id}/sync")
+    children = [p for p in multiprocessing.active_children() if p.name.startswith("SpawnProcess")]
+    assert children, "the sync ran in a child process"
+    for child in children:
+        assert child.pid is not None
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(19, os.nice(0) + sync_process.NICENESS)
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(timeout=30)
+    _post(client, f"/teams/{org.team.id}/sources/{source.id}/sync")
+    statuses = db.scalars(select(SyncRun.status).where(SyncRun.source_id == source.id)).all()
+    assert statuses == ["ok", "ok"]

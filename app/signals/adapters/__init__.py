@@ -53,6 +53,11 @@ def folder_name(source_id: int, created_at: datetime) -> str:
     return f"source-{source_id}-{created_at:%Y%m%dT%H%M%S%f}"
 
 
+def is_registered(kind: str) -> bool:
+    """Whether a test put its own adapter in place of this kind's."""
+    return kind in _registered
+
+
 def cache_folder(cache_dir: Path, name: str) -> Path:
     """Where a source's adapter keeps what it caches (a git clone); removed with the source."""
     return cache_dir / name

@@ -62,6 +62,10 @@ class SyncError(Exception):
         self.kind: ErrorKind = kind
         self.message = message  # English, specific, never holding a credential
 
+    def __reduce__(self) -> tuple[type[SyncError], tuple[ErrorKind, str]]:
+        """Pickled as kind and message: a sync runs in a process of its own (app/signals/sync_process.py)."""
+        return SyncError, (self.kind, self.message)
+
 
 Unit = Literal["count", "ratio", "bool", "per_week", "per_month", "hours", "days"]
 

@@ -1,0 +1,73 @@
+"""Where an adapter's sync runs: in a process of its own, at a lower CPU priority, never in the server's.
+
+A sync is mostly Python work (parsing a 100,000-commit history, folding 10,000 MLflow runs) that would
+otherwise share the server process's interpreter lock with the pages: while first syncs of a large
+repository ran back to back in the server's threads, pages took 1.35-2.5x as long at p95
+(benchmarks/sync_pages.py). In a child process they share only the cores, and at nice 10 the pages go
+first there too. The child is started once (spawn: forking a threaded server could copy a held lock),
+imports only the adapters, and is replaced if it dies (the sync it ran is tried once more). Adapters a
+test registers in place of a kind (adapters.register) run in the calling process, since the child does
+not know them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.signals import adapters
+from app.signals.adapters import SourceConfig
+from app.signals.adapters.base import Outbound, SyncResult
+
+NICENESS = 10  # relative to the server
+WORKERS = 2  # syncs at once in child processes; more wait their turn
+
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def sync(
+    config: SourceConfig, *, outbound: Outbound, cache_dir: Path, state: dict[str, Any] | None, now: datetime
+) -> SyncResult:
+    """The adapter's sync() for this source, run in the sync process (a SyncError comes back as raised)."""
+    if adapters.is_registered(config.kind):
+        return _sync(config, outbound, cache_dir, state, now)
+    for attempt in range(2):
+        pool = _the_pool()
+        try:
+            return pool.submit(_sync, config, outbound, cache_dir, state, now).result()
+        except BrokenProcessPool:
+            _forget(pool)  # it died (killed, out of memory): once more in a new one, then give up
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _sync(
+    config: SourceConfig, outbound: Outbound, cache_dir: Path, state: dict[str, Any] | None, now: datetime
+) -> SyncResult:
+    adapter = adapters.build(config, outbound=outbound, cache_dir=cache_dir)
+    return adapter.sync(state=state, now=now)
+
+
+def _the_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            spawn = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(WORKERS, mp_context=spawn, initializer=os.nice, initargs=(NICENESS,))
+        return _pool
+
+
+def _forget(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
