@@ -205,8 +205,11 @@ def test_a_sync_while_another_holds_the_clone_gives_up_at_the_time_out(ml_repo: 
     assert nothing_cached(tmp_path)
 
 
-def test_git_runs_at_a_lower_cpu_priority_than_the_server() -> None:
-    """A sync is background work: git (and what it starts: here a shell alias running `nice`, which
-    prints its own niceness) runs 10 steps nicer than the server, so pages go first on busy cores."""
-    out = run_git(["-c", "alias.niceness=!nice", "niceness"], remote=None, limits=GitLimits(timeout=10))
-    assert int(out) == min(19, os.nice(0) + GIT_NICENESS)
+def test_git_runs_at_a_lower_cpu_and_disk_priority_than_the_server() -> None:
+    """A sync is background work: git (and what it starts: here a shell alias running `nice` and
+    `ionice`, which print their own priorities) runs 10 steps nicer than the server and uses the disk
+    only when nothing else does, so pages and saves go first."""
+    alias = "alias.priorities=!nice && ionice"
+    out = run_git(["-c", alias, "priorities"], remote=None, limits=GitLimits(timeout=10)).decode().split()
+    assert int(out[0]) == min(19, os.nice(0) + GIT_NICENESS)
+    assert out[1] == "idle"

@@ -23,6 +23,7 @@ from app.signals.adapters.git_url import Remote, redact
 _KEEP_ENV = ("PATH", "HOME", "SSH_AUTH_SOCK", "TMPDIR")
 GIT_NICENESS = 10  # git runs this much nicer than the server (see _command)
 NICE = ("nice", "-n", str(GIT_NICENESS)) if shutil.which("nice") else ()
+IDLE_IO = ("ionice", "-c", "3", "-t") if shutil.which("ionice") else ()  # the disk when no one else wants it
 
 # (what git's message says, the kind, the words shown); first match wins, checked in lower case.
 _FAILURES: tuple[tuple[str, str, str], ...] = (
@@ -83,6 +84,7 @@ def git_config(transport: str | None) -> list[str]:
         "gc.auto=0",
         "maintenance.auto=false",
         "advice.detachedHead=false",
+        "pack.threads=1",  # a clone's packing and indexing on one core: the other stays the pages'
     ]
     if transport:
         options.append(f"protocol.{transport}.allow=always")
@@ -90,9 +92,10 @@ def git_config(transport: str | None) -> list[str]:
 
 
 def _command(args: Sequence[str], remote: Remote | None, git_dir: str | None) -> list[str]:
-    """The command line: git with its safe settings, started through `nice` (syncs are background work:
-    git's clone and history walk then leave the cores to pages first; benchmarks/sync_pages.py)."""
-    command = [*NICE, "git", *git_config(remote.transport if remote else None)]
+    """The command line: git with its safe settings, started through `nice` and `ionice` (syncs are
+    background work: git's clone and history walk then leave the cores and the disk to pages and saves
+    first; benchmarks/sync_pages.py)."""
+    command = [*IDLE_IO, *NICE, "git", *git_config(remote.transport if remote else None)]
     if git_dir:
         command.append(f"--git-dir={git_dir}")
     command.extend(args)
