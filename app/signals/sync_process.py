@@ -3,11 +3,12 @@
 A sync is mostly Python work (parsing a 100,000-commit history, folding 10,000 MLflow runs) that would
 otherwise share the server process's interpreter lock with the pages: while first syncs of a large
 repository ran back to back in the server's threads, pages took 1.35-2.5x as long at p95
-(benchmarks/sync_pages.py). In a child process they share only the cores, and at nice 10 the pages go
-first there too. The child is started once (spawn: forking a threaded server could copy a held lock),
-imports only the adapters, and is replaced if it dies (the sync it ran is tried once more). Adapters a
-test registers in place of a kind (adapters.register) run in the calling process, since the child does
-not know them.
+(benchmarks/sync_pages.py). In a child process they share only the cores, and under the SCHED_IDLE
+policy (a core's spare time only) the pages go first there too; on a machine busy to the last cycle a
+sync then runs out of time and fails, keeping the last good signals, rather than slowing the pages.
+The child is started once (spawn: forking a threaded server could copy a held lock), imports only the
+adapters, and is replaced if it dies (the sync it ran is tried once more). Adapters a test registers in
+place of a kind (adapters.register) run in the calling process, since the child does not know them.
 """
 
 from __future__ import annotations
@@ -61,8 +62,17 @@ def _the_pool() -> ProcessPoolExecutor:
     with _lock:
         if _pool is None:
             spawn = multiprocessing.get_context("spawn")
-            _pool = ProcessPoolExecutor(WORKERS, mp_context=spawn, initializer=os.nice, initargs=(NICENESS,))
+            _pool = ProcessPoolExecutor(WORKERS, mp_context=spawn, initializer=_in_the_background)
         return _pool
+
+
+def _in_the_background() -> None:
+    """In the child: run only when a core would otherwise be idle (SCHED_IDLE, which git inherits), or,
+    where that policy is refused, at nice 10."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(NICENESS)
 
 
 def _forget(pool: ProcessPoolExecutor) -> None:
