@@ -104,6 +104,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/accept"): TEAM_ANSWER,
     ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/dismiss"): TEAM_MANAGE,
     ("GET", "/api/v1/assessments/{assessment_id}/evidence"): TEAM_VIEW,
+    ("GET", "/assessments/{assessment_id}/evidence-flags"): TEAM_VIEW,  # the questionnaire head's list
     ("POST", "/api/v1/assessments/{assessment_id}/questions/{question_id}/evidence/accept"): TEAM_ANSWER,
     ("POST", "/api/v1/assessments/{assessment_id}/questions/{question_id}/evidence/dismiss"): TEAM_MANAGE,
     ("GET", "/reports/assessment/{assessment_id}"): TEAM_VIEW,
