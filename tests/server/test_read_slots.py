@@ -177,3 +177,42 @@ def test_a_page_does_not_wait_for_a_changes_background_work_once_the_change_is_a
         "background let go",
         "background done",
     ]
+
+
+async def _change_behind(app: ReadSlots, held: Held, *, pages_waiting: int) -> list[str]:
+    """Page p0 takes the only slot and is held; `pages_waiting` more pages queue; then a change comes.
+    Every request is let go as soon as it is in, except p0, which is let go once the change has had its
+    chance to go in (the loop settled)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        first = asyncio.ensure_future(client.get("/teams?id=p0"))
+        while "p0 in" not in held.events:
+            await asyncio.sleep(0)
+        names = [f"p{n}" for n in range(1, pages_waiting + 1)]
+        for name in [*names, "change"]:
+            held.release(name)
+        pages = [asyncio.ensure_future(client.get(f"/teams?id={name}")) for name in names]
+        await _settle()
+        change = asyncio.ensure_future(client.post("/answers?id=change"))
+        await _settle()
+        held.events.append("p0 let go")
+        held.release("p0")
+        responses = await asyncio.gather(first, *pages, change)
+    assert [r.status_code for r in responses] == [200] * (pages_waiting + 2)
+    return [event for event in held.events if event.endswith((" in", "let go"))]
+
+
+def test_a_change_skips_a_short_queue_of_pages() -> None:
+    held = Held()
+    slots = ReadSlots(held, slots=1)
+    slots.CROWD = 2  # up to 2 pages waiting per slot is a short queue
+    events = run_coroutine(_change_behind(slots, held, pages_waiting=2))
+    assert events == ["p0 in", "change in", "p0 let go", "p1 in", "p2 in"]
+
+
+def test_when_the_process_is_overloaded_a_change_queues_behind_the_waiting_pages() -> None:
+    held = Held()
+    slots = ReadSlots(held, slots=1)
+    slots.CROWD = 2  # 3 pages waiting for 1 slot: overloaded, first come first served for every kind
+    events = run_coroutine(_change_behind(slots, held, pages_waiting=3))
+    assert events == ["p0 in", "p0 let go", "p1 in", "p2 in", "p3 in", "change in"]
