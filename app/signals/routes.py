@@ -15,7 +15,7 @@ from app.errors import AppError, BadInput
 from app.i18n import N_
 from app.kit.time import utcnow
 from app.models import Source, SourceKind
-from app.signals import forms, outbound, service, sync, view
+from app.signals import forms, outbound, schedule, service, sync, view
 from app.web import locale_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +32,18 @@ def sources_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Respon
     """The team's sources with their last sync, status and latest signals (the list polls while one runs)."""
     rows = service.team_sources(session, team_id=ctx.team.id)
     locale = locale_of(request)
+    settings, now = request.app.state.settings, utcnow()
+    every = settings.sync_interval_minutes
+    planned = {
+        row.source.id: schedule.next_sync(
+            now=now,
+            minutes=every,
+            last_started=row.last_run.started_at if row.last_run else None,
+            embedded=settings.is_sqlite,
+        )
+        for row in rows
+        if row.source.enabled
+    }
     context = {
         "ctx": ctx,
         "team": ctx.team,
@@ -41,6 +53,8 @@ def sources_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Respon
         "tested": view.tested,
         "age": lambda moment: view.age(moment, locale=locale),
         "lines": {row.source.id: view.signal_lines(row.signals, locale=locale) for row in rows},
+        "every": every,
+        "next_sync": {sid: view.next_sync(moment, locale=locale, now=now) for sid, moment in planned.items()},
     }
     return render(request, "signals/page.html", context, block="sources")
 

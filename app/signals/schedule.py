@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 MINUTES_A_DAY = 24 * 60
 
 
@@ -18,3 +20,18 @@ def cron_for(minutes: int) -> str:
 def is_tick(timestamp: int, minutes: int) -> bool:
     """Whether a cron firing at this Unix time is one of the interval's ticks (counted from the epoch)."""
     return minutes > 0 and (timestamp // 60) % minutes == 0
+
+
+def next_sync(
+    *, now: datetime, minutes: int, last_started: datetime | None, embedded: bool
+) -> datetime | None:
+    """About when a source's next periodic sync starts (None when periodic syncs are off). The embedded
+    server syncs a source once its last sync started `minutes` ago (looking each minute); PostgreSQL's
+    workers sync every source at each tick of the interval, counted from the epoch."""
+    if minutes <= 0:
+        return None
+    if embedded:
+        due = last_started + timedelta(minutes=minutes) if last_started is not None else now
+        return max(due, now)
+    tick = (int(now.timestamp()) // 60 // minutes + 1) * minutes * 60
+    return datetime.fromtimestamp(tick, tz=now.tzinfo or UTC)

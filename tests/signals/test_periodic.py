@@ -102,3 +102,21 @@ def test_hoshin_worker_on_sqlite_says_workers_are_for_postgresql_and_fails(
     assert result.output.strip().splitlines() == [
         "error: workers are for PostgreSQL; on SQLite `hoshin serve` runs the periodic syncs itself"
     ]
+
+
+def test_the_embedded_server_syncs_a_source_next_an_interval_after_its_last_sync_started() -> None:
+    last = T0 - timedelta(minutes=20)
+    after = schedule.next_sync(now=T0, minutes=60, last_started=last, embedded=True)
+    assert after == T0 + timedelta(minutes=40)
+    assert schedule.next_sync(now=T0, minutes=60, last_started=T0 - 2 * HOUR, embedded=True) == T0  # due
+    assert schedule.next_sync(now=T0, minutes=60, last_started=None, embedded=True) == T0  # never synced
+    assert schedule.next_sync(now=T0, minutes=0, last_started=last, embedded=True) is None  # off
+
+
+def test_postgresqls_workers_sync_every_source_at_the_next_tick_of_the_interval() -> None:
+    now = T0 + timedelta(minutes=7, seconds=30)
+    assert schedule.next_sync(now=now, minutes=60, last_started=None, embedded=False) == T0 + HOUR
+    quarter = schedule.next_sync(now=now, minutes=15, last_started=None, embedded=False)
+    assert quarter == T0 + timedelta(minutes=15)
+    assert schedule.next_sync(now=T0, minutes=60, last_started=None, embedded=False) == T0 + HOUR
+    assert schedule.next_sync(now=now, minutes=0, last_started=None, embedded=False) is None

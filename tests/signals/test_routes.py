@@ -387,3 +387,68 @@ def test_a_manager_pauses_a_source_and_the_page_says_so(client: TestClient, db: 
     assert _post(client, f"{_page(org)}/{row.id}", data).status_code == 303
     assert "Paused" in client.get(_page(org)).text
     assert 'name="enabled" value="yes">' in client.get(f"{_page(org)}/{row.id}/edit").text  # not checked
+
+
+def _interval(client: TestClient, monkeypatch: pytest.MonkeyPatch, minutes: int) -> None:
+    """The server's HOSHIN_SYNC_INTERVAL_MINUTES, for this test."""
+    state = client.app.state  # type: ignore[attr-defined]
+    changed = state.settings.model_copy(update={"sync_interval_minutes": minutes})
+    monkeypatch.setattr(state, "settings", changed)
+
+
+def _synced_minutes_ago(db: Session, row: Source, minutes: int) -> None:
+    started = utcnow() - timedelta(minutes=minutes)
+    db.add(
+        SyncRun(
+            source_id=row.id,
+            started_at=started,
+            finished_at=started + timedelta(seconds=3),
+            status="ok",
+            duration_ms=3000,
+            counts={},
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "every", "next_"),
+    [
+        ("en", "Each source that is not paused syncs on its own every 60 minutes.", "Next automatic sync in"),
+        ("ja", "一時停止していないソースは 60 分ごとに自動で同期します。", "次の自動同期："),
+    ],
+)
+def test_the_page_says_how_often_sources_sync_and_when_each_one_not_paused_syncs_next(
+    client: TestClient,
+    db: Session,
+    org: Org,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    every: str,
+    next_: str,
+) -> None:
+    _interval(client, monkeypatch, 60)
+    active, paused = source(db, org.team, name="active"), source(db, org.team, name="paused")
+    paused.enabled = False
+    for row in (active, paused):
+        _synced_minutes_ago(db, row, 20)
+    db.commit()
+    act_as(client, db, org.member)
+    html = client.get(_page(org), headers={"Accept-Language": lang}).text
+    assert every in html
+    assert html.count(next_) == 1  # the paused source has none
+    card = r'<section class="card section source" id="source-(\d+)"(.*?)</section>'
+    sections = dict(re.findall(card, html, re.S))
+    assert next_ in sections[str(active.id)]
+    assert next_ not in sections[str(paused.id)]
+
+
+def test_with_automatic_syncs_off_the_page_says_sources_sync_only_by_hand(
+    client: TestClient, db: Session, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _interval(client, monkeypatch, 0)
+    _synced_minutes_ago(db, source(db, org.team), 20)
+    db.commit()
+    act_as(client, db, org.member)
+    html = client.get(_page(org)).text
+    assert "Automatic syncs are off on this server" in html
+    assert "Next automatic sync" not in html
