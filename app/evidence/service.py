@@ -74,13 +74,13 @@ def team_observations(session: Session, *, team_id: int) -> tuple[int, dict[str,
 
 
 def read_evidence(
-    catalogue: Catalogue, observed: dict[str, list[Observation]]
+    catalogue: Catalogue, observed: dict[str, list[Observation]], *, only: str | None = None
 ) -> dict[str, CapabilityEvidence]:
-    """Every capability with evidence rules, evaluated on `observed`."""
+    """Every capability with evidence rules (or only the capability `only`), evaluated on `observed`."""
     return {
         capability.id: evaluate(capability.id, capability.evidence, observed)
         for capability in catalogue.capabilities
-        if capability.evidence is not None
+        if capability.evidence is not None and only in (None, capability.id)
     }
 
 
@@ -258,7 +258,11 @@ def questionnaire_evidence(
     count, observed = team_observations(session, team_id=team_id)
     if not count:
         return QuestionnaireEvidence(0, {}, {}, {})
-    team = TeamEvidence(sources=count, capabilities=read_evidence(builtin_catalogue(), observed))
+    capability = None
+    if only is not None:  # read the rules of that question's capability alone
+        capability = next((c.id for c in model.capabilities() if any(q.id == only for q in c.questions)), "")
+    evidence = read_evidence(builtin_catalogue(), observed, only=capability)
+    team = TeamEvidence(sources=count, capabilities=evidence)
     reviews = reviews_of(session, assessment_id=assessment_id)
     found = question_evidence(model, answers, team, reviews)
     if only is not None:
@@ -274,15 +278,17 @@ def questionnaire_evidence(
 
 
 def source_syncs(session: Session, *, team_id: int) -> dict[int, SourceSync]:
-    """Each enabled source's last sync and last good sync (one query)."""
+    """Each enabled source's last sync and last good sync (one query, reading only the team's runs)."""
+    teams_runs = SyncRun.source_id.in_(select(Source.id).where(Source.team_id == team_id))
     last = (
         select(SyncRun.source_id, func.max(SyncRun.id).label("last_id"))
+        .where(teams_runs)
         .group_by(SyncRun.source_id)
         .subquery()
     )
     good = (
         select(SyncRun.source_id, func.max(SyncRun.finished_at).label("good_at"))
-        .where(SyncRun.status == SyncStatus.OK)
+        .where(teams_runs, SyncRun.status == SyncStatus.OK)
         .group_by(SyncRun.source_id)
         .subquery()
     )
