@@ -17,10 +17,15 @@ from sqlalchemy.orm import Session
 
 from app.catalogue.loader import builtin_catalogue
 from app.evidence.rules import CapabilityEvidence, Observation
-from app.evidence.service import QuestionEvidence, TeamEvidence, question_evidence, read_evidence
+from app.evidence.service import (
+    QuestionEvidence,
+    TeamEvidence,
+    question_evidence,
+    read_evidence,
+    teams_observations,
+)
 from app.maturity.schema import MaturityModel
-from app.models import Answer, EvidenceReview, Source
-from app.signals.service import latest_signals
+from app.models import Answer, EvidenceReview
 
 
 @dataclass(frozen=True)
@@ -116,30 +121,11 @@ def summarise(
 
 def teams_evidence(session: Session, *, team_ids: Sequence[int]) -> dict[int, TeamEvidence]:
     """`service.team_evidence` of several teams at once, in two queries."""
-    ids = sorted(set(team_ids))
-    sources = {
-        s.id: s
-        for s in session.scalars(select(Source).where(Source.team_id.in_(ids), Source.enabled.is_(True)))
-    }
-    observed: dict[int, dict[str, list[Observation]]] = {i: defaultdict(list) for i in ids}
-    for source_id, signals in latest_signals(session, source_ids=list(sources)).items():
-        row = sources[source_id]
-        for signal in signals:
-            observed[row.team_id][signal.key].append(
-                Observation(
-                    key=signal.key,
-                    value=signal.value,
-                    unit=signal.unit,
-                    source_id=source_id,
-                    source_name=row.name,
-                    observed_at=signal.observed_at,
-                    url=signal.url,
-                    detail=signal.detail or {},
-                )
-            )
-    counts = {i: sum(1 for s in sources.values() if s.team_id == i) for i in ids}
     catalogue = builtin_catalogue()
-    return {i: TeamEvidence(counts[i], read_evidence(catalogue, dict(observed[i]))) for i in ids}
+    return {
+        team_id: TeamEvidence(count, read_evidence(catalogue, observed))
+        for team_id, (count, observed) in teams_observations(session, team_ids=team_ids).items()
+    }
 
 
 def reviews_of_many(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
@@ -118,16 +118,34 @@ def _latest_runs(session: Session, *, source_ids: Sequence[int], status: str | N
 
 def latest_signals(session: Session, *, source_ids: Sequence[int]) -> dict[int, list[SignalValue]]:
     """The signals of each source's last good sync, by source, sorted by key (one query)."""
-    good = (
+    query = (
+        select(SignalValue)
+        .where(SignalValue.sync_run_id.in_(_last_good(source_ids)))
+        .order_by(SignalValue.key)
+    )
+    found: dict[int, list[SignalValue]] = defaultdict(list)
+    for signal in session.scalars(query.order_by(SignalValue.key)):
+        found[signal.source_id].append(signal)
+    return dict(found)
+
+
+def latest_signal_rows(session: Session, *, source_ids: Sequence[int]) -> Sequence[Row[Any]]:
+    """The same signals as plain rows (source_id, key, value, unit, observed_at, url, detail), sorted by key:
+    for what only reads them (the evidence beside every answer saved), without building ORM objects."""
+    columns = (SignalValue.source_id, SignalValue.key, SignalValue.value, SignalValue.unit)
+    columns += (SignalValue.observed_at, SignalValue.url, SignalValue.detail)
+    query = select(*columns).where(SignalValue.sync_run_id.in_(_last_good(source_ids)))
+    query = query.order_by(SignalValue.key, SignalValue.source_id)
+    return session.execute(query).all()
+
+
+def _last_good(source_ids: Sequence[int]) -> Select[tuple[int]]:
+    """The id of each source's last good sync."""
+    return (
         select(func.max(SyncRun.id))
         .where(SyncRun.source_id.in_(source_ids), SyncRun.status == SyncStatus.OK)
         .group_by(SyncRun.source_id)
     )
-    query = select(SignalValue).where(SignalValue.sync_run_id.in_(good)).order_by(SignalValue.key)
-    found: dict[int, list[SignalValue]] = defaultdict(list)
-    for signal in session.scalars(query):
-        found[signal.source_id].append(signal)
-    return dict(found)
 
 
 def team_source_ids(session: Session, *, team_id: int | None, enabled_only: bool = True) -> list[int]:
