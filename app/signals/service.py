@@ -132,14 +132,20 @@ def latest_signals(session: Session, *, source_ids: Sequence[int]) -> dict[int, 
 def latest_signal_rows(session: Session, *, source_ids: Sequence[int]) -> Sequence[Row[Any]]:
     """The same signals as plain rows (source_id, key, value, unit, observed_at, url, detail), sorted by key:
     for what only reads them (the evidence beside every answer saved), without building ORM objects."""
-    columns = (SignalValue.source_id, SignalValue.key, SignalValue.value, SignalValue.unit)
-    columns += (SignalValue.observed_at, SignalValue.url, SignalValue.detail)
-    query = select(*columns).where(SignalValue.sync_run_id.in_(_last_good(source_ids)))
-    query = query.order_by(SignalValue.key, SignalValue.source_id)
-    return session.execute(query).all()
+    query: Select[Any] = select(
+        SignalValue.source_id,
+        SignalValue.key,
+        SignalValue.value,
+        SignalValue.unit,
+        SignalValue.observed_at,
+        SignalValue.url,
+        SignalValue.detail,
+    )
+    query = query.where(SignalValue.sync_run_id.in_(_last_good(source_ids)))
+    return session.execute(query.order_by(SignalValue.key, SignalValue.source_id)).all()
 
 
-def _last_good(source_ids: Sequence[int]) -> Select[tuple[int]]:
+def _last_good(source_ids: Sequence[int]) -> Select[Any]:
     """The id of each source's last good sync."""
     return (
         select(func.max(SyncRun.id))
