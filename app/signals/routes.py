@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
@@ -54,7 +55,8 @@ def sources_page(request: Request, session: SessionDep, ctx: ViewTeam) -> Respon
         "age": lambda moment: view.age(moment, locale=locale),
         "lines": {row.source.id: view.signal_lines(row.signals, locale=locale) for row in rows},
         "every": every,
-        "next_sync": {sid: view.next_sync(moment, locale=locale, now=now) for sid, moment in planned.items()},
+        "next_sync": planned,
+        "soon": now + timedelta(minutes=1),  # a next sync before this reads "within a minute"
     }
     return render(request, "signals/page.html", context, block="sources")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from anyio import CapacityLimiter, to_thread
@@ -27,16 +27,6 @@ def age(moment: datetime | None, *, locale: str, now: datetime | None = None) ->
     if moment is None:
         return ""
     return format_timedelta(moment - (now or utcnow()), add_direction=True, locale=locale)
-
-
-def next_sync(moment: datetime | None, *, locale: str, now: datetime | None = None) -> str:
-    """When the next automatic sync starts, in words ("" when none is planned)."""
-    if moment is None:
-        return ""
-    now = now or utcnow()
-    if moment - now < timedelta(minutes=1):
-        return i18n.gettext("Next automatic sync within a minute.")
-    return i18n.gettext("Next automatic sync %(age)s.") % {"age": age(moment, locale=locale, now=now)}
 
 
 def tested(message: str | None) -> str:
