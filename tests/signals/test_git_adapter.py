@@ -200,10 +200,3 @@ def test_cache_is_one_folder_per_source_under_the_cache_dir(ml_repo: Repo, tmp_p
     )
     shutil.rmtree(cache)
     assert values(adapter.sync(state=None, now=NOW))["git.ci.configured"] == 1  # a lost cache is cloned again
-
-
-def test_remove_cache_deletes_the_clone(ml_repo: Repo, tmp_path: Path) -> None:
-    adapter = local(ml_repo, tmp_path / "cache")
-    adapter.sync(state=None, now=NOW)
-    adapter.remove_cache()
-    assert not adapter.cache_path.exists()

@@ -112,11 +112,6 @@ class GitAdapter:
                 shutil.rmtree(other, ignore_errors=True)
                 other.with_suffix(".lock").unlink(missing_ok=True)
 
-    def remove_cache(self) -> None:
-        """Delete this source's cached clone (when the source is removed or its URL changes)."""
-        with self._locked():
-            shutil.rmtree(self.cache_path, ignore_errors=True)
-
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """One sync at a time per cached clone, even when two sources name the same URL and branch."""
