@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import CursorResult, delete, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -255,8 +255,7 @@ def set_done(
         untick = _row(session, ChecklistUntick, roadmap.id, item_id, entry_id)
         evidence = _reading_now(session, roadmap, entry)
         if untick is not None:
-            session.delete(untick)
-            session.flush()
+            _remove(session, untick)
         ticked = ChecklistTick(
             roadmap_id=roadmap.id, item_id=item_id, entry_id=entry_id, done_by_id=user.id, done_at=now
         )
@@ -267,8 +266,8 @@ def set_done(
         before: dict[str, Any] = {"done_by_id": row.done_by_id, "done_at": row.done_at}
         if row.by_evidence:
             before |= {"by_evidence": True, "evidence": row.evidence}
-        session.delete(row)
-        session.flush()
+        if not _remove(session, row):  # a concurrent untick of the same entry won: it is recorded there
+            return _checklist(item, _ticks(session, [roadmap.id], item_id=item_id).get(roadmap.id, {}))
         if entry.proof is not None:
             kept = ChecklistUntick(
                 roadmap_id=roadmap.id, item_id=item_id, entry_id=entry_id, undone_by_id=user.id, undone_at=now
@@ -379,6 +378,15 @@ def _audit(
         after=after,
     )
     session.flush()
+
+
+def _remove(session: Session, row: ChecklistTick | ChecklistUntick) -> bool:
+    """Delete the row; False when a concurrent writer deleted it first (no warning, nothing to record)."""
+    statement = delete(type(row)).where(type(row).id == row.id)
+    options = {"synchronize_session": False}  # the row is let go of below
+    removed = cast(CursorResult[Any], session.execute(statement, execution_options=options))
+    session.expunge(row)
+    return bool(removed.rowcount)
 
 
 def _rows(session: Session, model: type[T], roadmap_id: int) -> list[T]:
