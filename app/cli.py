@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 from datetime import datetime
@@ -20,6 +21,7 @@ from app import migrate
 from app.config import ConfigurationError, Settings, get_settings, resolve_secret_key
 from app.db import make_engine, make_session_factory, session_scope
 from app.maturity.schema import MaturityModel
+from app.monitoring import MULTIPROCESS_ENV
 
 if TYPE_CHECKING:
     from app.signals.scheduler import Scheduler
@@ -66,6 +68,8 @@ def serve(
     _print_demo_sign_in(settings.var_dir)
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, _stopped)
+    if workers > 1 and not reload:
+        _share_metrics(settings.var_dir)
     scheduler = _periodic_syncs(settings)
     try:
         uvicorn.run(
@@ -79,6 +83,18 @@ def serve(
     finally:
         if scheduler is not None:
             scheduler.stop()
+
+
+def _share_metrics(var_dir: Path) -> None:
+    """Several workers keep their /metrics counters in files they all read (prometheus-client's
+    multiprocess mode), emptied at each start: the last run's counts are not this run's. Set before the
+    workers start, which read it when they first import prometheus-client."""
+    if os.environ.get(MULTIPROCESS_ENV):  # the operator chose the folder and keeps it
+        return
+    folder = var_dir / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[MULTIPROCESS_ENV] = str(folder)
 
 
 def _sync_context(settings: Settings, engine: Engine) -> SyncContext:

@@ -10,10 +10,12 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.monitoring import access
 from app.server import machinery
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 INSECURE_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
 
 
@@ -60,6 +62,23 @@ class Settings(BaseSettings):
     git_max_bytes: int = Field(default=500_000_000, ge=1)
     # every enabled source is synced this often (app/signals/schedule.py); 0 = only on demand
     sync_interval_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    # /metrics (Prometheus) is off, a 404, unless one of these is set; both set: both must hold.
+    # Its gauges name every team, so it is never open to all: app/monitoring/access.py
+    metrics_token: str = ""  # scrapers send `Authorization: Bearer <token>`
+    metrics_allow: str = ""  # comma-separated client addresses or networks (10.0.0.0/8, ::1)
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _guessable_token(cls, value: str) -> str:
+        if value and len(value.strip()) < MIN_METRICS_TOKEN_LENGTH:
+            raise ValueError(f"a metrics token needs at least {MIN_METRICS_TOKEN_LENGTH} characters")
+        return value.strip()
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        access.networks(value)  # raises, naming the entry that is no address
+        return value
 
     @field_validator("machinery_off")
     @classmethod

@@ -27,6 +27,8 @@ from app.delivery.routes import router as delivery_router
 from app.deps import SESSION_COOKIE
 from app.kit import limits
 from app.maturity.routes import router as maturity_router
+from app.monitoring import instruments
+from app.monitoring.routes import router as monitoring_router
 from app.okrs.api import router as okrs_api
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
@@ -44,6 +46,7 @@ from app.server.machinery import choose
 from app.server.pdf_slots import PdfSlots
 from app.server.priority import ChangesInFlight, CountChanges
 from app.server.read_slots import ReadSlots
+from app.server.request_metrics import RequestMetrics
 from app.server.shell import ShellMiddleware
 from app.server.stop_renders import StopRendersOnSignals
 from app.server.url_memo import UrlCache
@@ -116,6 +119,7 @@ ROUTERS = (
     signals_api,
     delivery_router,
     delivery_api,
+    monitoring_router,
 )
 
 
@@ -143,8 +147,12 @@ def _install_server(app: FastAPI, settings: Settings) -> None:
         app.state.changes = ChangesInFlight()
         app.state.changes.make_readers_give_way(app.state.session_factory)
         app.add_middleware(CountChanges, changes=app.state.changes)
-    if machinery.on("read_slots") and settings.read_slots > 0:  # outermost: queued requests cost nothing yet
+    # outermost but for RequestMetrics: queued requests cost nothing yet
+    if machinery.on("read_slots") and settings.read_slots > 0:
         app.add_middleware(ReadSlots, slots=settings.read_slots)
+    # /metrics: around everything above, so that a request's time includes its wait for a read slot
+    app.add_middleware(RequestMetrics)
+    instruments.count_database_errors(app.state.engine)
 
 
 # seconds a page on SQLite waits for the write gate to record its bookkeeping when "bookkeeping" is off

@@ -38,6 +38,9 @@ TEAM_CREATOR = Rule("admin or installation manager", frozenset({"admin", "manage
 TEAM_VIEW = Rule("team: view", TEAM, hidden=frozenset({"outsider"}))
 TEAM_ANSWER = Rule("team: answer", TEAM - {"viewer"}, hidden=frozenset({"outsider"}))
 TEAM_MANAGE = Rule("team: manage", frozenset({"admin", "manager"}), hidden=frozenset({"outsider"}))
+# off unless the installation sets a scrape token or addresses, and then for scrapers, not people:
+# tests/monitoring/test_routes.py
+SCRAPERS = Rule("scrapers only, off by default", frozenset(), hidden=frozenset(PERSONAS))
 
 ACCESS: dict[tuple[str, str], Rule] = {
     # system, sign-in, API description
@@ -50,6 +53,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/api/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/metrics"): SCRAPERS,
     ("GET", "/invite/{token}"): PUBLIC,
     ("POST", "/invite/{token}"): PUBLIC,
     ("GET", "/reset/{token}"): PUBLIC,
@@ -229,9 +233,11 @@ def _url(path: str, world: World) -> str:
 def _expected(rule: Rule, persona: str, path: str) -> str:
     if persona in rule.allowed:
         return "allowed"
+    if persona in rule.hidden:
+        return "404"
     if persona == "anonymous":
         return "401" if path.startswith("/api/") else "sign-in"
-    return "404" if persona in rule.hidden else "403"
+    return "403"
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -291,7 +297,9 @@ def test_forged_cross_site_request_is_refused_even_with_a_valid_token(
     assert "another site" in response.text
 
 
-SIGNED_IN_READS = sorted((m, p) for (m, p), rule in ACCESS.items() if m in SAFE and rule is not PUBLIC)
+SIGNED_IN_READS = sorted(
+    (m, p) for (m, p), rule in ACCESS.items() if m in SAFE and rule not in (PUBLIC, SCRAPERS)
+)
 
 
 @pytest.mark.parametrize(("method", "path"), SIGNED_IN_READS, ids=lambda v: v)
