@@ -12,7 +12,7 @@ JOBS ?= auto
 # its own SQLAlchemy and alembic), made once; `.ready` marks a complete install.
 MLFLOW_MAJORS := 3 2
 
-.PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs pdf-tools mlflow-server fuzz load migration i18n clean
+.PHONY: help uv install run serve test lint fmt typecheck pytest browser pdf-libs pdf-tools promtool mlflow-server fuzz load migration i18n clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ run: install pdf-libs ## migrate the embedded database, load demo data if empty,
 serve: install pdf-libs ## serve without touching the data
 	@$(RUN) hoshin serve
 
-test: install lint typecheck browser pdf-libs pdf-tools mlflow-server pytest ## lint, type-check and run the whole test suite
+test: install lint typecheck browser pdf-libs pdf-tools promtool mlflow-server pytest ## lint, type-check and run the whole test suite
 
 lint: install ## ruff lint and format check
 	@$(RUN) ruff check .
@@ -68,6 +68,9 @@ pdf-libs: # HarfBuzz's font subsetter: without it WeasyPrint falls back to fontT
 
 pdf-tools: # poppler's pdftotext: tests read the text of the PDFs they download
 	@command -v pdftotext >/dev/null 2>&1 || { $(call apt_install,poppler-utils,no pdftotext so the PDF text tests will fail); }
+
+promtool: # Prometheus' promtool checks docs/monitoring/alerts.yml (tests/monitoring/test_docs.py)
+	@command -v promtool >/dev/null 2>&1 || { $(call apt_install,--no-install-recommends prometheus,no promtool so the alert rules are checked by their shape only); }
 
 # MLflow 3 in var/cache/mlflow-venv and MLflow 2 in var/cache/mlflow2-venv for the signal tests (once each;
 # byte-compiled, since PYTHONDONTWRITEBYTECODE would otherwise make every server start compile MLflow).
