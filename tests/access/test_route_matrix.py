@@ -103,6 +103,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/assessments/{assessment_id}/submit"): TEAM_MANAGE,
     ("POST", "/assessments/{assessment_id}/reopen"): TEAM_MANAGE,
     ("GET", "/assessments/{assessment_id}/results"): TEAM_VIEW,
+    ("GET", "/assessments/{assessment_id}/answers.csv"): TEAM_VIEW,
+    ("GET", "/assessments/{assessment_id}/results.csv"): TEAM_VIEW,
     # evidence beside the questions: accepting changes the answer, dismissing a flag is a manager's call
     ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/accept"): TEAM_ANSWER,
     ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/dismiss"): TEAM_MANAGE,
@@ -318,6 +320,7 @@ DOWNLOADS = [(m, p) for m, p in SIGNED_IN_PAGES if DOWNLOAD.search(p)]
 def test_the_downloads_are_the_files_leadership_managers_and_admins_fetch() -> None:
     paths = {p for _, p in DOWNLOADS}
     assert {"/reports/teams/{team_id}/{kind}.pdf", "/reports/organisation.pdf"} <= paths
+    assert {"/assessments/{assessment_id}/answers.csv", "/assessments/{assessment_id}/results.csv"} <= paths
     assert {f"/teams/{{team_id}}/roadmap.{ext}" for ext in ("csv", "md", "ics", "json")} <= paths
 
 

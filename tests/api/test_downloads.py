@@ -47,6 +47,8 @@ def team_downloads(org: Org, assessment: Assessment) -> dict[str, str]:
         f"/teams/{team}/roadmap.md": "text/markdown; charset=utf-8",
         f"/teams/{team}/roadmap.ics": "text/calendar; charset=utf-8",
         f"/teams/{team}/roadmap.json": "application/json",
+        f"/assessments/{a}/answers.csv": "text/csv; charset=utf-8",
+        f"/assessments/{a}/results.csv": "text/csv; charset=utf-8",
     }
 
 
@@ -111,3 +113,14 @@ def test_a_token_wins_over_a_session_cookie(
         f"/teams/{org.team.id}/roadmap.csv", headers=bearer(factories.api_token(db, org.outsider))
     )
     assert response.status_code == 404
+
+
+def test_a_tokens_owner_gets_their_language_unless_the_url_asks_for_another(
+    client: TestClient, db: Session, org: Org, planned: Assessment
+) -> None:
+    org.viewer.locale = "ja"
+    db.commit()
+    headers = bearer(factories.api_token(db, org.viewer))
+    url = f"/assessments/{planned.id}/results.csv"
+    assert client.get(url, headers=headers).text.startswith("\ufeff領域,")
+    assert client.get(f"{url}?lang=en", headers=headers).text.startswith("\ufeffArea,")
