@@ -21,7 +21,7 @@ from app.auth.permissions import Action
 from app.config import Settings
 from app.db import session_scope
 from app.errors import Forbidden, NotFound, SignInRequired
-from app.kit import limits
+from app.kit import http, limits
 from app.kit.http import SAFE_METHODS
 from app.kit.time import utcnow
 from app.models import Role, Team, User
@@ -97,11 +97,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 def get_optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    """The signed-in user (session cookie, or a bearer token under /api/), if any; also settles the
-    request's locale from their setting."""
+    """The signed-in user (session cookie, or a bearer token under /api/ and on downloads), if any; also
+    settles the request's locale from their setting."""
     token = request.cookies.get(SESSION_COOKIE)
     user = None
-    bearer = _bearer_token(request)
+    bearer = http.bearer_token(request)
     write = bookkeeping_writer(request, session)
     if bearer is not None:
         user = api_tokens.resolve(session, secret=bearer, now=utcnow(), write=write)
@@ -143,14 +143,6 @@ def bookkeeping_writer(request: Request, session: Session, *, wait: float = 0.0)
             gate.release()
 
     return when_free
-
-
-def _bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer` header on an /api/ request (elsewhere it is ignored)."""
-    scheme, _sep, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not request.url.path.startswith("/api/"):
-        return None
-    return value.strip()
 
 
 OptionalUser = Annotated[User | None, Depends(get_optional_user)]

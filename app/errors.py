@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from app import i18n
 from app.i18n import N_
-from app.kit import htmx, limits
+from app.kit import htmx, http, limits
 from app.web import render
 
 log = logging.getLogger("hoshin")
@@ -102,7 +102,9 @@ class Unavailable(AppError):
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """A script's request: under /api/, or a download fetched with a bearer token (JSON errors, no
+    redirect to the sign-in page)."""
+    return request.url.path.startswith("/api/") or http.bearer_token(request) is not None
 
 
 def problem(

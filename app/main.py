@@ -15,6 +15,7 @@ from app.api import api_router
 from app.assessments.api import router as assessments_api
 from app.assessments.evidence.api import router as evidence_api
 from app.assessments.evidence.routes import router as evidence_router
+from app.assessments.exports.routes import router as assessment_exports
 from app.assessments.routes import router as assessments_router
 from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
@@ -98,6 +99,7 @@ ROUTERS = (
     teams_router,
     raci_router,
     assessments_router,
+    assessment_exports,
     targets_router,
     assessments_api,
     evidence_router,

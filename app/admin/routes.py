@@ -14,6 +14,7 @@ from app.errors import NotFound
 from app.i18n import N_
 from app.kit import limits
 from app.kit.downloads import attachment
+from app.kit.http import for_tokens
 from app.kit.time import utcnow, zone
 from app.models import Role, User
 from app.teams import roles as team_roles
@@ -203,6 +204,7 @@ def audit_log(
 
 
 @router.get("/audit.csv", name="admin_audit_csv")
+@for_tokens
 def audit_csv(
     session: SessionDep,
     admin: AdminUser,

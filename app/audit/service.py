@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.kit.paging import Page, paginate
+from app.kit.spreadsheet import csv_line
 from app.kit.time import utcnow
 from app.models import Assessment, AuditEvent, KeyResult, Membership, Objective, Team, User
 
@@ -128,10 +127,10 @@ def object_types(session: Session) -> Sequence[str]:
 
 def export_csv(session: Session, *, filters: Filters, batch: int = 500) -> Iterator[str]:
     """The filtered log as CSV lines, oldest first, read in batches so a long log is not held in memory."""
-    yield _csv_line(CSV_COLUMNS)
+    yield csv_line(CSV_COLUMNS)
     query = _query(filters).order_by(AuditEvent.at, AuditEvent.id).execution_options(yield_per=batch)
     for event, actor in session.execute(query):
-        yield _csv_line(
+        yield csv_line(
             (
                 event.at.isoformat(),
                 actor.email if actor else "",
@@ -142,11 +141,3 @@ def export_csv(session: Session, *, filters: Filters, batch: int = 500) -> Itera
                 json.dumps(event.after, ensure_ascii=False) if event.after is not None else "",
             )
         )
-
-
-def _csv_line(values: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    # A leading = + - @ makes spreadsheets run the cell as a formula; prefix a quote to keep it text.
-    safe = [f"'{v}" if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in values]
-    csv.writer(buffer).writerow(safe)
-    return buffer.getvalue()

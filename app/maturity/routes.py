@@ -11,6 +11,7 @@ from starlette.responses import FileResponse, Response
 from app.deps import AdminUser, SessionDep
 from app.i18n import N_
 from app.kit.datafile.reading import MAX_FILE_BYTES, Problem
+from app.kit.http import for_tokens
 from app.maturity import service
 from app.maturity.loader import ModelFileError, load_model_bytes
 from app.web import redirect, render
@@ -63,12 +64,14 @@ def import_model(
 
 
 @router.get("/admin/models/guide.md", name="admin_model_guide")
+@for_tokens
 def model_guide(admin: AdminUser) -> FileResponse:
     """How to write a model file (docs/maturity-models.md), shown as plain text in the browser."""
     return FileResponse(GUIDE, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/admin/models/schema.json", name="admin_model_schema")
+@for_tokens
 def model_schema(admin: AdminUser) -> FileResponse:
     """The JSON Schema of model files, for editor completion while writing one."""
     return FileResponse(SCHEMA, media_type="application/schema+json", filename="maturity-model.schema.json")

@@ -15,6 +15,7 @@ from app.deps import CurrentUser, SessionDep, TeamContext, bookkeeping_writer, t
 from app.errors import Conflict
 from app.i18n import N_
 from app.kit.downloads import attachment, file_part
+from app.kit.http import for_tokens
 from app.kit.time import utcnow
 from app.models import User
 from app.reports import assessment as assessment_report_html
@@ -31,6 +32,7 @@ Lang = Annotated[str | None, Query(pattern="^(en|ja)$")]
 
 # The .pdf route first: otherwise `/reports/assessment/5.pdf` would match the page route's id.
 @router.get("/reports/assessment/{assessment_id}.pdf", name="assessment_report_pdf")
+@for_tokens
 def assessment_report_pdf(
     request: Request, session: SessionDep, ctx: ViewAssessment, lang: Lang = None
 ) -> Response:
@@ -89,6 +91,7 @@ def _html(request: Request, session: SessionDep, ctx: AssessmentContext, locale:
 
 
 @router.get("/reports/organisation.pdf", name="organisation_report_pdf")
+@for_tokens
 def organisation_report_pdf(
     request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None
 ) -> Response:
@@ -136,6 +139,7 @@ def _pdf_response(data: bytes, state: str, *, name: str) -> Response:
 
 
 @router.get("/reports/teams/{team_id}/{kind}.pdf", name="roadmap_report_pdf")
+@for_tokens
 def roadmap_report_pdf(
     request: Request, session: SessionDep, ctx: ViewTeam, kind: Kind, lang: Lang = None
 ) -> Response:

@@ -1,11 +1,13 @@
 """Every route and API endpoint, tried by each persona (admin, the team's manager, member and viewer, a
-manager of another team, and an anonymous client), against the access it declares here.
+manager of another team, and an anonymous client), against the access it declares here. Downloads are
+tried with each persona's API token too (an anonymous client sends a token that does not exist).
 
 Adding a route without declaring it in ACCESS fails `test_every_route_declares_its_access`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
 from app.auth import tokens
+from tests import factories
 from tests.access.conftest import PERSONAS, World, act_as
 from tests.conftest import csrf_token
 
@@ -104,6 +107,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/assessments/{assessment_id}/submit"): TEAM_MANAGE,
     ("POST", "/assessments/{assessment_id}/reopen"): TEAM_MANAGE,
     ("GET", "/assessments/{assessment_id}/results"): TEAM_VIEW,
+    ("GET", "/assessments/{assessment_id}/answers.csv"): TEAM_VIEW,
+    ("GET", "/assessments/{assessment_id}/results.csv"): TEAM_VIEW,
     # evidence beside the questions: accepting changes the answer, dismissing a flag is a manager's call
     ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/accept"): TEAM_ANSWER,
     ("POST", "/assessments/{assessment_id}/questions/{question_id}/evidence/dismiss"): TEAM_MANAGE,
@@ -311,3 +316,47 @@ def test_no_signed_in_page_is_kept_by_the_browser(
     response = client.request(method, _url(path, world))
     assert response.status_code < 500, response.text[:500]
     assert response.headers.get("Cache-Control") == "no-store", (response.status_code, response.headers)
+
+
+# A download is a page whose path names a file (roadmap.csv, {kind}.pdf): scripts fetch these with an
+# API token, with the access the token's owner has in the browser. Every other page ignores the token.
+DOWNLOAD = re.compile(r"\.[a-z]+$")
+SIGNED_IN_PAGES = sorted((m, p) for m, p in SIGNED_IN_READS if not p.startswith("/api/"))
+DOWNLOADS = [(m, p) for m, p in SIGNED_IN_PAGES if DOWNLOAD.search(p)]
+
+
+def test_the_downloads_are_the_files_leadership_managers_and_admins_fetch() -> None:
+    paths = {p for _, p in DOWNLOADS}
+    assert {"/reports/teams/{team_id}/{kind}.pdf", "/reports/organisation.pdf"} <= paths
+    assert {"/assessments/{assessment_id}/answers.csv", "/assessments/{assessment_id}/results.csv"} <= paths
+    assert {f"/teams/{{team_id}}/roadmap.{ext}" for ext in ("csv", "md", "ics", "json")} <= paths
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("method", "path"), DOWNLOADS, ids=lambda v: v)
+def test_download_gives_each_personas_token_the_declared_access(
+    client: TestClient, db: Session, world: World, method: str, path: str, persona: str
+) -> None:
+    user = None if persona == "anonymous" else getattr(world.org, persona)
+    secret = factories.api_token(db, user) if user else "hsn_not-a-token"
+    response = client.request(method, _url(path, world), headers={"Authorization": f"Bearer {secret}"})
+    rule = ACCESS[(method, path)]
+    if persona in rule.allowed:
+        assert response.status_code not in (401, 403, 404), (response.status_code, response.text[:300])
+        assert response.status_code < 500, response.text[:500]
+        assert response.headers.get("Cache-Control") == "no-store"
+        return
+    expected = 401 if user is None else 404 if persona in rule.hidden else 403
+    assert response.status_code == expected, (response.status_code, response.text[:300])
+    assert response.headers["content-type"] == "application/json"  # a script's error: no sign-in page
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(set(SIGNED_IN_PAGES) - set(DOWNLOADS)), ids=lambda v: v)
+def test_a_page_that_is_not_a_download_ignores_a_token(
+    client: TestClient, db: Session, world: World, method: str, path: str
+) -> None:
+    secret = factories.api_token(db, world.org.admin)
+    response = client.request(method, _url(path, world), headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 303, response.status_code
+    assert response.headers["location"].startswith("/sign-in?next=")

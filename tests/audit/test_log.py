@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit
+from app.kit import spreadsheet
 from tests.access.conftest import act_as
 from tests.factories import Org
 
@@ -76,4 +77,4 @@ def test_csv_export_has_a_header_and_neutralises_formulas(client: TestClient, db
 
 
 def test_a_cell_starting_with_a_formula_sign_is_prefixed() -> None:
-    assert audit._csv_line(["=1+1", "ok"]) == "'=1+1,ok\r\n"
+    assert spreadsheet.csv_line(["=1+1", "ok"]) == "'=1+1,ok\r\n"

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.roadmap.exports.formats import safe_cell
 from tests import factories
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
@@ -81,12 +80,6 @@ def test_exports_are_attachments(client: TestClient, db: Session, org: Org) -> N
         assert response.text.startswith(start)
     rows = list(csv.reader(io.StringIO(client.get(f"{url}.csv").text)))
     assert len(rows) > 1
-
-
-def test_csv_cells_cannot_be_formulas() -> None:
-    assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
-    assert safe_cell("-1") == "'-1"
-    assert safe_cell("ok") == "ok"
 
 
 def test_the_page_names_the_model_the_plan_came_from_in_the_readers_language(

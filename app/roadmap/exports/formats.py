@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from app.kit.spreadsheet import csv_line
 from app.roadmap.planner.plan import Plan
 from app.roadmap.planner.snapshot import plan_json
 
@@ -25,27 +24,18 @@ CSV_COLUMNS = (
     "status",
     "progress",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """A spreadsheet cell that cannot run as a formula: text starting with = + - @ gets a quote."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def to_csv(plan: Plan, *, locale: str, status: Callable[[str], str], progress: Callable[[str], int]) -> str:
-    """One row per scheduled item."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    """One row per scheduled item (cells that look like formulas are quoted)."""
+    lines = [csv_line(CSV_COLUMNS)]
     for i in plan.items:
         dates = (i.start.isoformat(), i.end.isoformat())
         levels = (f"{i.effort_pw:g}", i.from_level, i.to_level)
         row: tuple[object, ...] = (i.id, i.title.get(locale), i.scheduled_phase.value, *dates, *levels)
         row += (" ".join(i.owner_roles), status(i.id), progress(i.id))
-        writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
+        lines.append(csv_line(row))
+    return "".join(lines)
 
 
 # Characters with a meaning in Markdown (or HTML inside it); a backslash before any ASCII punctuation

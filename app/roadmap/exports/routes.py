@@ -13,6 +13,7 @@ from app.deps import SessionDep, TeamContext, team_context
 from app.errors import Conflict
 from app.i18n import N_
 from app.kit.downloads import attachment, file_part
+from app.kit.http import for_tokens
 from app.kit.time import utcnow
 from app.roadmap import service
 from app.roadmap.exports import formats
@@ -37,6 +38,7 @@ def _file(body: str, media: str, ctx: TeamContext, ext: str) -> Response:
 
 
 @router.get("/teams/{team_id}/roadmap.csv", name="roadmap_csv")
+@for_tokens
 def roadmap_csv(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
     """The scheduled items as CSV (cells that look like formulas are quoted)."""
     view = _view(session, ctx)
@@ -45,6 +47,7 @@ def roadmap_csv(request: Request, session: SessionDep, ctx: ViewTeam) -> Respons
 
 
 @router.get("/teams/{team_id}/roadmap.md", name="roadmap_md")
+@for_tokens
 def roadmap_md(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
     """The plan as Markdown, by phase, with reasons, beyond-12-months and risks."""
     view, locale = _view(session, ctx), locale_of(request)
@@ -57,6 +60,7 @@ def roadmap_md(request: Request, session: SessionDep, ctx: ViewTeam) -> Response
 
 
 @router.get("/teams/{team_id}/roadmap.ics", name="roadmap_ics")
+@for_tokens
 def roadmap_ics(request: Request, session: SessionDep, ctx: ViewTeam) -> Response:
     """One calendar milestone per item, on its last day."""
     view = _view(session, ctx)
@@ -71,6 +75,7 @@ def roadmap_ics(request: Request, session: SessionDep, ctx: ViewTeam) -> Respons
 
 
 @router.get("/teams/{team_id}/roadmap.json", name="roadmap_json")
+@for_tokens
 def roadmap_json(session: SessionDep, ctx: ViewTeam) -> Response:
     """The whole plan, with every item's status."""
     view = _view(session, ctx)

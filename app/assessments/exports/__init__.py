@@ -1,0 +1,1 @@
+"""An assessment's downloads for spreadsheets: its answers and its results as CSV."""
