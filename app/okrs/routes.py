@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app import i18n
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
-from app.errors import AppError, BadInput, NotFound
+from app.errors import AppError, BadInput, NotFound, render_form
 from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import utcnow
@@ -115,17 +115,8 @@ def _objective_form(
     form: dict[str, str],
     error: AppError | None = None,
 ) -> Response:
-    context = {
-        "ctx": ctx,
-        "team": ctx.team,
-        "period": period,
-        "objective": objective,
-        "form": form,
-        "errors": {error.field or "title": error.text()} if error else {},
-    }
-    return render(
-        request, "okrs/objective_form.html", context, status_code=error.status_code if error else 200
-    )
+    context = {"ctx": ctx, "team": ctx.team, "period": period, "objective": objective, "form": form}
+    return render_form(request, "okrs/objective_form.html", context, error, field="title")
 
 
 @router.get("/teams/{team_id}/okrs/objectives/new", name="okr_objective_new")
@@ -221,13 +212,11 @@ def _kr_form(
         "form": form,
         "kinds": list(KeyResultKind),
         "members": service.team_members(session, team_id=ctx.team.id),
-        "errors": {error.field or "title": error.text()} if error else {},
         "signal_choices": signal_links.choices(key_result.kind, locale_of(request)) if key_result else [],
         "signal_value": signal if signal is not None else (key_result.signal or "" if key_result else ""),
         **(_links_context(request, session, ctx, [key_result], objective.period) if key_result else {}),
     }
-    status = error.status_code if error else 200
-    return render(request, "okrs/key_result_form.html", context, status_code=status)
+    return render_form(request, "okrs/key_result_form.html", context, error, field="title")
 
 
 def _kr_form_values(kr: KeyResult | None) -> dict[str, str]:

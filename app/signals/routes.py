@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.auth.permissions import Action
 from app.deps import AdminUser, SessionDep, TeamContext, team_context
-from app.errors import AppError, BadInput
+from app.errors import AppError, BadInput, render_form
 from app.i18n import N_
 from app.kit.time import utcnow
 from app.models import Source, SourceKind
@@ -68,15 +68,8 @@ def _form(
     form: dict[str, Any],
     error: AppError | None = None,
 ) -> Response:
-    context = {
-        "ctx": ctx,
-        "team": ctx.team,
-        "source": source,
-        "form": form,
-        "kinds": list(SourceKind),
-        "errors": {error.field or "name": error.text()} if error else {},
-    }
-    return render(request, "signals/form.html", context, status_code=error.status_code if error else 200)
+    context = {"ctx": ctx, "team": ctx.team, "source": source, "form": form, "kinds": list(SourceKind)}
+    return render_form(request, "signals/form.html", context, error, field="name")
 
 
 def _values(source: Source | None) -> dict[str, Any]:
