@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -111,13 +113,8 @@ def user_role(
 ) -> Response:
     """Change the installation role."""
     user = _user(session, user_id)
-    try:
-        users_service.set_role(session, user=user, role=role, actor=admin)
-    except FieldError as exc:
-        context = _user_context(session, user, errors=exc.as_errors())
-        return render(request, "admin/user.html", context, status_code=422)
-    url = str(request.url_for("admin_user", user_id=user.id))
-    return redirect(url, flash=N_("Role saved."), request=request)
+    change = functools.partial(users_service.set_role, session, user=user, role=role, actor=admin)
+    return _change_user(request, session, user, change, flash=N_("Role saved."))
 
 
 @router.post("/users/{user_id}/active", name="admin_user_active")
@@ -130,14 +127,22 @@ def user_active(
 ) -> Response:
     """Deactivate (ends their sessions, stops their tokens) or reactivate an account."""
     user = _user(session, user_id)
+    change = functools.partial(users_service.set_active, session, user=user, active=active, actor=admin)
+    message = N_("Account reactivated.") if active else N_("Account deactivated; their sessions have ended.")
+    return _change_user(request, session, user, change, flash=message)
+
+
+def _change_user(
+    request: Request, session: SessionDep, user: User, change: Callable[[], object], *, flash: str
+) -> Response:
+    """Make `change` to the account and go back to its page with `flash`, or show the error there."""
     try:
-        users_service.set_active(session, user=user, active=active, actor=admin)
+        change()
     except FieldError as exc:
         context = _user_context(session, user, errors=exc.as_errors())
         return render(request, "admin/user.html", context, status_code=422)
     url = str(request.url_for("admin_user", user_id=user.id))
-    message = N_("Account reactivated.") if active else N_("Account deactivated; their sessions have ended.")
-    return redirect(url, flash=message, request=request)
+    return redirect(url, flash=flash, request=request)
 
 
 @router.post("/users/{user_id}/reset", name="admin_user_reset")
