@@ -72,6 +72,11 @@ def _form(
     return render_form(request, "signals/form.html", context, error, field="name")
 
 
+def _typed(kind: str, name: str, url: str, branch: str, experiment_filter: str) -> dict[str, Any]:
+    """What the form shows again as it was typed (credentials never)."""
+    return {"kind": kind, "name": name, "url": url, "branch": branch, "experiment_filter": experiment_filter}
+
+
 def _values(source: Source | None) -> dict[str, Any]:
     if source is None:
         return {
@@ -108,13 +113,7 @@ def source_create(
     password: Text = "",
 ) -> Response:
     """Add a source to the team."""
-    form: dict[str, Any] = {
-        "kind": kind,
-        "name": name,
-        "url": url,
-        "branch": branch,
-        "experiment_filter": experiment_filter,
-    }
+    form = _typed(kind, name, url, branch, experiment_filter)
     try:
         data = forms.source(**form, token=token, username=username, password=password)
         secret = request.app.state.secret_key
@@ -153,13 +152,7 @@ def source_update(
 ) -> Response:
     """Change a source; credential fields left empty keep the stored ones."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
-    form: dict[str, Any] = {
-        "kind": kind,
-        "name": name,
-        "url": url,
-        "branch": branch,
-        "experiment_filter": experiment_filter,
-    }
+    form = _typed(kind, name, url, branch, experiment_filter)
     try:
         clear = clear_credentials == "yes"
         form["enabled"] = enabled == "yes"
