@@ -239,6 +239,28 @@ def _kr_form_values(kr: KeyResult | None) -> dict[str, str]:
     }
 
 
+def _typed_key_result(
+    title: Text = "",
+    kind: Short = "",
+    start_value: Short = "",
+    target_value: Short = "",
+    unit: Text = "",
+    owner_id: Short = "",
+) -> dict[str, str]:
+    """The key result form's fields as typed: what `forms.key_result` reads and an error shows again."""
+    return {
+        "title": title,
+        "kind": kind,
+        "start_value": start_value,
+        "target_value": target_value,
+        "unit": unit,
+        "owner_id": owner_id,
+    }
+
+
+KeyResultFields = Annotated[dict[str, str], Depends(_typed_key_result)]
+
+
 @router.get("/teams/{team_id}/okrs/objectives/{objective_id}/key-results/new", name="okr_kr_new")
 def key_result_new(request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int) -> Response:
     """The form for a new key result of an objective."""
@@ -252,21 +274,12 @@ def key_result_create(
     session: SessionDep,
     ctx: ManageTeam,
     objective_id: int,
-    title: Text = "",
-    kind: Short = "",
-    start_value: Short = "",
-    target_value: Short = "",
-    unit: Text = "",
-    owner_id: Short = "",
+    form: KeyResultFields,
 ) -> Response:
     """Add a key result to an objective."""
     objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
-    form = {"title": title, "kind": kind, "start_value": start_value, "target_value": target_value}
-    form |= {"unit": unit, "owner_id": owner_id}
     try:
-        data = forms.key_result(
-            title=title, kind=kind, start=start_value, target=target_value, unit=unit, owner_id=owner_id
-        )
+        data = forms.key_result(**form)
         service.create_key_result(session, objective=objective, data=data, user=ctx.user)
     except AppError as error:
         return _kr_form(request, session, ctx, objective, None, form, error)
@@ -287,21 +300,12 @@ def key_result_update(
     session: SessionDep,
     ctx: ManageTeam,
     key_result_id: int,
-    title: Text = "",
-    kind: Short = "",
-    start_value: Short = "",
-    target_value: Short = "",
-    unit: Text = "",
-    owner_id: Short = "",
+    form: KeyResultFields,
 ) -> Response:
     """Change a key result's title, kind, start, target, unit or owner."""
     kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
-    form = {"title": title, "kind": kind, "start_value": start_value, "target_value": target_value}
-    form |= {"unit": unit, "owner_id": owner_id}
     try:
-        data = forms.key_result(
-            title=title, kind=kind, start=start_value, target=target_value, unit=unit, owner_id=owner_id
-        )
+        data = forms.key_result(**form)
         service.update_key_result(session, key_result=kr, team_id=ctx.team.id, data=data, user=ctx.user)
     except AppError as error:
         return _kr_form(request, session, ctx, kr.objective, kr, form, error)
