@@ -72,9 +72,14 @@ def _form(
     return render_form(request, "signals/form.html", context, error, field="name")
 
 
-def _typed(kind: str, name: str, url: str, branch: str, experiment_filter: str) -> dict[str, Any]:
-    """What the form shows again as it was typed (credentials never)."""
+def _typed(
+    kind: Text = "", name: Text = "", url: Text = "", branch: Text = "", experiment_filter: Text = ""
+) -> dict[str, Any]:
+    """The form's fields as typed, which an error shows again (the credentials never)."""
     return {"kind": kind, "name": name, "url": url, "branch": branch, "experiment_filter": experiment_filter}
+
+
+SourceFields = Annotated[dict[str, Any], Depends(_typed)]
 
 
 def _values(source: Source | None) -> dict[str, Any]:
@@ -103,17 +108,12 @@ def source_create(
     request: Request,
     session: SessionDep,
     ctx: ManageTeam,
-    kind: Text = "",
-    name: Text = "",
-    url: Text = "",
-    branch: Text = "",
-    experiment_filter: Text = "",
+    form: SourceFields,
     token: Text = "",
     username: Text = "",
     password: Text = "",
 ) -> Response:
     """Add a source to the team."""
-    form = _typed(kind, name, url, branch, experiment_filter)
     try:
         data = forms.source(**form, token=token, username=username, password=password)
         secret = request.app.state.secret_key
@@ -139,11 +139,7 @@ def source_update(
     session: SessionDep,
     ctx: ManageTeam,
     source_id: int,
-    kind: Text = "",
-    name: Text = "",
-    url: Text = "",
-    branch: Text = "",
-    experiment_filter: Text = "",
+    form: SourceFields,
     token: Text = "",
     username: Text = "",
     password: Text = "",
@@ -152,7 +148,6 @@ def source_update(
 ) -> Response:
     """Change a source; credential fields left empty keep the stored ones."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
-    form = _typed(kind, name, url, branch, experiment_filter)
     try:
         clear = clear_credentials == "yes"
         form["enabled"] = enabled == "yes"
