@@ -101,6 +101,15 @@ class Unavailable(AppError):
     message = N_("The server is busy right now. Please try again in a moment.")
 
 
+def render_form(
+    request: Request, name: str, context: dict[str, Any], error: AppError | None, *, field: str
+) -> Response:
+    """A form page, with `error` (if any) beside the field it names (else beside `field`) and its status."""
+    errors = {error.field or field: error.text()} if error else {}
+    status = error.status_code if error else 200
+    return render(request, name, {**context, "errors": errors}, status_code=status)
+
+
 def is_api(request: Request) -> bool:
     """A script's request: under /api/, or a download fetched with a bearer token (JSON errors, no
     redirect to the sign-in page)."""

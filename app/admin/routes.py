@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response, StreamingResponse
 
 from app.audit import service as audit
@@ -111,13 +113,8 @@ def user_role(
 ) -> Response:
     """Change the installation role."""
     user = _user(session, user_id)
-    try:
-        users_service.set_role(session, user=user, role=role, actor=admin)
-    except FieldError as exc:
-        context = _user_context(session, user, errors=exc.as_errors())
-        return render(request, "admin/user.html", context, status_code=422)
-    url = str(request.url_for("admin_user", user_id=user.id))
-    return redirect(url, flash=N_("Role saved."), request=request)
+    change = functools.partial(users_service.set_role, session, user=user, role=role, actor=admin)
+    return _change_user(request, session, user, change, flash=N_("Role saved."))
 
 
 @router.post("/users/{user_id}/active", name="admin_user_active")
@@ -130,14 +127,22 @@ def user_active(
 ) -> Response:
     """Deactivate (ends their sessions, stops their tokens) or reactivate an account."""
     user = _user(session, user_id)
+    change = functools.partial(users_service.set_active, session, user=user, active=active, actor=admin)
+    message = N_("Account reactivated.") if active else N_("Account deactivated; their sessions have ended.")
+    return _change_user(request, session, user, change, flash=message)
+
+
+def _change_user(
+    request: Request, session: SessionDep, user: User, change: Callable[[], object], *, flash: str
+) -> Response:
+    """Make `change` to the account and go back to its page with `flash`, or show the error there."""
     try:
-        users_service.set_active(session, user=user, active=active, actor=admin)
+        change()
     except FieldError as exc:
         context = _user_context(session, user, errors=exc.as_errors())
         return render(request, "admin/user.html", context, status_code=422)
     url = str(request.url_for("admin_user", user_id=user.id))
-    message = N_("Account reactivated.") if active else N_("Account deactivated; their sessions have ended.")
-    return redirect(url, flash=message, request=request)
+    return redirect(url, flash=flash, request=request)
 
 
 @router.post("/users/{user_id}/reset", name="admin_user_reset")
@@ -183,39 +188,40 @@ def _day(value: str, user: User, *, next_day: bool = False) -> datetime | None:
 AuditQuery = Annotated[str, Query(max_length=200)]
 
 
-@router.get("/audit", name="admin_audit")
-def audit_log(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
+def _audit_query(
     actor: AuditQuery = "",
     action: AuditQuery = "",
     object_type: AuditQuery = "",
     since: AuditQuery = "",
     until: AuditQuery = "",
+) -> dict[str, str]:
+    """The audit log's filters as the query gives them (the page shows them again in its form)."""
+    return {"actor": actor, "action": action, "object_type": object_type, "since": since, "until": until}
+
+
+AuditFilters = Annotated[dict[str, str], Depends(_audit_query)]
+
+
+@router.get("/audit", name="admin_audit")
+def audit_log(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    query: AuditFilters,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     """Who changed what and when, newest first, with filters; htmx asks for just the table."""
-    filters = _filters(admin, actor, action, object_type, since, until)
+    filters = _filters(admin, **query)
     result = audit.search(session, filters=filters, page=page)
-    query = {"actor": actor, "action": action, "object_type": object_type, "since": since, "until": until}
     context = {"page": result, "query": query, "object_types": audit.object_types(session)}
     return render(request, "admin/audit.html", context, block="results")
 
 
 @router.get("/audit.csv", name="admin_audit_csv")
 @for_tokens
-def audit_csv(
-    session: SessionDep,
-    admin: AdminUser,
-    actor: AuditQuery = "",
-    action: AuditQuery = "",
-    object_type: AuditQuery = "",
-    since: AuditQuery = "",
-    until: AuditQuery = "",
-) -> Response:
+def audit_csv(session: SessionDep, admin: AdminUser, query: AuditFilters) -> Response:
     """The filtered audit log as CSV (UTC timestamps, before/after as JSON)."""
-    filters = _filters(admin, actor, action, object_type, since, until)
+    filters = _filters(admin, **query)
     lines = list(audit.export_csv(session, filters=filters))  # read inside the request's transaction
     name = f"hoshin-audit-{utcnow():%Y%m%d-%H%M}.csv"
     headers = {"Content-Disposition": attachment(name)}

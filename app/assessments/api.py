@@ -111,14 +111,7 @@ def put_answer(question_id: str, body: schemas.AnswerIn, session: SessionDep, ct
         expected_version=body.version,
     )
     try:
-        answer = service.save_answer(
-            session,
-            assessment=ctx.assessment,
-            question_id=question_id,
-            data=data,
-            user=ctx.team.user,
-            now=utcnow(),
-        )
+        answer = ctx.save_answer(session, question_id, data)
     except service.AnswerConflict as conflict:
         current = schemas.AnswerOut.of(conflict.current) if conflict.current else None
         body_out = schemas.Conflict(detail=conflict.text(), field="version", current=current)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from app.assessments import service
 from app.auth.permissions import Action
 from app.deps import CurrentUser, SessionDep, TeamContext, load_team_context
 from app.kit import limits
+from app.kit.time import utcnow
 from app.maturity.schema import MaturityModel
-from app.models import Assessment
+from app.models import Answer, Assessment
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,17 @@ class AssessmentContext:
     assessment: Assessment
     model: MaturityModel
     team: TeamContext
+
+    def save_answer(self, session: Session, question_id: str, data: service.AnswerInput) -> Answer:
+        """Save one answer to this assessment as the signed-in user, now (the page and the API alike)."""
+        return service.save_answer(
+            session,
+            assessment=self.assessment,
+            question_id=question_id,
+            data=data,
+            user=self.team.user,
+            now=utcnow(),
+        )
 
 
 def assessment_context(action: Action, *, answers: bool = True) -> Callable[..., AssessmentContext]:

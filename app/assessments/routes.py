@@ -178,14 +178,7 @@ def save_answer(
         choice=choice, na_reason=na_reason, note=note, evidence=evidence, version=version
     )
     try:
-        answer = service.save_answer(
-            session,
-            assessment=ctx.assessment,
-            question_id=question_id,
-            data=data,
-            user=ctx.team.user,
-            now=utcnow(),
-        )
+        answer = ctx.save_answer(session, question_id, data)
     except AppError as error:
         if ctx.model.question(question_id) is None:
             raise

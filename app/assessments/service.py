@@ -423,32 +423,24 @@ def submit(session: Session, *, assessment: Assessment, user: User, now: datetim
     """Lock the assessment; its results become the team's current standing."""
     if assessment.status != AssessmentStatus.DRAFT:
         raise Conflict(N_("This assessment is already submitted."))
-    assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = now
     assessment.submitted_by_id = user.id
-    audit_service.changed(
-        session,
-        actor=user,
-        obj=assessment,
-        verb="submit",
-        before={"status": "draft"},
-        after={"status": "submitted"},
-    )
-    session.flush()
+    _move(session, assessment=assessment, user=user, to=AssessmentStatus.SUBMITTED, verb="submit")
 
 
 def reopen(session: Session, *, assessment: Assessment, user: User) -> None:
     """Unlock a submitted assessment for changes (recorded in the audit log)."""
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise Conflict(N_("Only a submitted assessment can be reopened."))
-    assessment.status = AssessmentStatus.DRAFT
+    _move(session, assessment=assessment, user=user, to=AssessmentStatus.DRAFT, verb="reopen")
+
+
+def _move(session: Session, *, assessment: Assessment, user: User, to: AssessmentStatus, verb: str) -> None:
+    """Give the assessment status `to`, recorded in the audit log as `verb` from its status before."""
+    before = {"status": str(assessment.status)}
+    assessment.status = to
     audit_service.changed(
-        session,
-        actor=user,
-        obj=assessment,
-        verb="reopen",
-        before={"status": "submitted"},
-        after={"status": "draft"},
+        session, actor=user, obj=assessment, verb=verb, before=before, after={"status": str(to)}
     )
     session.flush()
 

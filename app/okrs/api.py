@@ -3,6 +3,7 @@ check-ins on key results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -34,15 +35,21 @@ def list_okrs(session: SessionDep, ctx: ViewTeam, period: Period = None) -> list
     return [ObjectiveOut.of(o) for o in found[ctx.team.id]]
 
 
-def _key_result_to_check_in(key_result_id: limits.RowId, session: SessionDep, user: CurrentUser) -> KeyResult:
-    """The key result, if the caller may check in on it (404 when they may not see its team)."""
-    kr = service.get_key_result(session, key_result_id=key_result_id)
-    load_team_context(session, user=user, team_id=kr.objective.team_id, action=Action.CHECK_IN)
-    return kr
+def _key_result(action: Action) -> Callable[..., KeyResult]:
+    """A dependency for routes with a `key_result_id` path parameter: the key result, if the caller may do
+    `action` in its team (404 when they may not see the team); `.access` declares the rule."""
+
+    def dependency(key_result_id: limits.RowId, session: SessionDep, user: CurrentUser) -> KeyResult:
+        kr = service.get_key_result(session, key_result_id=key_result_id)
+        load_team_context(session, user=user, team_id=kr.objective.team_id, action=action)
+        return kr
+
+    dependency.access = action  # type: ignore[attr-defined]
+    return dependency
 
 
-_key_result_to_check_in.access = Action.CHECK_IN  # type: ignore[attr-defined]
-CheckInKeyResult = Annotated[KeyResult, Depends(_key_result_to_check_in)]
+CheckInKeyResult = Annotated[KeyResult, Depends(_key_result(Action.CHECK_IN))]
+ManageKeyResult = Annotated[KeyResult, Depends(_key_result(Action.MANAGE))]
 
 
 @router.post("/key-results/{key_result_id}/check-ins", status_code=201, responses=ERRORS)
@@ -63,17 +70,6 @@ def create_check_in(
         created_by_id=row.created_by_id,
         key_result=KeyResultOut.of(service.key_result_status(kr)),
     )
-
-
-def _key_result_to_manage(key_result_id: limits.RowId, session: SessionDep, user: CurrentUser) -> KeyResult:
-    """The key result, if the caller may change it (404 when they may not see its team)."""
-    kr = service.get_key_result(session, key_result_id=key_result_id)
-    load_team_context(session, user=user, team_id=kr.objective.team_id, action=Action.MANAGE)
-    return kr
-
-
-_key_result_to_manage.access = Action.MANAGE  # type: ignore[attr-defined]
-ManageKeyResult = Annotated[KeyResult, Depends(_key_result_to_manage)]
 
 
 @router.patch("/key-results/{key_result_id}", responses=ERRORS)

@@ -22,7 +22,9 @@ def objective(*, title: str, description: str) -> ObjectiveInput:
     return ObjectiveInput(title=title, description=description.strip())
 
 
-def key_result(*, title: str, kind: str, start: str, target: str, unit: str, owner_id: str) -> KeyResultInput:
+def key_result(
+    *, title: str, kind: str, start_value: str, target_value: str, unit: str, owner_id: str
+) -> KeyResultInput:
     """A key result: a title, a kind, and (unless a milestone) start and target values that differ."""
     title = checked_text(title, limits.TITLE, "title").strip()
     if not title:
@@ -32,12 +34,12 @@ def key_result(*, title: str, kind: str, start: str, target: str, unit: str, own
     owner = _owner(owner_id)
     if kind == KeyResultKind.MILESTONE:
         return KeyResultInput(title, kind, 0.0, 1.0, "", owner)
-    start_value = number(start, "start_value")
-    target_value = number(target, "target_value")
-    if start_value == target_value:
+    start = number(start_value, "start_value")
+    target = number(target_value, "target_value")
+    if start == target:
         raise BadInput(N_("The target must differ from the start value."), field="target_value")
     unit = "%" if kind == KeyResultKind.PERCENTAGE else checked_text(unit, limits.UNIT, "unit").strip()
-    return KeyResultInput(title, kind, start_value, target_value, unit, owner)
+    return KeyResultInput(title, kind, start, target, unit, owner)
 
 
 def check_in(*, value: str, confidence: str, note: str, client_token: str) -> CheckInInput:

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app import i18n
 from app.auth.permissions import Action
 from app.deps import SessionDep, TeamContext, team_context
-from app.errors import AppError, BadInput, NotFound
+from app.errors import AppError, BadInput, NotFound, render_form
 from app.i18n import N_
 from app.kit import htmx
 from app.kit.time import utcnow
@@ -115,17 +115,8 @@ def _objective_form(
     form: dict[str, str],
     error: AppError | None = None,
 ) -> Response:
-    context = {
-        "ctx": ctx,
-        "team": ctx.team,
-        "period": period,
-        "objective": objective,
-        "form": form,
-        "errors": {error.field or "title": error.text()} if error else {},
-    }
-    return render(
-        request, "okrs/objective_form.html", context, status_code=error.status_code if error else 200
-    )
+    context = {"ctx": ctx, "team": ctx.team, "period": period, "objective": objective, "form": form}
+    return render_form(request, "okrs/objective_form.html", context, error, field="title")
 
 
 @router.get("/teams/{team_id}/okrs/objectives/new", name="okr_objective_new")
@@ -221,13 +212,11 @@ def _kr_form(
         "form": form,
         "kinds": list(KeyResultKind),
         "members": service.team_members(session, team_id=ctx.team.id),
-        "errors": {error.field or "title": error.text()} if error else {},
         "signal_choices": signal_links.choices(key_result.kind, locale_of(request)) if key_result else [],
         "signal_value": signal if signal is not None else (key_result.signal or "" if key_result else ""),
         **(_links_context(request, session, ctx, [key_result], objective.period) if key_result else {}),
     }
-    status = error.status_code if error else 200
-    return render(request, "okrs/key_result_form.html", context, status_code=status)
+    return render_form(request, "okrs/key_result_form.html", context, error, field="title")
 
 
 def _kr_form_values(kr: KeyResult | None) -> dict[str, str]:
@@ -250,6 +239,28 @@ def _kr_form_values(kr: KeyResult | None) -> dict[str, str]:
     }
 
 
+def _typed_key_result(
+    title: Text = "",
+    kind: Short = "",
+    start_value: Short = "",
+    target_value: Short = "",
+    unit: Text = "",
+    owner_id: Short = "",
+) -> dict[str, str]:
+    """The key result form's fields as typed: what `forms.key_result` reads and an error shows again."""
+    return {
+        "title": title,
+        "kind": kind,
+        "start_value": start_value,
+        "target_value": target_value,
+        "unit": unit,
+        "owner_id": owner_id,
+    }
+
+
+KeyResultFields = Annotated[dict[str, str], Depends(_typed_key_result)]
+
+
 @router.get("/teams/{team_id}/okrs/objectives/{objective_id}/key-results/new", name="okr_kr_new")
 def key_result_new(request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int) -> Response:
     """The form for a new key result of an objective."""
@@ -263,21 +274,12 @@ def key_result_create(
     session: SessionDep,
     ctx: ManageTeam,
     objective_id: int,
-    title: Text = "",
-    kind: Short = "",
-    start_value: Short = "",
-    target_value: Short = "",
-    unit: Text = "",
-    owner_id: Short = "",
+    form: KeyResultFields,
 ) -> Response:
     """Add a key result to an objective."""
     objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
-    form = {"title": title, "kind": kind, "start_value": start_value, "target_value": target_value}
-    form |= {"unit": unit, "owner_id": owner_id}
     try:
-        data = forms.key_result(
-            title=title, kind=kind, start=start_value, target=target_value, unit=unit, owner_id=owner_id
-        )
+        data = forms.key_result(**form)
         service.create_key_result(session, objective=objective, data=data, user=ctx.user)
     except AppError as error:
         return _kr_form(request, session, ctx, objective, None, form, error)
@@ -298,21 +300,12 @@ def key_result_update(
     session: SessionDep,
     ctx: ManageTeam,
     key_result_id: int,
-    title: Text = "",
-    kind: Short = "",
-    start_value: Short = "",
-    target_value: Short = "",
-    unit: Text = "",
-    owner_id: Short = "",
+    form: KeyResultFields,
 ) -> Response:
     """Change a key result's title, kind, start, target, unit or owner."""
     kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
-    form = {"title": title, "kind": kind, "start_value": start_value, "target_value": target_value}
-    form |= {"unit": unit, "owner_id": owner_id}
     try:
-        data = forms.key_result(
-            title=title, kind=kind, start=start_value, target=target_value, unit=unit, owner_id=owner_id
-        )
+        data = forms.key_result(**form)
         service.update_key_result(session, key_result=kr, team_id=ctx.team.id, data=data, user=ctx.user)
     except AppError as error:
         return _kr_form(request, session, ctx, kr.objective, kr, form, error)

@@ -6,26 +6,16 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.dataclasses import dataclass
 
 from app.kit import limits
 from app.okrs.service import KeyResultStatus, ObjectiveStatus
 
 
-class KeyResultOut(BaseModel):
+@dataclass(frozen=True)
+class KeyResultOut(KeyResultStatus):
     """A key result with its latest check-in; `progress` goes from 0 to 1."""
 
-    id: int
-    title: str
-    kind: str
-    start: float
-    target: float
-    unit: str
-    current: float | None
-    progress: float
-    confidence: int | None
-    status: str | None
-    checked_in_at: datetime | None
-    owner_name: str | None
     signal: str | None = Field(description="The signal whose syncs check in on it (docs/signals.md)")
 
     @classmethod

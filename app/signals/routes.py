@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from app.auth.permissions import Action
 from app.deps import AdminUser, SessionDep, TeamContext, team_context
-from app.errors import AppError, BadInput
+from app.errors import AppError, BadInput, render_form
 from app.i18n import N_
 from app.kit.time import utcnow
 from app.models import Source, SourceKind
@@ -68,15 +68,18 @@ def _form(
     form: dict[str, Any],
     error: AppError | None = None,
 ) -> Response:
-    context = {
-        "ctx": ctx,
-        "team": ctx.team,
-        "source": source,
-        "form": form,
-        "kinds": list(SourceKind),
-        "errors": {error.field or "name": error.text()} if error else {},
-    }
-    return render(request, "signals/form.html", context, status_code=error.status_code if error else 200)
+    context = {"ctx": ctx, "team": ctx.team, "source": source, "form": form, "kinds": list(SourceKind)}
+    return render_form(request, "signals/form.html", context, error, field="name")
+
+
+def _typed(
+    kind: Text = "", name: Text = "", url: Text = "", branch: Text = "", experiment_filter: Text = ""
+) -> dict[str, Any]:
+    """The form's fields as typed, which an error shows again (the credentials never)."""
+    return {"kind": kind, "name": name, "url": url, "branch": branch, "experiment_filter": experiment_filter}
+
+
+SourceFields = Annotated[dict[str, Any], Depends(_typed)]
 
 
 def _values(source: Source | None) -> dict[str, Any]:
@@ -105,23 +108,12 @@ def source_create(
     request: Request,
     session: SessionDep,
     ctx: ManageTeam,
-    kind: Text = "",
-    name: Text = "",
-    url: Text = "",
-    branch: Text = "",
-    experiment_filter: Text = "",
+    form: SourceFields,
     token: Text = "",
     username: Text = "",
     password: Text = "",
 ) -> Response:
     """Add a source to the team."""
-    form: dict[str, Any] = {
-        "kind": kind,
-        "name": name,
-        "url": url,
-        "branch": branch,
-        "experiment_filter": experiment_filter,
-    }
     try:
         data = forms.source(**form, token=token, username=username, password=password)
         secret = request.app.state.secret_key
@@ -147,11 +139,7 @@ def source_update(
     session: SessionDep,
     ctx: ManageTeam,
     source_id: int,
-    kind: Text = "",
-    name: Text = "",
-    url: Text = "",
-    branch: Text = "",
-    experiment_filter: Text = "",
+    form: SourceFields,
     token: Text = "",
     username: Text = "",
     password: Text = "",
@@ -160,13 +148,6 @@ def source_update(
 ) -> Response:
     """Change a source; credential fields left empty keep the stored ones."""
     source = service.get_source(session, team_id=ctx.team.id, source_id=source_id)
-    form: dict[str, Any] = {
-        "kind": kind,
-        "name": name,
-        "url": url,
-        "branch": branch,
-        "experiment_filter": experiment_filter,
-    }
     try:
         clear = clear_credentials == "yes"
         form["enabled"] = enabled == "yes"

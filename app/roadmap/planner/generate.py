@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from app.catalogue.schema import Capability, Catalogue, Phase
 from app.maturity.schema import Text
@@ -365,16 +366,9 @@ def _pin_conflicts(work: Work, slot: Slot, placement: Placement, edits: Edits, n
 
 def _item(work: Work, slot: Slot, start: date, reasons: list[Reason], *, pinned: bool) -> Item:
     return Item(
-        id=work.id,
-        capability_id=work.capability.id if work.capability else None,
-        title=work.title,
+        **_described(work),
         dimension=work.capability.dimension if work.capability else None,
-        from_level=work.from_level,
-        to_level=work.to_level,
-        phase=work.phase,
-        effort_pw=work.effort,
         effort_range=work.effort_range,
-        owner_roles=work.owner_roles,
         accountable=work.accountable,
         tools=work.tools,
         key_results=work.key_results,
@@ -400,17 +394,21 @@ def _beyond(work: Work, placement: Placement, names: Names) -> Deferred:
 
 
 def _deferred(work: Work, reasons: tuple[Reason, ...]) -> Deferred:
-    return Deferred(
-        id=work.id,
-        capability_id=work.capability.id if work.capability else None,
-        title=work.title,
-        from_level=work.from_level,
-        to_level=work.to_level,
-        phase=work.phase,
-        effort_pw=work.effort,
-        owner_roles=work.owner_roles,
-        reasons=reasons,
-    )
+    return Deferred(**_described(work), reasons=reasons)
+
+
+def _described(work: Work) -> dict[str, Any]:
+    """What an item, scheduled or deferred, says about its work."""
+    return {
+        "id": work.id,
+        "capability_id": work.capability.id if work.capability else None,
+        "title": work.title,
+        "from_level": work.from_level,
+        "to_level": work.to_level,
+        "phase": work.phase,
+        "effort_pw": work.effort,
+        "owner_roles": work.owner_roles,
+    }
 
 
 def _done(gaps: Gaps, catalogue: Catalogue, names: Names) -> tuple[Done, ...]:
