@@ -5,12 +5,15 @@ purpose: per request a dict look-up, an increment and a histogram observation.""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from prometheus_client.metrics import Counter, Histogram
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.monitoring.instruments import REQUEST_SECONDS, REQUESTS
+from app.server.priority import counted_until_answered
 
 # Requests no route answered: unknown paths, and those refused before routing (e.g. a full PdfSlots).
 UNMATCHED = "unmatched"
@@ -28,7 +31,6 @@ class RequestMetrics:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
         status = 500  # what the client gets when the app raises before answering
 
         async def send_noting_status(message: Message) -> None:
@@ -37,12 +39,19 @@ class RequestMetrics:
                 status = message["status"]
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
-            count, latency = self._of(scope, status)
-            count.inc()
-            latency.observe(time.perf_counter() - started)
+        @contextmanager
+        def timed() -> Iterator[None]:
+            started = time.perf_counter()
+            try:
+                yield
+            finally:
+                count, latency = self._of(scope, status)
+                count.inc()
+                latency.observe(time.perf_counter() - started)
+
+        # until the answer's last byte, not until the app returns: a route's background task (a sync,
+        # minutes long) runs inside the app's call and is no part of the request's latency
+        await counted_until_answered(self.app, scope, receive, send_noting_status, timed())
 
     def _of(self, scope: Scope, status: int) -> tuple[Counter, Histogram]:
         method: str = scope["method"]
