@@ -247,8 +247,12 @@ def gaps(results: Results, targets: Mapping[str, int]) -> tuple[Gap, ...]:
 
 def _gap(dimension: DimensionScore, target: int) -> Gap:
     current = dimension.level
-    shortfall = max(0.0, target - (current or 0.0))
-    return Gap(dimension_id=dimension.id, current=current, target=target, gap=shortfall)
+    return Gap(dimension_id=dimension.id, current=current, target=target, gap=shortfall(current, target))
+
+
+def shortfall(level: float | None, target: int) -> float:
+    """How far a level falls short of a target; unanswered (None) counts as level 0."""
+    return max(0.0, target - (level or 0.0))
 
 
 def compare(current: Results, previous: Results | None) -> tuple[Change, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from app.assessments.scoring import CapabilityScore
+from app.assessments.scoring import CapabilityScore, shortfall
 from app.i18n import N_
 from app.kit.spreadsheet import csv_for_excel
 from app.maturity.schema import Capability, Choice, MaturityModel, Question
@@ -102,7 +102,7 @@ def _standing(
     """Level, target, gap and weakest answer of one capability."""
     if score.is_not_applicable:
         return (None, target, None, words.not_applicable)
-    gap = max(0.0, target - (score.level or 0.0))  # unanswered counts as level 0, as on the page
+    gap = shortfall(score.level, target)  # as the page's gaps
     return (_level(score.level), target, f"{gap:.1f}", _weakest(capability, given, words, locale))
 
 
