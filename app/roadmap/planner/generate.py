@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 from app.catalogue.schema import Capability, Catalogue, Phase
 from app.maturity.schema import Text
@@ -397,7 +397,20 @@ def _deferred(work: Work, reasons: tuple[Reason, ...]) -> Deferred:
     return Deferred(**_described(work), reasons=reasons)
 
 
-def _described(work: Work) -> dict[str, Any]:
+class _Described(TypedDict):
+    """The fields an item, scheduled or deferred, takes from its work (typed: mypy checks each one)."""
+
+    id: str
+    capability_id: str | None
+    title: Text
+    from_level: int
+    to_level: int
+    phase: Phase
+    effort_pw: float
+    owner_roles: tuple[str, ...]
+
+
+def _described(work: Work) -> _Described:
     """What an item, scheduled or deferred, says about its work."""
     return {
         "id": work.id,
