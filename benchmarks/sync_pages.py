@@ -336,9 +336,9 @@ def main() -> None:
         tmp = Path(folder)
         root = tmp / "repositories"  # the served app's HOSHIN_GIT_ALLOWED_ROOT (the demo's repository too)
         root.mkdir()
-        repository = root / "history.git"  # hard links: the cached repository is never written to
-        subprocess.run(
-            ["git", "clone", "-q", "--bare", "--local", str(cached), str(repository)],
+        repository = root / "history.git"  # borrows the cached repository's objects, never writes to them
+        subprocess.run(  # --shared, not hard links: works when TMPDIR is another file system (/dev/shm)
+            ["git", "clone", "-q", "--bare", "--shared", str(cached), str(repository)],
             env=git_env(),
             check=True,
         )
