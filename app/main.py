@@ -50,6 +50,7 @@ from app.server.read_slots import ReadSlots
 from app.server.request_metrics import RequestMetrics
 from app.server.shell import ShellMiddleware
 from app.server.stop_renders import StopRendersOnSignals
+from app.server.sync_pause import CountRequests
 from app.server.url_memo import UrlCache
 from app.signals.api import router as signals_api
 from app.signals.routes import router as signals_router
@@ -152,6 +153,8 @@ def _install_server(app: FastAPI, settings: Settings) -> None:
     # outermost but for RequestMetrics: queued requests cost nothing yet
     if machinery.on("read_slots") and settings.read_slots > 0:
         app.add_middleware(ReadSlots, slots=settings.read_slots)
+    if machinery.on("sync_pause"):  # a waiting request counts too: git stops until it is answered
+        app.add_middleware(CountRequests)
     # /metrics: around everything above, so that a request's time includes its wait for a read slot
     app.add_middleware(RequestMetrics)
     instruments.count_database_errors(app.state.engine)

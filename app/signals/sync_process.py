@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.kit import in_flight
 from app.signals import adapters
 from app.signals.adapters import SourceConfig
 from app.signals.adapters.base import Outbound, SyncResult
@@ -67,14 +68,19 @@ def _the_pool() -> ProcessPoolExecutor:
         if _pool is None:
             spawn = multiprocessing.get_context("spawn")
             _pool = ProcessPoolExecutor(
-                WORKERS, mp_context=spawn, initializer=_in_the_background, initargs=(os.getpid(),)
+                WORKERS,
+                mp_context=spawn,
+                initializer=_in_the_background,
+                initargs=(os.getpid(), in_flight.shared()),
             )
         return _pool
 
 
-def _in_the_background(server: int) -> None:
+def _in_the_background(server: int, requests: Any) -> None:
     """In the child: run only when a core would otherwise be idle (SCHED_IDLE, which git inherits), or,
-    where that policy is refused, at nice 10; and end when the server process `server` has gone."""
+    where that policy is refused, at nice 10; pause git while the server answers `requests` (its
+    in_flight counter); end when the server process `server` has gone."""
+    in_flight.adopt(requests)
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):
