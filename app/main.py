@@ -55,6 +55,7 @@ from app.signals.api import router as signals_api
 from app.signals.routes import router as signals_router
 from app.sync_followers import FOLLOWERS
 from app.system.routes import router as system_router
+from app.teams.api import router as teams_api
 from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router
 from app.users.routes import router as users_router
@@ -97,6 +98,7 @@ ROUTERS = (
     system_router,
     auth_router,
     teams_router,
+    teams_api,
     raci_router,
     assessments_router,
     assessment_exports,

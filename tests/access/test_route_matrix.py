@@ -185,6 +185,12 @@ ACCESS: dict[tuple[str, str], Rule] = {
     # JSON API
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/teams"): SIGNED_IN,
+    ("POST", "/api/v1/teams"): TEAM_CREATOR,
+    ("GET", "/api/v1/teams/{team_id}"): TEAM_VIEW,
+    ("PATCH", "/api/v1/teams/{team_id}"): TEAM_MANAGE,
+    ("POST", "/api/v1/teams/{team_id}/members"): TEAM_MANAGE,
+    ("PATCH", "/api/v1/teams/{team_id}/members/{membership_id}"): TEAM_MANAGE,
+    ("DELETE", "/api/v1/teams/{team_id}/members/{membership_id}"): TEAM_MANAGE,
     ("GET", "/api/v1/models"): SIGNED_IN,
     ("GET", "/api/v1/models/{slug}"): SIGNED_IN,
     ("GET", "/api/v1/assessments"): SIGNED_IN,
