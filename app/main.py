@@ -17,6 +17,7 @@ from app.assessments.evidence.api import router as evidence_api
 from app.assessments.evidence.routes import router as evidence_router
 from app.assessments.exports.routes import router as assessment_exports
 from app.assessments.routes import router as assessments_router
+from app.assessments.targets.api import router as targets_api
 from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
@@ -103,6 +104,7 @@ ROUTERS = (
     assessments_router,
     assessment_exports,
     targets_router,
+    targets_api,
     assessments_api,
     evidence_router,
     evidence_api,
