@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.kit import limits
 from app.models import AuditEvent, Target, User
 from tests import factories
 from tests.access.conftest import act_as
@@ -162,9 +163,10 @@ def test_only_admins_read_and_set_the_organisations_defaults(
     assert _stored(db) == set()
 
 
-def test_anonymous_calls_get_a_401(client: TestClient, org: Org) -> None:
+def test_calls_without_a_known_token_get_a_401(client: TestClient, org: Org) -> None:
     assert client.get(_team_url(org)).status_code == 401
-    assert client.put(f"/api/v1/targets/{MODEL}", json={"levels": {}}).status_code == 401
+    unknown = {"Authorization": "Bearer hsn_nope"}
+    assert client.put(f"/api/v1/targets/{MODEL}", json={"levels": {}}, headers=unknown).status_code == 401
 
 
 def test_the_target_operations_are_described_with_their_limits(client: TestClient) -> None:
@@ -173,5 +175,6 @@ def test_the_target_operations_are_described_with_their_limits(client: TestClien
     assert put["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("TargetsOut")
     assert {"401", "403", "404", "422"} <= set(put["responses"])
     levels = document["components"]["schemas"]["TargetsIn"]["properties"]["levels"]
+    assert levels["propertyNames"]["maxLength"] == limits.SLUG
     level = next(s for s in levels["additionalProperties"]["anyOf"] if s.get("type") == "integer")
     assert (level["minimum"], level["maximum"]) == (0, 4)

@@ -3,6 +3,7 @@ set them), and the organisation's defaults (admins), as on the target pages."""
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
@@ -41,16 +42,18 @@ def _model(session: Session, slug: str) -> MaturityModelVersion:
 def _out(
     session: Session, organisation_id: int, team_id: int | None, model: MaturityModelVersion
 ) -> TargetsOut:
+    """The targets set at this level, the organisation's defaults (for a team) and those in effect."""
     dimensions = [d.id for d in maturity_service.parsed(model).dimensions]
-    scope = {"organisation_id": organisation_id, "model_slug": model.slug}
-    defaults = targets.own_levels(session, team_id=None, **scope)
-    own = targets.own_levels(session, team_id=team_id, **scope) if team_id is not None else defaults
+    at = functools.partial(
+        targets.own_levels, session, organisation_id=organisation_id, model_slug=model.slug
+    )
+    merged = targets.levels(session, organisation_id=organisation_id, team_id=team_id, model_slug=model.slug)
     return TargetsOut(
         model=model.slug,
         team_id=team_id,
-        targets=targets.with_fallback(targets.levels(session, team_id=team_id, **scope), dimensions),
-        own=own,
-        defaults=defaults if team_id is not None else {},
+        targets=targets.with_fallback(merged, dimensions),
+        own=at(team_id=team_id),
+        defaults=at(team_id=None) if team_id is not None else {},
     )
 
 

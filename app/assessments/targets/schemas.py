@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.kit import limits
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL
 
 Level = Annotated[int, Field(ge=MIN_LEVEL, le=MAX_LEVEL)]
+# Any other id is refused by name (service.target_levels); a pattern here would make JSON Schema's
+# `patternProperties`, whose regex dialect cannot state the refused characters
+DimensionId = Annotated[str, StringConstraints(max_length=limits.SLUG)]
 
 
 class TargetsIn(BaseModel):
@@ -18,7 +21,7 @@ class TargetsIn(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    levels: dict[limits.Slug, Level | None] = Field(description="dimension id → target level 0–4, or null")
+    levels: dict[DimensionId, Level | None] = Field(description="dimension id → target level 0–4, or null")
 
 
 class TargetsOut(BaseModel):
