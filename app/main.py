@@ -17,6 +17,7 @@ from app.assessments.evidence.api import router as evidence_api
 from app.assessments.evidence.routes import router as evidence_router
 from app.assessments.exports.routes import router as assessment_exports
 from app.assessments.routes import router as assessments_router
+from app.assessments.targets.api import router as targets_api
 from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
@@ -56,6 +57,7 @@ from app.signals.api import router as signals_api
 from app.signals.routes import router as signals_router
 from app.sync_followers import FOLLOWERS
 from app.system.routes import router as system_router
+from app.teams.api import router as teams_api
 from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router
 from app.users.routes import router as users_router
@@ -98,10 +100,12 @@ ROUTERS = (
     system_router,
     auth_router,
     teams_router,
+    teams_api,
     raci_router,
     assessments_router,
     assessment_exports,
     targets_router,
+    targets_api,
     assessments_api,
     evidence_router,
     evidence_api,

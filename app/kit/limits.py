@@ -164,6 +164,7 @@ ClientToken = one_line(CLIENT_TOKEN)
 Branch = one_line(BRANCH)
 ExperimentFilter = one_line(EXPERIMENT_FILTER)
 SecretText = one_line(SECRET)
+CustomRoles = one_line(CUSTOM_ROLES)
 
 
 def _canonical_period(value: str) -> str:

@@ -59,6 +59,7 @@ def world(db: Session, org: Org) -> World:
         "assessment_id": assessment.id,
         "question_id": question.id,
         "slug": model.slug,
+        "model": model.slug,
         "invite_token": invite.token,
         "reset_token": reset.token,
         "objective_id": key_result.objective_id,
