@@ -57,6 +57,7 @@ from app.sync_followers import FOLLOWERS
 from app.system.routes import router as system_router
 from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router
+from app.transfer.routes import router as transfer_router
 from app.users.routes import router as users_router
 
 
@@ -108,6 +109,7 @@ ROUTERS = (
     admin_router,
     api_router,
     maturity_router,
+    transfer_router,
     reports_router,
     roadmap_router,
     roadmap_exports,
