@@ -1,0 +1,151 @@
+"""Admin → Export and import: the download, and uploads that import, merge, only check or are refused."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.transfer.document import OrganisationExport
+from tests.access.conftest import act_as
+from tests.conftest import csrf_token
+from tests.factories import Org
+
+PAGE = "/admin/transfer"
+
+
+def upload(client: TestClient, document: dict[str, Any] | bytes, **fields: str):  # type: ignore[no-untyped-def]
+    body = document if isinstance(document, bytes) else json.dumps(document).encode()
+    data = {"csrf_token": csrf_token(client), **fields}
+    return client.post(f"{PAGE}/import", data=data, files={"file": ("org.json", body, "application/json")})
+
+
+def exported(client: TestClient) -> dict[str, Any]:
+    response = client.get(f"{PAGE}/organisation.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def teams(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(m.Team)) or 0
+
+
+def test_the_page_offers_the_download_and_the_import_form_in_english_and_japanese(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    english = client.get(PAGE)
+    assert english.status_code == 200
+    assert 'href="http://testserver/admin/transfer/organisation.json"' in english.text
+    assert 'name="csrf_token"' in english.text
+    assert "Merge into the data already here" in english.text
+    japanese = client.get(PAGE, headers={"Accept-Language": "ja"})
+    assert "エクスポートとインポート" in japanese.text
+    assert "Merge into the data already here" not in japanese.text
+
+
+def test_the_download_is_a_valid_document_of_the_organisation(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    response = client.get(f"{PAGE}/organisation.json")
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-disposition"].startswith('attachment; filename="hoshin-organisation-')
+    document = OrganisationExport.model_validate_json(response.content)
+    assert [t.slug for t in document.teams] == ["search", "vision"]
+    assert {p.email for p in document.people} >= {org.admin.email, org.member.email, org.outsider.email}
+    vision = document.teams[1]
+    assert {(x.email, x.access) for x in vision.members} >= {(org.manager.email, "manager")}
+
+
+def test_an_import_into_an_instance_with_data_is_refused_unless_merging(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    response = upload(client, exported(client))
+    assert response.status_code == 409
+    assert "This instance already has data (2 teams, 4 people)" in response.text
+    assert teams(db) == 2
+
+
+def test_a_merge_adds_new_teams_and_people_and_leaves_those_here_as_they_are(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    vision = next(t for t in document["teams"] if t["slug"] == "vision")
+    vision["name"] = "Renamed in the file"
+    ranking = copy.deepcopy(vision) | {"slug": "ranking", "name": "Ranking"}
+    ranking["members"] = [
+        {**vision["members"][0], "email": "new.person@example.com", "access": "manager"},
+        {**vision["members"][1], "email": org.member.email},
+    ]
+    document["teams"].append(ranking)
+    person = next(p for p in document["people"] if p["email"] == org.member.email)
+    document["people"].append({**person, "email": "new.person@example.com", "name": "New Person"})
+
+    response = upload(client, document, merge="true")
+
+    assert response.status_code == 200, response.text
+    assert "1 teams, 1 people" in response.text
+    assert "Teams already here, left as they are:" in response.text
+    new = db.scalars(select(m.Team).where(m.Team.slug == "ranking")).one()
+    members = db.scalars(select(m.Membership).where(m.Membership.team_id == new.id)).all()
+    assert {db.get(m.User, x.user_id).email for x in members} == {"new.person@example.com", org.member.email}  # type: ignore[union-attr]
+    assert db.scalars(select(m.Team.name).where(m.Team.slug == "vision")).one() == "Vision"
+    newcomer = db.scalars(select(m.User).where(m.User.email == "new.person@example.com")).one()
+    assert newcomer.password_hash is None
+    event = db.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "organisation.merge")).one()
+    assert event.actor_id == org.admin.id
+
+
+def test_only_checking_a_merge_shows_the_counts_and_writes_nothing(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    document["teams"].append({**document["teams"][0], "slug": "copy", "members": []})
+
+    response = upload(client, document, merge="true", check_only="true")
+
+    assert response.status_code == 200
+    assert "Nothing was imported; an import would create:" in response.text
+    assert "1 teams, 0 people" in response.text
+    assert teams(db) == 2
+
+
+def test_a_bad_file_is_refused_whole_with_every_problem_escaped(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    document["teams"].append({**document["teams"][0], "slug": "copy"})
+    document["teams"][-1]["members"] = [
+        {**document["teams"][0]["members"][0], "email": "<script>x</script>@a.b"}
+    ]
+
+    response = upload(client, document, merge="true")
+
+    assert response.status_code == 422
+    assert "The file was refused: 1 problem. Nothing was imported." in response.text
+    assert "<code>teams[2].members[0].email</code>" in response.text
+    assert "&lt;script&gt;x&lt;/script&gt;@a.b is not among the people of the export" in response.text
+    assert "<script>x" not in response.text
+    assert teams(db) == 2
+    not_json = upload(client, b"\xff\xfe not json", merge="true")
+    assert not_json.status_code == 422
+    assert "not JSON" in not_json.text
+
+
+def test_an_upload_without_the_csrf_token_is_refused(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.admin)
+    files = {"file": ("org.json", json.dumps(exported(client)).encode(), "application/json")}
+    response = client.post(f"{PAGE}/import", data={"merge": "true"}, files=files)
+    assert response.status_code == 403
+    assert teams(db) == 2
