@@ -37,15 +37,15 @@ def export(session: Session, *, now: datetime) -> d.OrganisationExport:
 
 
 def _organisation(row: m.Organisation) -> d.Organisation:
-    return d.Organisation(name=row.name, default_locale=row.default_locale, created_at=row.created_at)  # type: ignore[arg-type]
+    return d.Organisation(name=row.name, default_locale=row.default_locale, created_at=row.created_at)
 
 
 def _person(row: m.User) -> d.Person:
     return d.Person(
         email=row.email,
         name=row.name,
-        role=row.role,  # type: ignore[arg-type]
-        locale=row.locale,  # type: ignore[arg-type]
+        role=row.role,
+        locale=row.locale,
         timezone=row.timezone,
         is_active=row.is_active,
         created_at=row.created_at,
@@ -126,7 +126,7 @@ def _team(team: m.Team, rows: _Rows, names: refs.Names) -> d.Team:
         members=[
             d.Member(
                 email=names.email(r.user_id) or "",
-                access=r.access,  # type: ignore[arg-type]
+                access=r.access,
                 team_roles=list(r.team_roles),
                 capacity=r.capacity,
                 created_at=r.created_at,
@@ -134,7 +134,7 @@ def _team(team: m.Team, rows: _Rows, names: refs.Names) -> d.Team:
             for r in rows.of(m.Membership, team.id)
         ],
         raci=[
-            d.RaciCell(capability=r.capability_id, team_role=r.team_role, letter=r.letter)  # type: ignore[arg-type]
+            d.RaciCell(capability=r.capability_id, team_role=r.team_role, letter=r.letter)
             for r in rows.of(m.RaciAssignment, team.id)
         ],
         targets=[_target(t) for t in rows.of(m.Target, team.id)],
@@ -151,7 +151,7 @@ def _assessment(row: m.Assessment, rows: _Rows, names: refs.Names) -> d.Assessme
         model=model_slug,
         model_version=model_version,
         period=row.period,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         created_by=names.email(row.created_by_id),
         created_at=row.created_at,
         copied_from=names.assessment(row.copied_from_id),
@@ -181,7 +181,7 @@ def _review(row: m.EvidenceReview, names: refs.Names) -> d.EvidenceReview:
     return d.EvidenceReview(
         question=row.question_id,
         capability=row.capability_id,
-        verdict=row.verdict,  # type: ignore[arg-type]
+        verdict=row.verdict,
         reason=row.reason,
         answered_level=row.answered_level,
         suggested_level=row.suggested_level,
@@ -224,7 +224,7 @@ def _roadmap(row: m.Roadmap, rows: _Rows, names: refs.Names) -> d.Roadmap:
         statuses=[
             d.ItemStatus(
                 item=s.item_id,
-                status=s.status,  # type: ignore[arg-type]
+                status=s.status,
                 progress=s.progress,
                 by=names.email(s.updated_by_id),
                 updated_at=s.updated_at,
@@ -271,7 +271,7 @@ def _objective(row: m.Objective, rows: _Rows, names: refs.Names) -> d.Objective:
 def _key_result(row: m.KeyResult, rows: _Rows, names: refs.Names) -> d.KeyResult:
     return d.KeyResult(
         title=row.title,
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=row.kind,
         start_value=row.start_value,
         target_value=row.target_value,
         unit=row.unit,
@@ -288,7 +288,7 @@ def _key_result(row: m.KeyResult, rows: _Rows, names: refs.Names) -> d.KeyResult
                 value=c.value,
                 confidence=c.confidence,
                 note=c.note,
-                source=c.source,  # type: ignore[arg-type]
+                source=c.source,
                 client_token=c.client_token,
                 by=names.email(c.created_by_id),
                 created_at=c.created_at,
@@ -300,7 +300,7 @@ def _key_result(row: m.KeyResult, rows: _Rows, names: refs.Names) -> d.KeyResult
 
 def _source(row: m.Source, rows: _Rows, names: refs.Names) -> d.Source:
     return d.Source(
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=row.kind,
         name=row.name,
         url=row.url,
         branch=row.branch,
@@ -316,7 +316,7 @@ def _source(row: m.Source, rows: _Rows, names: refs.Names) -> d.Source:
             d.SyncRun(
                 started_at=r.started_at,
                 finished_at=r.finished_at,
-                status=r.status,  # type: ignore[arg-type]
+                status=r.status,
                 error_kind=r.error_kind,
                 error_message=r.error_message,
                 counts=r.counts or {},

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app import models as m
 from app.audit import service as audit
 from app.i18n import N_
+from app.kit import limits
 from app.kit.datafile import wording
 from app.kit.datafile.findings import format_path
 from app.kit.datafile.messages import say
@@ -26,7 +27,7 @@ from app.transfer import checks, refs
 from app.transfer import document as d
 from app.transfer.writer import Outcome, Writer
 
-MAX_BYTES = 200 * 1024 * 1024  # an organisation with years of signals; larger files are refused unread
+MAX_BYTES = limits.EXPORT_FILE  # larger files are refused unread
 VOCABULARY = wording.Vocabulary(
     root=d.OrganisationExport,
     top=N_("an export is a JSON object with format, format_version, people, teams and more, not %(got)s"),
@@ -53,7 +54,7 @@ class NotEmpty(Exception):
 def read(data: bytes, source: str) -> d.OrganisationExport:
     """The document in `data`, or ExportFileError listing every problem by path."""
     if len(data) > MAX_BYTES:
-        too_big = say(N_("the file is larger than %(limit)s MB"), limit=MAX_BYTES // (1024 * 1024))
+        too_big = say(N_("the file is larger than %(limit)s MB"), limit=MAX_BYTES // 1_000_000)
         raise ExportFileError(source, [Problem.of("", None, too_big, source)])
     try:
         raw = json.loads(data)

@@ -75,6 +75,7 @@ def test_a_broken_file_lists_every_problem_and_imports_nothing(
 ) -> None:
     _url, _var, text = source
     document = json.loads(text)
+    duplicate = len(document["people"])
     document["people"].append(dict(document["people"][0]))  # the same e-mail twice
     document["teams"][0]["members"][0]["email"] = "nobody@example.com"
     document["teams"][1]["assessments"][0]["status"] = "finished"
@@ -96,7 +97,7 @@ def test_a_broken_file_lists_every_problem_and_imports_nothing(
     path.write_text(json.dumps(document), encoding="utf-8")
     references = hoshin("import", str(path), url=target, var=tmp_path / "var")
     assert references.returncode == 1
-    assert "people[13]: e-mail " in references.stderr
+    assert f"people[{duplicate}]: e-mail {document['people'][0]['email']} appears twice" in references.stderr
     assert (
         "teams[0].members[0].email: nobody@example.com is not among the people of the export"
         in references.stderr
