@@ -25,7 +25,8 @@ from app.kit.datafile.messages import say
 from app.kit.datafile.reading import DataFileError, Problem
 from app.transfer import checks, refs
 from app.transfer import document as d
-from app.transfer.writer import Outcome, Writer
+from app.transfer.writer import Writer
+from app.transfer.written import Outcome
 
 MAX_BYTES = limits.EXPORT_FILE  # larger files are refused unread
 VOCABULARY = wording.Vocabulary(

@@ -4,18 +4,14 @@ exist; (3) what hangs off the roadmap and the signals of each sync run."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from app import models as m
 from app.transfer import document as d
 from app.transfer import refs
-
-if TYPE_CHECKING:
-    from app.transfer.writer import Writer
+from app.transfer.written import Written
 
 
 class TeamWriter:
-    def __init__(self, writer: Writer, team: m.Team, data: d.Team) -> None:
+    def __init__(self, writer: Written, team: m.Team, data: d.Team) -> None:
         self.w, self.team, self.data = writer, team, data
         self.assessments: list[m.Assessment] = []
         self.runs: list[tuple[m.SyncRun, d.SyncRun]] = []

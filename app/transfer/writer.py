@@ -3,40 +3,22 @@ everything it owns, then the audit log. Only flushes; the caller's transaction c
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.models.base import Base
 from app.transfer import document as d
 from app.transfer import refs
 from app.transfer.team_writer import TeamWriter
+from app.transfer.written import Outcome, Written
 
 
-@dataclass
-class Outcome:
-    """What an import created (rows per table) and what it matched instead of creating."""
-
-    created: Counter[str] = field(default_factory=Counter)
-    kept_teams: list[str] = field(default_factory=list)
-    matched_people: list[str] = field(default_factory=list)
-    checked_only: bool = False
-
-
-class Writer:
-    """One import's writes, with the ids it has resolved so far."""
+class Writer(Written):
+    """One import's writes: the organisation, people, models, teams, audit log."""
 
     def __init__(self, session: Session, *, merge: bool) -> None:
-        self.session = session
+        super().__init__(session)
         self.merge = merge
-        self.outcome = Outcome()
-        self.users: dict[str, int] = {}
-        self.models: dict[tuple[str, str], int] = {}
-        self.assessments: dict[tuple[str, str, str, str], int] = {}
 
     def write(self, doc: d.OrganisationExport) -> Outcome:
         organisation = self._organisation(doc.organisation)
@@ -46,18 +28,6 @@ class Writer:
         self._teams(organisation, doc.teams)
         self._audit(doc.audit_log)
         return self.outcome
-
-    def add(self, rows: Iterable[Base]) -> None:
-        for row in rows:
-            self.session.add(row)
-            self.outcome.created[type(row).__tablename__] += 1
-        self.session.flush()
-
-    def user(self, email: str | None) -> int | None:
-        return self.users.get(email.lower()) if email is not None else None
-
-    def assessment(self, key: d.AssessmentKey | None) -> int | None:
-        return self.assessments.get(refs.key_of(key)) if key is not None else None
 
     def _organisation(self, data: d.Organisation | None) -> m.Organisation:
         row = self.session.scalars(select(m.Organisation).order_by(m.Organisation.id)).first()
