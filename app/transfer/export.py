@@ -14,7 +14,7 @@ from app.models.base import Base
 from app.transfer import document as d
 from app.transfer import refs
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Base)
 
 
 def export(session: Session, *, now: datetime) -> d.OrganisationExport:

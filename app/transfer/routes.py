@@ -30,7 +30,13 @@ def transfer_page(request: Request, admin: AdminUser) -> Response:
 
 def _page(request: Request, status: int = 200, **context: Any) -> Response:
     problems = context.get("problems") or []
-    full = {"problems": problems, "listed": problems[:LISTED], "outcome": None, "refusal": None, "form": {}}
+    full: dict[str, Any] = {
+        "problems": problems,
+        "listed": problems[:LISTED],
+        "outcome": None,
+        "refusal": None,
+        "form": {},
+    }
     full |= context
     return render(request, "admin/transfer.html", full, status_code=status)
 
