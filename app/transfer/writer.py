@@ -83,7 +83,7 @@ class Writer(Written):
         query = select(T.model_slug, T.dimension_id).where(
             T.organisation_id == organisation.id, T.team_id.is_(None)
         )
-        have = set(self.session.execute(query).tuples())
+        have = {tuple(row) for row in self.session.execute(query)}
         self.add(
             T(
                 organisation_id=organisation.id,
@@ -128,7 +128,9 @@ class Writer(Written):
 
     def _audit(self, events: list[d.AuditEvent]) -> None:
         A = m.AuditEvent  # noqa: N806
-        have = set(self.session.execute(select(A.at, A.action, A.object_type, A.object_id)).tuples())
+        have = {
+            tuple(row) for row in self.session.execute(select(A.at, A.action, A.object_type, A.object_id))
+        }
         self.add(
             A(
                 at=e.at,

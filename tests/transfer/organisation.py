@@ -23,6 +23,8 @@ from app.auth import service as auth_service
 from app.auth import tokens
 from app.db import make_engine, make_session_factory, session_scope
 from app.kit.time import utcnow
+from app.roadmap import service as roadmap_service
+from app.roadmap.planner.plan import Drop
 from app.signals import secrets as source_secrets
 from app.transfer.tables import EXPORTED
 from app.users import service as users_service
@@ -75,6 +77,11 @@ def fill(session: Session) -> Secrets:
     admin = session.scalars(select(m.User).where(m.User.role == "admin")).one()
     assessment = session.scalars(select(m.Assessment).where(m.Assessment.team_id == team.id)).first()
     roadmap = session.scalars(select(m.Roadmap).where(m.Roadmap.team_id == team.id)).one()
+    plan = session.scalars(
+        select(m.RoadmapVersion.plan).where(m.RoadmapVersion.roadmap_id == roadmap.id)
+    ).first()
+    assert plan is not None
+    roadmap_service.add_edit(session, roadmap=roadmap, edit=Drop(plan["items"][-1]["id"]), user=admin)
     session.add(m.RaciAssignment(team_id=team.id, capability_id="ci-cd", team_role="ml_engineer", letter="R"))
     assert assessment is not None
     session.add(
