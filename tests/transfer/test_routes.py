@@ -149,3 +149,16 @@ def test_an_upload_without_the_csrf_token_is_refused(client: TestClient, db: Ses
     response = client.post(f"{PAGE}/import", data={"merge": "true"}, files=files)
     assert response.status_code == 403
     assert teams(db) == 2
+
+
+def test_an_export_larger_than_the_usual_request_limit_is_taken(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    document["teams"][0]["description"] = "x" * 1_500_000  # pages take 1 MB bodies; imports 100 MB files
+
+    response = upload(client, document, merge="true", check_only="true")
+
+    assert response.status_code == 200, response.text[:300]
+    assert "Teams already here, left as they are:" in response.text
