@@ -70,6 +70,10 @@ def _duplicates(doc: d.OrganisationExport) -> Iterator[Finding]:
 
 
 def _roadmap_duplicates(at: Loc, roadmap: d.Roadmap) -> Iterator[Finding]:
+    numbers = {v.number for v in roadmap.versions}
+    if numbers and roadmap.current_version not in numbers:
+        message = N_("version %(number)s is not among the roadmap's versions")
+        yield Finding((*at, "current_version"), say(message, number=roadmap.current_version))
     yield from _dupes((*at, "versions"), roadmap.versions, lambda v: v.number, N_("version"))
     yield from _dupes((*at, "statuses"), roadmap.statuses, lambda s: s.item, N_("status of"))
     yield from _dupes((*at, "checklist_ticks"), roadmap.checklist_ticks, _entry, N_("checklist entry"))
