@@ -162,3 +162,52 @@ def test_an_export_larger_than_the_usual_request_limit_is_taken(
 
     assert response.status_code == 200, response.text[:300]
     assert "Teams already here, left as they are:" in response.text
+
+
+def test_a_row_the_database_refuses_midway_leaves_nothing_of_the_import(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    check_in = {
+        "value": 1.0,
+        "confidence": 5,
+        "note": "",
+        "source": "manual",
+        "client_token": "same",
+        "by": None,
+        "created_at": "2026-12-01T09:00:00Z",
+    }
+    key_result = {
+        "title": "KR",
+        "kind": "numeric",
+        "start_value": 0,
+        "target_value": 2,
+        "unit": "",
+        "catalogue_id": None,
+        "signal": None,
+        "roadmap_item": None,
+        "owner": None,
+        "position": 0,
+        "current_value": None,
+        "confidence": None,
+        "checked_in_at": None,
+        "check_ins": [check_in] * 2,
+    }
+    objective = {
+        "period": "2027-Q1",
+        "title": "O",
+        "description": "",
+        "catalogue_id": None,
+        "position": 0,
+        "created_by": None,
+        "created_at": "2026-12-01T09:00:00Z",
+        "key_results": [key_result],
+    }
+    document["teams"].append({**document["teams"][0], "slug": "late", "objectives": [objective]})
+
+    response = upload(client, document, merge="true")
+
+    assert response.status_code == 409
+    assert "The database refused the import" in response.text
+    assert teams(db) == 2  # the new team was written before the check-ins, and is gone with them
