@@ -62,6 +62,11 @@ def _duplicates(doc: d.OrganisationExport) -> Iterator[Finding]:
         yield from _dupes((*at, "raci"), team.raci, lambda c: (c.capability, c.team_role), N_("RACI cell"))
         yield from _dupes((*at, "targets"), team.targets, _target_key, N_("target"))
         yield from _dupes((*at, "assessments"), team.assessments, _assessment_key, N_("assessment"))
+        for j, objective in enumerate(team.objectives):
+            for k, key_result in enumerate(objective.key_results):
+                check_ins = (*at, "objectives", j, "key_results", k, "check_ins")
+                sent = [c for c in key_result.check_ins if c.client_token is not None]
+                yield from _dupes(check_ins, sent, lambda c: c.client_token, N_("check-in"))
         for j, assessment in enumerate(team.assessments):
             answers = (*at, "assessments", j, "answers")
             yield from _dupes(answers, assessment.answers, lambda a: a.question, N_("answer to"))

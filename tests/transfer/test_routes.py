@@ -6,12 +6,15 @@ import copy
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import models as m
 from app.transfer.document import OrganisationExport
+from app.transfer.writer import Writer
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
 from tests.factories import Org
@@ -164,20 +167,8 @@ def test_an_export_larger_than_the_usual_request_limit_is_taken(
     assert "Teams already here, left as they are:" in response.text
 
 
-def test_a_row_the_database_refuses_midway_leaves_nothing_of_the_import(
-    client: TestClient, db: Session, org: Org
-) -> None:
-    act_as(client, db, org.admin)
-    document = exported(client)
-    check_in = {
-        "value": 1.0,
-        "confidence": 5,
-        "note": "",
-        "source": "manual",
-        "client_token": "same",
-        "by": None,
-        "created_at": "2026-12-01T09:00:00Z",
-    }
+def _with_objective(document: dict[str, Any], slug: str, check_ins: list[dict[str, Any]]) -> None:
+    """Add a team `slug` (a copy of the first) with one objective whose key result has `check_ins`."""
     key_result = {
         "title": "KR",
         "kind": "numeric",
@@ -192,7 +183,7 @@ def test_a_row_the_database_refuses_midway_leaves_nothing_of_the_import(
         "current_value": None,
         "confidence": None,
         "checked_in_at": None,
-        "check_ins": [check_in] * 2,
+        "check_ins": check_ins,
     }
     objective = {
         "period": "2027-Q1",
@@ -201,13 +192,55 @@ def test_a_row_the_database_refuses_midway_leaves_nothing_of_the_import(
         "catalogue_id": None,
         "position": 0,
         "created_by": None,
-        "created_at": "2026-12-01T09:00:00Z",
+        "created_at": AT,
         "key_results": [key_result],
     }
-    document["teams"].append({**document["teams"][0], "slug": "late", "objectives": [objective]})
+    document["teams"].append({**document["teams"][0], "slug": slug, "objectives": [objective]})
 
+
+AT = "2026-12-01T09:00:00Z"
+CHECK_IN = {
+    "value": 1.0,
+    "confidence": 5,
+    "note": "",
+    "source": "manual",
+    "client_token": "same",
+    "by": None,
+    "created_at": AT,
+}
+
+
+def test_two_check_ins_sent_as_one_are_refused_before_anything_is_written(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    _with_objective(document, "late", [CHECK_IN, CHECK_IN])
+
+    response = upload(client, document, merge="true")
+
+    assert response.status_code == 422
+    assert (
+        "<code>teams[2].objectives[0].key_results[0].check_ins[1]</code> check-in same appears twice"
+        in response.text
+    )
+    assert teams(db) == 2
+
+
+def test_a_failure_midway_leaves_nothing_of_the_import(
+    client: TestClient, db: Session, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    _with_objective(document, "late", [CHECK_IN])
+
+    def refused(*_args: object) -> None:  # the database refuses the last step, after the teams are written
+        raise IntegrityError("INSERT INTO audit_events", {}, Exception("refused"))
+
+    monkeypatch.setattr(Writer, "_audit", refused)
     response = upload(client, document, merge="true")
 
     assert response.status_code == 409
     assert "The database refused the import" in response.text
-    assert teams(db) == 2  # the new team was written before the check-ins, and is gone with them
+    assert teams(db) == 2
+    assert db.scalar(select(func.count()).select_from(m.Objective)) == 0
