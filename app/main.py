@@ -60,6 +60,7 @@ from app.system.routes import router as system_router
 from app.teams.api import router as teams_api
 from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router
+from app.transfer.routes import router as transfer_router
 from app.users.routes import router as users_router
 
 
@@ -113,6 +114,7 @@ ROUTERS = (
     admin_router,
     api_router,
     maturity_router,
+    transfer_router,
     reports_router,
     roadmap_router,
     roadmap_exports,
@@ -147,7 +149,8 @@ def _install_server(app: FastAPI, settings: Settings) -> None:
     # inside the shell: its refusal is localised
     app.add_middleware(PdfSlots, slots=slots, per_reader=per_reader, reader_cookie=SESSION_COOKIE)
     # inside the shell, so a 413 has its locale and headers
-    app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})
+    uploads = {"/admin/models": limits.UPLOAD_BODY, "/admin/transfer/import": limits.EXPORT_BODY}
+    app.add_middleware(BodyLimit, limit=limits.BODY, larger=uploads)
     app.add_middleware(ShellMiddleware, https=settings.https)
     app.state.changes = None
     if machinery.on("give_way"):  # pages give way to saves at each query and in their templates

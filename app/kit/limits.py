@@ -47,6 +47,8 @@ LAST_YEAR = 2100
 # Request bodies, in bytes
 BODY = 1_000_000
 UPLOAD_BODY = 2_000_000  # the maturity model upload: a 1 MB file plus its form's envelope
+EXPORT_FILE = 100_000_000  # an organisation export (app/transfer): years of signals of many teams
+EXPORT_BODY = EXPORT_FILE + 1_000_000  # its upload, with the form's envelope
 
 # C0 and C1 controls, DEL, and lone surrogates (which no database can store); tab and newline are
 # allowed in multi-line text only. JSON Schema's regex dialect reads these escapes the same way.

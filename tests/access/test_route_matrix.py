@@ -99,6 +99,10 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/models/schema.json"): ADMIN,
     ("GET", "/admin/models/guide.md"): ADMIN,
     ("GET", "/admin/audit.csv"): ADMIN,
+    ("GET", "/admin/transfer"): ADMIN,
+    ("GET", "/admin/transfer/organisation.json"): ADMIN,
+    ("GET", "/admin/transfer/schema.json"): ADMIN,
+    ("POST", "/admin/transfer/import"): ADMIN,
     # assessments (pages)
     ("GET", "/teams/{team_id}/assessments"): TEAM_VIEW,
     ("POST", "/teams/{team_id}/assessments"): TEAM_MANAGE,
