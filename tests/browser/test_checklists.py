@@ -47,14 +47,14 @@ def test_member_ticks_and_marks_checklist_entries_and_logs_a_study_session(  # t
     entry.locator("summary").click()
     entry.locator("select[name=status]").select_option("not_applicable")
     entry.locator("textarea[name=note]").fill("Agreed at the retro")
-    entry.locator("button[type=submit]").click()
+    entry.locator("form.entry-form button[type=submit]").click()
     error = page.locator(f"#check-playbook-{skipped} .field-error")
     error.wait_for()
     assert error.inner_text() == ERROR[lang]
     entry = page.locator(f"#check-playbook-{skipped}")
     assert entry.locator("textarea[name=note]").input_value() == "Agreed at the retro"  # nothing lost
     entry.locator("input[name=na_reason]").fill(reason)
-    entry.locator("button[type=submit]").click()
+    entry.locator("form.entry-form button[type=submit]").click()
     page.locator(f"#check-playbook-{skipped}[data-status=not_applicable]").wait_for()
     assert reason in page.locator(f"#check-playbook-{skipped}").inner_text()
 
