@@ -28,6 +28,7 @@ from app.delivery.api import router as delivery_api
 from app.delivery.routes import router as delivery_router
 from app.deps import SESSION_COOKIE
 from app.kit import limits
+from app.learning.routes import router as learning_router
 from app.maturity.routes import router as maturity_router
 from app.monitoring import instruments
 from app.monitoring.routes import router as monitoring_router
@@ -123,6 +124,7 @@ ROUTERS = (
     checklists_router,
     checklists_api,
     okrs_router,
+    learning_router,
     okrs_api,
     signals_router,
     signals_api,

@@ -18,7 +18,7 @@ from app.audit import service as audit_service
 from app.errors import BadInput, Conflict, NotFound
 from app.evidence import service as evidence_service
 from app.i18n import N_
-from app.kit import limits
+from app.kit import limits, urls
 from app.maturity import service as maturity_service
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, MaturityModel, Question
 from app.models import (
@@ -380,7 +380,7 @@ def _validate(question: Question, data: AnswerInput) -> bool:
         raise BadInput(message, field="evidence_links", max=limits.EVIDENCE_LINKS)
     for link in data.evidence_links:
         _check_text(link, limits.URL, "evidence_links")
-        if not link.lower().startswith(("http://", "https://")) or any(c.isspace() for c in link):
+        if not urls.is_web_address(link):
             raise BadInput(N_("Evidence links must be http or https addresses."), field="evidence_links")
     return not_applicable
 

@@ -41,6 +41,7 @@ EXPERIMENT_FILTER = 500  # an MLflow source's experiment-name filter
 SECRET = 4000  # a source's token, user name or password
 # Counts
 EVIDENCE_LINKS = 20  # evidence links on one answer
+ATTENDEES = 200  # people at one learning session
 # Periods: ASCII year and quarter, e.g. 2026-Q4
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -186,4 +187,15 @@ Period = Annotated[
 ]
 MAX_ID = 2**63 - 1  # rows' ids are 64-bit integers
 RowId = Annotated[int, Ge(1), Le(MAX_ID)]
+
+
+def row_id(text: str) -> int | None:
+    """A row id as a form sends it (ASCII digits within MAX_ID), else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    found = int(text)
+    return found if 1 <= found <= MAX_ID else None
+
+
 MAX_NUMBER = 1e12  # a key result's values and a check-in's value, either sign

@@ -87,6 +87,12 @@ def with_members(session: Session, *, team_id: int) -> Team:
     return team
 
 
+def members(session: Session, *, team_id: int) -> list[User]:
+    """The team's people by name (one query): who may own a checklist entry or attend a session."""
+    query = select(User).join(Membership, Membership.user_id == User.id).where(Membership.team_id == team_id)
+    return sorted(session.scalars(query), key=lambda u: (u.name.lower(), u.id))
+
+
 def _organisation(session: Session, *, name: str) -> Organisation:
     organisation = session.scalars(select(Organisation).order_by(Organisation.id)).first()
     if organisation is None:  # a fresh installation without demo data
