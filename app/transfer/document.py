@@ -1,7 +1,8 @@
 """The organisation export document (format version 1), validated into frozen pydantic models.
 
 Rows refer to each other by natural keys, never by database ids: people by e-mail, teams by slug, model
-versions by slug and version, assessments by team, model version and period. So a document imports into
+versions by slug and version, assessments by team, model version and period, checklist entries by
+source, list and entry. So a document imports into
 any instance, and merges into one that already has data. Free-form JSON the app recorded (roadmap plans,
 evidence readings, audit before/after) is kept as recorded. The committed JSON Schema is generated:
     uv run python -m app.transfer.document > app/transfer/org-export.schema.json
@@ -270,6 +271,52 @@ class Source(Part):
     runs: list[SyncRun]
 
 
+class ChecklistState(Part):
+    """How the team stands on one checklist entry beyond done (a roadmap item's entry names the item as its
+    `checklist`); a playbook entry's state also holds its tick (`done`, `done_by_evidence`, `kept_undone`)."""
+
+    source: Literal["playbook", "roadmap"]
+    checklist: Key
+    entry: Key
+    status: Literal["not_started", "in_progress", "not_applicable"]
+    na_reason: str
+    owner: Email | None
+    due: date | None
+    note: str
+    link: str = Field(max_length=2048)
+    done: bool
+    done_by_evidence: bool
+    kept_undone: bool
+    evidence: Json | None
+    by: Email | None
+    changed_at: AwareDatetime | None
+
+
+class EntryKey(Part):
+    """Names one of the team's checklist entries (a roadmap item's entry names the item as its checklist)."""
+
+    source: Literal["playbook", "roadmap"]
+    checklist: Key
+    entry: Key
+
+
+class LearningSession(Part):
+    """One session of the team's learning log; an incident review may name the roadmap item or the
+    checklist entry it led to (kept as recorded, even when the team no longer has it)."""
+
+    held_on: date
+    kind: Literal["best_practice", "study", "incident_review"]
+    topic: str = Field(min_length=1, max_length=300)
+    lessons: str
+    led_to_item: Key | None
+    led_to_entry: EntryKey | None
+    attendees: list[Email]
+    created_by: Email | None
+    created_at: AwareDatetime
+    updated_by: Email | None
+    updated_at: AwareDatetime
+
+
 class Team(Part):
     slug: Slug
     name: str = Field(min_length=1, max_length=200)
@@ -283,6 +330,10 @@ class Team(Part):
     roadmap: Roadmap | None
     objectives: list[Objective]
     sources: list[Source]
+    checklist_states: list[ChecklistState] = []
+    """Added in format version 1 after its first release: a file without it imports as before."""
+    learning_log: list[LearningSession] = []
+    """Added in format version 1 after its first release: a file without it imports as before."""
 
 
 class AuditEvent(Part):

@@ -97,6 +97,12 @@ GROUPED: dict[type[Base], tuple[tuple[Any, ...], str]] = {
     m.Source: ((m.Source.id,), "team_id"),
     m.SyncRun: ((m.SyncRun.id,), "source_id"),
     m.SignalValue: ((m.SignalValue.id,), "sync_run_id"),
+    m.ChecklistEntryState: (
+        (m.ChecklistEntryState.source, m.ChecklistEntryState.list_id, m.ChecklistEntryState.entry_id),
+        "team_id",
+    ),
+    m.LearningSession: ((m.LearningSession.held_on, m.LearningSession.id), "team_id"),
+    m.LearningAttendee: ((m.LearningAttendee.user_id,), "session_id"),
 }
 
 
@@ -142,6 +148,8 @@ def _team(team: m.Team, rows: _Rows, names: refs.Names) -> d.Team:
         roadmap=_roadmap(roadmap, rows, names) if roadmap is not None else None,
         objectives=[_objective(o, rows, names) for o in rows.of(m.Objective, team.id)],
         sources=[_source(s, rows, names) for s in rows.of(m.Source, team.id)],
+        checklist_states=[_checklist_state(s, names) for s in rows.of(m.ChecklistEntryState, team.id)],
+        learning_log=[_learning(s, rows, names) for s in rows.of(m.LearningSession, team.id)],
     )
 
 
@@ -335,6 +343,43 @@ def _source(row: m.Source, rows: _Rows, names: refs.Names) -> d.Source:
             )
             for r in rows.of(m.SyncRun, row.id)
         ],
+    )
+
+
+def _checklist_state(row: m.ChecklistEntryState, names: refs.Names) -> d.ChecklistState:
+    return d.ChecklistState(
+        source=row.source,
+        checklist=row.list_id,
+        entry=row.entry_id,
+        status=row.status,
+        na_reason=row.na_reason,
+        owner=names.email(row.owner_id),
+        due=row.due,
+        note=row.note,
+        link=row.link,
+        done=row.done,
+        done_by_evidence=row.done_by_evidence,
+        kept_undone=row.kept_undone,
+        evidence=row.evidence,
+        by=names.email(row.changed_by_id),
+        changed_at=row.changed_at,
+    )
+
+
+def _learning(row: m.LearningSession, rows: _Rows, names: refs.Names) -> d.LearningSession:
+    attendees = (names.email(a.user_id) for a in rows.of(m.LearningAttendee, row.id))
+    return d.LearningSession(
+        held_on=row.held_on,
+        kind=row.kind,
+        topic=row.topic,
+        lessons=row.lessons,
+        led_to_item=row.led_to_item,
+        led_to_entry=refs.entry_key(row.led_to_entry),
+        attendees=sorted(email for email in attendees if email is not None),
+        created_by=names.email(row.created_by_id),
+        created_at=row.created_at,
+        updated_by=names.email(row.updated_by_id),
+        updated_at=row.updated_at,
     )
 
 

@@ -1,5 +1,6 @@
 """Database ids to natural keys and back: people by e-mail, model versions by slug and version,
-assessments by team, model version and period (and the same inside a roadmap version's inputs)."""
+assessments by team, model version and period (and the same inside a roadmap version's inputs), and a
+learning session's checklist entry ("source/list/entry" in the database) as an EntryKey."""
 
 from __future__ import annotations
 
@@ -51,6 +52,19 @@ class Names:
 
 def key_of(key: d.AssessmentKey) -> tuple[str, str, str, str]:
     return (key.team, key.model, key.model_version, key.period)
+
+
+def entry_key(stored: str | None) -> d.EntryKey | None:
+    """The entry a learning session led to, as stored ("source/list/entry", app/learning), by its parts."""
+    if stored is None:
+        return None
+    source, checklist, entry = stored.split("/", 2)
+    return d.EntryKey.model_validate({"source": source, "checklist": checklist, "entry": entry})
+
+
+def entry_stored(key: d.EntryKey | None) -> str | None:
+    """An EntryKey as the learning log stores it."""
+    return f"{key.source}/{key.checklist}/{key.entry}" if key is not None else None
 
 
 def _key_json(key: d.AssessmentKey | None) -> dict[str, str] | None:

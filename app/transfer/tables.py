@@ -29,6 +29,9 @@ EXPORTED: dict[str, str] = {
     "sources": "teams[].sources (without credentials)",
     "sync_runs": "teams[].sources[].runs",
     "signals": "teams[].sources[].runs[].signals",
+    "checklist_entry_states": "teams[].checklist_states",
+    "learning_sessions": "teams[].learning_log",
+    "learning_attendees": "teams[].learning_log[].attendees",
     "audit_events": "audit_log",
 }
 

@@ -1,6 +1,6 @@
 """The rows one imported team owns, written in three passes: (1) members, RACI, targets, assessments,
-OKRs and sources; (2) answers, evidence reviews, copies and the roadmap, once every team's assessments
-exist; (3) what hangs off the roadmap and the signals of each sync run."""
+OKRs, sources, checklist states and the learning log; (2) answers, evidence reviews, copies and the
+roadmap, once every team's assessments exist; (3) what hangs off the roadmap and each run's signals."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ class TeamWriter:
             w.assessments[(team.slug, a.model, a.model_version, a.period)] = row.id
         w.add(self._objective(o) for o in data.objectives)
         w.add(self._source(s) for s in data.sources)
+        w.add(self._checklist_state(s) for s in data.checklist_states)
+        w.add(self._learning(x) for x in data.learning_log)
 
     def second(self) -> None:
         """Answers and reviews, the copies' origins and the roadmap (its versions cite assessments)."""
@@ -236,6 +238,44 @@ class TeamWriter:
                 )
                 for c in k.check_ins
             ],
+        )
+
+    def _checklist_state(self, s: d.ChecklistState) -> m.ChecklistEntryState:
+        return m.ChecklistEntryState(
+            team_id=self.team.id,
+            source=s.source,
+            list_id=s.checklist,
+            entry_id=s.entry,
+            status=s.status,
+            na_reason=s.na_reason,
+            owner_id=self.w.user(s.owner),
+            due=s.due,
+            note=s.note,
+            link=s.link,
+            done=s.done,
+            done_by_evidence=s.done_by_evidence,
+            kept_undone=s.kept_undone,
+            evidence=s.evidence,
+            changed_by_id=self.w.user(s.by),
+            changed_at=s.changed_at,
+        )
+
+    def _learning(self, x: d.LearningSession) -> m.LearningSession:
+        attendees = [self.w.user(email) for email in x.attendees]
+        self.w.outcome.created["learning_attendees"] += len(attendees)
+        return m.LearningSession(
+            team_id=self.team.id,
+            held_on=x.held_on,
+            kind=x.kind,
+            topic=x.topic,
+            lessons=x.lessons,
+            led_to_item=x.led_to_item,
+            led_to_entry=refs.entry_stored(x.led_to_entry),
+            created_by_id=self.w.user(x.created_by),
+            created_at=x.created_at,
+            updated_by_id=self.w.user(x.updated_by),
+            updated_at=x.updated_at,
+            attendees=[m.LearningAttendee(user_id=u) for u in attendees if u is not None],
         )
 
     def _source(self, s: d.Source) -> m.Source:

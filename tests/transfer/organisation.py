@@ -1,6 +1,7 @@
 """An organisation with a row in every table the export carries: the demo data, plus the rows the demo
-does not make (RACI, evidence reviews, checklist marks, a source with credentials, runs and signals, audit
-events), and the secrets an export must leave out (sessions, API tokens, invitation links)."""
+does not make (RACI, evidence reviews, checklist marks and entry states, an incident review that led to
+a roadmap item, a source with credentials, runs and signals, audit events), and the secrets an export
+must leave out (sessions, API tokens, invitation links)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,49 @@ def fill(session: Session) -> Secrets:
     session.add(
         m.ChecklistUntick(
             roadmap_id=roadmap.id, item_id="transfer-item", entry_id="e2", undone_by_id=admin.id
+        )
+    )
+    session.add_all(
+        [
+            m.ChecklistEntryState(
+                team_id=team.id,
+                source="playbook",
+                list_id="technical",
+                entry_id="monitoring-dashboard",
+                status="in_progress",
+                owner_id=admin.id,
+                due=date(2027, 3, 31),
+                note="ダッシュボードは Grafana で",
+                link="https://wiki.example.com/dashboards",
+                done_by_evidence=True,
+                evidence=evidence,
+                changed_by_id=admin.id,
+                changed_at=now,
+            ),
+            m.ChecklistEntryState(
+                team_id=team.id,
+                source="roadmap",
+                list_id="transfer-item",
+                entry_id="e2",
+                status="not_applicable",
+                na_reason="No GPU jobs",
+                kept_undone=True,
+            ),
+        ]
+    )
+    session.add(
+        m.LearningSession(
+            team_id=team.id,
+            held_on=date(2026, 11, 30),
+            kind="incident_review",
+            topic="障害の振り返り",
+            lessons="Alert on drift",
+            led_to_item=plan["items"][0]["id"],
+            created_by_id=admin.id,
+            updated_by_id=admin.id,
+            created_at=now,
+            updated_at=now,
+            attendees=[m.LearningAttendee(user_id=admin.id)],
         )
     )
     credentials = source_secrets.encrypt(source_secrets.Credentials(token=CREDENTIAL), secret_key=SECRET_KEY)
