@@ -1,6 +1,8 @@
 """Everything an export document must satisfy before a row is written: no duplicates where the database
-keeps one, and every e-mail, model version and assessment it refers to known (in the document, or in
-this instance when merging). Pure: takes the document and what the instance already has."""
+keeps one, every e-mail, model version and assessment it refers to known (in the document, or in this
+instance when merging), and what the app itself refuses (a "not applicable" checklist entry without a
+reason; a learning session other than an incident review leading somewhere). Pure: takes the document
+and what the instance already has."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from app.transfer import document as d
 from app.transfer import refs
 
 # Fields that name a person by e-mail (a Person's own `email` defines one; a Member's refers to one).
-PERSON_REFS = frozenset({"email", "by", "created_by", "submitted_by", "answered_by", "owner", "actor"})
+PERSON_REFS = frozenset(
+    {"email", "by", "created_by", "updated_by", "submitted_by", "answered_by", "owner", "actor", "attendees"}
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ def findings(doc: d.OrganisationExport, existing: Existing) -> list[Finding]:
         *_people(doc, existing),
         *_models(doc, existing),
         *_assessments(doc, existing),
+        *_team_rules(doc),
     ]
 
 
@@ -72,6 +77,10 @@ def _duplicates(doc: d.OrganisationExport) -> Iterator[Finding]:
             yield from _dupes(answers, assessment.answers, lambda a: a.question, N_("answer to"))
         if team.roadmap is not None:
             yield from _roadmap_duplicates((*at, "roadmap"), team.roadmap)
+        yield from _dupes((*at, "checklist_states"), team.checklist_states, _state_key, N_("checklist entry"))
+        for j, held in enumerate(team.learning_log):
+            attendees = (*at, "learning_log", j, "attendees")
+            yield from _dupes(attendees, held.attendees, lambda e: e.lower(), N_("attendee"))
 
 
 def _roadmap_duplicates(at: Loc, roadmap: d.Roadmap) -> Iterator[Finding]:
@@ -93,6 +102,10 @@ def _entry(row: d.ChecklistTick | d.ChecklistUntick) -> tuple[str, str]:
     return (row.item, row.entry)
 
 
+def _state_key(row: d.ChecklistState) -> tuple[str, str, str]:
+    return (row.source, row.checklist, row.entry)
+
+
 def _model_key(row: d.ModelVersion) -> tuple[str, str]:
     return (row.slug, row.version)
 
@@ -111,9 +124,12 @@ def _target_key(row: d.Target) -> tuple[str, str]:
 
 def _people(doc: d.OrganisationExport, existing: Existing) -> Iterator[Finding]:
     known = {p.email.lower() for p in doc.people} | existing.emails
-    for loc, email in _walk(doc, PERSON_REFS, skip="people"):
-        if isinstance(email, str) and email.lower() not in known:
-            yield Finding(loc, say(N_("%(email)s is not among the people of the export"), email=email))
+    for loc, value in _walk(doc, PERSON_REFS, skip="people"):
+        named = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for index, email in named:  # a list of e-mails (attendees) names each by its index
+            if isinstance(email, str) and email.lower() not in known:
+                at = loc if index is None else (*loc, index)
+                yield Finding(at, say(N_("%(email)s is not among the people of the export"), email=email))
 
 
 def _models(doc: d.OrganisationExport, existing: Existing) -> Iterator[Finding]:
@@ -152,6 +168,23 @@ def _assessments(doc: d.OrganisationExport, existing: Existing) -> Iterator[Find
             yield Finding(loc, say(message, team=key.team, period=key.period))
         elif not isinstance(key, d.AssessmentKey):
             yield Finding(loc, say(N_("an assessment is named by team, model, model_version and period")))
+
+
+def _team_rules(doc: d.OrganisationExport) -> Iterator[Finding]:
+    """What the checklist and learning pages refuse, refused here too."""
+    for i, team in enumerate(doc.teams):
+        for j, state in enumerate(team.checklist_states):
+            if state.status == "not_applicable" and not state.na_reason.strip():
+                message = N_("a checklist entry that does not apply says why (na_reason)")
+                yield Finding(("teams", i, "checklist_states", j, "na_reason"), say(message))
+        for j, held in enumerate(team.learning_log):
+            at: Loc = ("teams", i, "learning_log", j)
+            if held.led_to_item is not None and held.led_to_entry is not None:
+                message = N_("a session leads to a roadmap item or a checklist entry, not both")
+                yield Finding((*at, "led_to_entry"), say(message))
+            if (held.led_to_item or held.led_to_entry) and held.kind != "incident_review":
+                message = N_("only an incident review leads to a roadmap item or checklist entry")
+                yield Finding((*at, "kind"), say(message))
 
 
 def _walk(node: object, names: frozenset[str], *, skip: str, loc: Loc = ()) -> Iterator[tuple[Loc, object]]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from app.transfer import checks
 from app.transfer.document import OrganisationExport
 
@@ -155,3 +158,88 @@ def test_a_roadmap_whose_current_version_is_missing_is_refused() -> None:
     assert roadmap is not None
     doc = document(team={"roadmap": roadmap.model_dump(mode="json") | {"current_version": 2}})
     assert found(doc) == ["teams[0].roadmap.current_version: version 2 is not among the roadmap's versions"]
+
+
+STATE = {
+    "source": "playbook",
+    "checklist": "technical",
+    "entry": "monitoring-dashboard",
+    "status": "in_progress",
+    "na_reason": "",
+    "owner": "ann@example.com",
+    "due": "2027-03-31",
+    "note": "",
+    "link": "",
+    "done": False,
+    "done_by_evidence": False,
+    "kept_undone": False,
+    "evidence": None,
+    "by": "ann@example.com",
+    "changed_at": AT,
+}
+SESSION = {
+    "held_on": "2026-11-30",
+    "kind": "incident_review",
+    "topic": "Stale model served",
+    "lessons": "",
+    "led_to_item": None,
+    "led_to_entry": {"source": "playbook", "checklist": "technical", "entry": "monitoring-dashboard"},
+    "attendees": ["ann@example.com"],
+    "created_by": "ann@example.com",
+    "created_at": AT,
+    "updated_by": None,
+    "updated_at": AT,
+}
+
+
+def test_a_document_exported_before_checklist_states_and_the_learning_log_still_reads() -> None:
+    team = document().teams[0]
+    assert team.checklist_states == []
+    assert team.learning_log == []
+
+
+def test_checklist_states_and_sessions_that_the_app_would_make_have_no_findings() -> None:
+    doc = document(team={"checklist_states": [STATE], "learning_log": [SESSION]})
+    assert found(doc) == []
+
+
+def test_one_checklist_entry_stated_twice_and_a_not_applicable_without_reason_are_refused() -> None:
+    not_applicable = STATE | {"entry": "model-registry", "status": "not_applicable", "na_reason": " "}
+    doc = document(team={"checklist_states": [STATE, not_applicable, STATE]})
+    assert found(doc) == [
+        "teams[0].checklist_states[2]: checklist entry playbook / technical / monitoring-dashboard appears "
+        "twice (first used at teams[0].checklist_states[0])",
+        "teams[0].checklist_states[1].na_reason: a checklist entry that does not apply says why (na_reason)",
+    ]
+
+
+def test_people_a_session_or_an_entry_state_names_must_be_among_the_people() -> None:
+    attendees = ["ann@example.com", "bob@example.com"]
+    session = SESSION | {"attendees": attendees, "updated_by": "cy@example.com"}
+    doc = document(
+        team={"checklist_states": [STATE | {"owner": "dee@example.com"}], "learning_log": [session]}
+    )
+    assert found(doc) == [
+        "teams[0].checklist_states[0].owner: dee@example.com is not among the people of the export",
+        "teams[0].learning_log[0].attendees[1]: bob@example.com is not among the people of the export",
+        "teams[0].learning_log[0].updated_by: cy@example.com is not among the people of the export",
+    ]
+
+
+def test_a_session_leads_somewhere_only_as_an_incident_review_and_to_one_place() -> None:
+    both = SESSION | {"led_to_item": "ci-cd-1"}
+    study = SESSION | {"kind": "study"}
+    twice = SESSION | {"attendees": ["ann@example.com", "ANN@example.com"]}
+    doc = document(team={"learning_log": [both, study, twice]})
+    assert found(doc) == [
+        "teams[0].learning_log[2].attendees[1]: attendee ann@example.com appears twice (first used at "
+        "teams[0].learning_log[2].attendees[0])",
+        "teams[0].learning_log[0].led_to_entry: "
+        "a session leads to a roadmap item or a checklist entry, not both",
+        "teams[0].learning_log[1].kind: only an incident review leads to a roadmap item or checklist entry",
+    ]
+
+
+def test_a_session_names_its_checklist_entry_by_source_checklist_and_entry() -> None:
+    with pytest.raises(ValidationError, match=r"teams\.0\.learning_log\.0\.led_to_entry"):
+        document(team={"learning_log": [SESSION | {"led_to_entry": "playbook/technical/x"}]})
