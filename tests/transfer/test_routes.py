@@ -244,3 +244,69 @@ def test_a_failure_midway_leaves_nothing_of_the_import(
     assert "The database refused the import" in response.text
     assert teams(db) == 2
     assert db.scalar(select(func.count()).select_from(m.Objective)) == 0
+
+
+def test_a_merged_team_brings_its_checklist_states_and_learning_log_and_an_older_file_still_merges(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    act_as(client, db, org.admin)
+    document = exported(client)
+    base = {**document["teams"][0], "members": [], "roadmap": None}
+    state = {
+        "source": "playbook",
+        "checklist": "technical",
+        "entry": "monitoring-dashboard",
+        "status": "not_applicable",
+        "na_reason": "監視は別チーム",
+        "owner": org.member.email,
+        "due": None,
+        "note": "",
+        "link": "",
+        "done": False,
+        "done_by_evidence": False,
+        "kept_undone": True,
+        "evidence": None,
+        "by": org.admin.email,
+        "changed_at": AT,
+    }
+    review = {
+        "held_on": "2026-11-30",
+        "kind": "incident_review",
+        "topic": "Stale model served",
+        "lessons": "",
+        "led_to_item": None,
+        "led_to_entry": {"source": "playbook", "checklist": "technical", "entry": "monitoring-dashboard"},
+        "attendees": [org.member.email, org.admin.email],
+        "created_by": org.admin.email,
+        "created_at": AT,
+        "updated_by": None,
+        "updated_at": AT,
+    }
+    document["teams"].append(base | {"slug": "logged", "checklist_states": [state], "learning_log": [review]})
+    older = {k: v for k, v in base.items() if k not in {"checklist_states", "learning_log"}}
+    document["teams"].append(older | {"slug": "older"})
+
+    response = upload(client, document, merge="true")
+
+    assert response.status_code == 200, response.text
+    logged = db.scalars(select(m.Team).where(m.Team.slug == "logged")).one()
+    row = db.scalars(select(m.ChecklistEntryState).where(m.ChecklistEntryState.team_id == logged.id)).one()
+    assert (row.list_id, row.status, row.na_reason, row.owner_id) == (
+        "technical",
+        "not_applicable",
+        "監視は別チーム",
+        org.member.id,
+    )
+    held = db.scalars(select(m.LearningSession).where(m.LearningSession.team_id == logged.id)).one()
+    assert held.led_to_entry == "playbook/technical/monitoring-dashboard"
+    attendees = db.scalars(select(m.LearningAttendee.user_id).where(m.LearningAttendee.session_id == held.id))
+    assert set(attendees) == {org.member.id, org.admin.id}
+    older_team = db.scalars(select(m.Team).where(m.Team.slug == "older")).one()
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(m.LearningSession)
+            .where(m.LearningSession.team_id == older_team.id)
+        )
+        == 0
+    )
