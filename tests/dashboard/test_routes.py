@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Team
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.dashboard.conftest import objective, quarters, roadmap_with_progress
 from tests.factories import Org
 
@@ -444,3 +444,28 @@ def test_filters_trend_and_comparisons_speak_japanese(client: TestClient, db: Se
         '<div class="field-error" id="since-error">期間は年と四半期で入力してください（例：2026-Q4）。</div>'
         in html
     )
+
+
+def test_a_reopened_and_changed_assessment_shows_its_new_levels_after_it_is_submitted_again(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    """Submitted results are kept per process (assessments/service.py): reopening and submitting again
+    must score the assessment afresh."""
+    model = factories.maturity_model(db, "playbook-base")
+    assessment = factories.assessment(db, org.team, model, period="2026-Q3", level=1, submitted=True)
+    db.commit()
+    sign_in(client, org.manager.email)
+    trend = _section(client.get("/dashboard").text, "area-trend-table")
+    assert _cells(_row(trend, "Data management"))[0] == "1.0"
+    token = {"csrf_token": csrf_token(client)}
+    assert client.post(f"/assessments/{assessment.id}/reopen", data=token).status_code == 303
+    for question in ("data-versioning", "data-pipeline", "data-quality"):
+        page = client.get(f"/assessments/{assessment.id}").text
+        version = re.search(rf'id="v-{question}" value="(\d+)"', page)
+        assert version
+        choice = {"data-versioning": "lineage", "data-pipeline": "self-healing", "data-quality": "advanced"}
+        data = {"choice": choice[question], "version": version.group(1), **token}
+        assert client.post(f"/assessments/{assessment.id}/answers/{question}", data=data).status_code == 303
+    assert client.post(f"/assessments/{assessment.id}/submit", data=token).status_code == 303
+    trend = _section(client.get("/dashboard").text, "area-trend-table")
+    assert _cells(_row(trend, "Data management"))[0] == "4.0"
