@@ -150,7 +150,7 @@ def _pdf(server: Server, tmp: str) -> list[str]:
         peak = _peak_mb(render.process_id())
         lines.append(
             f"organisation PDF, {edition:<7} {pages:4d} pages  {seconds:6.1f} s"
-            f"  ({seconds / pages:.2f} s a page)  {len(response.content) / 1e6:5.1f} MB;"
+            f"  ({seconds / pages:.2f} s a page)  {len(response.content) / 1e3:6.0f} kB;"
             f" render process peak {peak:.0f} MB"
         )
     render.shutdown()

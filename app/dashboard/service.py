@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload, load_only
 
 from app.assessments import scoring
 from app.assessments import service as assessments_service
@@ -328,10 +328,21 @@ def _submitted(
         .order_by(Assessment.period.desc())
         .limit(TREND_QUARTERS + 1)
     )
+    # a dozen quarters of a hundred teams: only the columns the page and the results' memo read
+    read = load_only(
+        Assessment.id,
+        Assessment.team_id,
+        Assessment.period,
+        Assessment.status,
+        Assessment.model_id,
+        Assessment.submitted_at,
+        Assessment.version_id,
+        raiseload=True,
+    )
     query = (
         select(Assessment)
         .join(Assessment.model)
-        .options(contains_eager(Assessment.model))
+        .options(read, contains_eager(Assessment.model))
         .where(of_model, Assessment.period.in_(periods.scalar_subquery()))
         .order_by(Assessment.period, Assessment.submitted_at, Assessment.id)
     )

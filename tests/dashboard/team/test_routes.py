@@ -184,7 +184,8 @@ def test_diff_refuses_another_teams_assessment_and_the_same_one_twice_beside_the
     response = client.get(f"/dashboard/teams/{org.team.id}/diff?from={mine.id}&to={theirs.id}")
     assert response.status_code == 422
     assert (
-        '<div class="field-error" id="to-error">Pick one of this team&#39;s assessments.</div>' in response.text
+        '<div class="field-error" id="to-error">Pick one of this team&#39;s assessments.</div>'
+        in response.text
     )
     assert "Search" not in response.text
     same = client.get(f"/dashboard/teams/{org.team.id}/diff?from={mine.id}&to={mine.id}")
