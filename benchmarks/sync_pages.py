@@ -23,7 +23,8 @@ Prints per kind and for pages, saves and all kinds: p95 quiet and syncing, their
 syncing <= 1.2x quiet), the 5xx answers; and the syncs: how many, how long, what they read.
 
 Usage: uv run python -m benchmarks.sync_pages [--rounds 3] [--seconds 60] [--users 50] [--pause 1.0]
-           [--warm-up 15] [--mlflow] [--database-url postgresql+psycopg://...  (or HOSHIN_LOAD_DATABASE_URL)]
+           [--warm-up 15] [--mlflow] [--machinery-off sync_pause]
+           [--database-url postgresql+psycopg://...  (or HOSHIN_LOAD_DATABASE_URL)]
 """
 
 from __future__ import annotations
@@ -328,6 +329,11 @@ def main() -> None:
         default=os.environ.get("HOSHIN_LOAD_DATABASE_URL"),
         help="a PostgreSQL URL (a database this script may empty); default: a fresh SQLite file",
     )
+    parser.add_argument(
+        "--machinery-off",
+        default=None,
+        help="HOSHIN_MACHINERY_OFF for the server, e.g. sync_pause (app/server/machinery.py)",
+    )
     args = parser.parse_args()
     if args.database_url:
         reset_database(args.database_url)
@@ -336,13 +342,15 @@ def main() -> None:
         tmp = Path(folder)
         root = tmp / "repositories"  # the served app's HOSHIN_GIT_ALLOWED_ROOT (the demo's repository too)
         root.mkdir()
-        repository = root / "history.git"  # hard links: the cached repository is never written to
-        subprocess.run(
-            ["git", "clone", "-q", "--bare", "--local", str(cached), str(repository)],
+        repository = root / "history.git"  # borrows the cached repository's objects, never writes to them
+        subprocess.run(  # --shared, not hard links: works when TMPDIR is another file system (/dev/shm)
+            ["git", "clone", "-q", "--bare", "--shared", str(cached), str(repository)],
             env=git_env(),
             check=True,
         )
         settings = {"HOSHIN_GIT_ALLOWED_ROOT": str(root), "HOSHIN_SYNC_INTERVAL_MINUTES": "0"}
+        if args.machinery_off is not None:
+            settings["HOSHIN_MACHINERY_OFF"] = args.machinery_off
         specs = [{"kind": "git", "url": str(repository), "branch": "main"}]
         mlflow_url = stack.enter_context(_mlflow(args.mlflow, tmp))
         if mlflow_url:
@@ -356,7 +364,8 @@ def main() -> None:
         age = (datetime.now(UTC) - datetime.fromtimestamp(made, UTC)).days
         print(
             f"Page p95 with and without a sync running in the same server: the load mix of benchmarks/load.py"
-            f" ({args.users} users, think time ~{args.pause:g} s, {database}, 1 uvicorn worker),"
+            f" ({args.users} users, think time ~{args.pause:g} s, {database}, 1 uvicorn worker,"
+            f" machinery off: {args.machinery_off or 'none'}),"
             f" {args.rounds} x (quiet {args.seconds:.0f} s, syncing {args.seconds:.0f} s)"
             f" after a {args.warm_up:.0f} s warm-up."
             f" Syncing: back-to-back first syncs via Sync now of a {args.commits:,}-commit Git repository"

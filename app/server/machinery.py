@@ -20,6 +20,7 @@ MECHANISMS: dict[str, str] = {
     "url_memo": "templates' url_for answers from a memo (url_memo.py)",
     "render_gc": "the render process collects once after each render instead of during it (render.py)",
     "bookkeeping": "on SQLite a page skips its last-seen write while a change holds the database (deps.py)",
+    "sync_pause": "a sync's git stops while the server answers requests (sync_pause.py, kit/in_flight.py)",
 }
 
 # Off by default on a database where a mechanism is measured not to pay (dialect name -> names): none yet,

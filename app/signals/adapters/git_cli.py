@@ -1,7 +1,8 @@
 """Running git safely: a clean environment, one allowed transport, no hooks, a hard time-out and size cap.
 
 Every git process Hoshin starts goes through `run_git`: arguments as a list (never a shell), its own
-process group killed on time-out, and its failure turned into a SyncError the team page can show.
+process group killed on time-out (counted in the time it ran: it is paused while the server answers
+requests, app/kit/in_flight.py), and its failure turned into a SyncError the team page can show.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from app.kit.in_flight import Pausing
 from app.signals.adapters.base import SyncError
 from app.signals.adapters.git_url import Remote, redact
 
@@ -129,15 +130,15 @@ def stream_git(
             command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, env=git_env(),
             start_new_session=True,
         )  # fmt: skip
-        deadline = time.monotonic() + limits.timeout
-        try:
-            yield from _chunks(process, deadline, limits)
-            code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            code = None
-        finally:
-            if process.poll() is None:
-                _kill(process)
+        with Pausing(process.pid) as running:  # git's own process group (start_new_session)
+            try:
+                yield from _chunks(process, running, limits)
+                code = process.wait(timeout=max(0.1, limits.timeout - running.elapsed()))
+            except subprocess.TimeoutExpired:
+                code = None
+            finally:
+                if process.poll() is None:
+                    _kill(process)
         if code is None:
             raise SyncError("timeout", f"git did not finish within {limits.timeout:g} s.")
         if code != 0:
@@ -146,13 +147,13 @@ def stream_git(
             raise failure(redact(message, remote) if remote else message)
 
 
-def _chunks(process: subprocess.Popen[bytes], deadline: float, limits: GitLimits) -> Iterator[bytes]:
+def _chunks(process: subprocess.Popen[bytes], running: Pausing, limits: GitLimits) -> Iterator[bytes]:
     assert process.stdout is not None
     descriptor = process.stdout.fileno()
     with selectors.DefaultSelector() as selector:
         selector.register(descriptor, selectors.EVENT_READ)
         while True:
-            left = deadline - time.monotonic()
+            left = limits.timeout - running.elapsed()
             if left <= 0:
                 _kill(process)
                 raise SyncError("timeout", f"git did not finish within {limits.timeout:g} s.")
@@ -185,21 +186,26 @@ def _run(
         env=git_env(),
         start_new_session=True,
     )
-    deadline = time.monotonic() + limits.timeout
     too_big = _size_check(limits)
     pending = stdin
-    while True:
-        try:
-            out, err = process.communicate(pending, timeout=min(0.5, max(0.01, deadline - time.monotonic())))
-            return process.returncode, out, err
-        except subprocess.TimeoutExpired:
-            pending = None  # communicate() keeps feeding what it was given
-        if time.monotonic() >= deadline:
-            _kill(process)
-            raise SyncError("timeout", f"git did not finish within {limits.timeout:g} s ({what}).") from None
-        if too_big():
-            _kill(process)
-            raise SyncError("too_large", f"The repository is larger than {limits.max_bytes} bytes ({what}).")
+    with Pausing(process.pid) as running:  # git's own process group (start_new_session)
+        while True:
+            left = limits.timeout - running.elapsed()
+            try:
+                out, err = process.communicate(pending, timeout=min(0.5, max(0.01, left)))
+                return process.returncode, out, err
+            except subprocess.TimeoutExpired:
+                pending = None  # communicate() keeps feeding what it was given
+            if running.elapsed() >= limits.timeout:
+                _kill(process)
+                raise SyncError(
+                    "timeout", f"git did not finish within {limits.timeout:g} s ({what})."
+                ) from None
+            if too_big():
+                _kill(process)
+                raise SyncError(
+                    "too_large", f"The repository is larger than {limits.max_bytes} bytes ({what})."
+                )
 
 
 def _size_check(limits: GitLimits) -> Callable[[], bool]:
