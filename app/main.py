@@ -23,6 +23,7 @@ from app.auth import csrf
 from app.auth.routes import router as auth_router
 from app.config import PROJECT_ROOT, Settings, get_settings, resolve_secret_key
 from app.dashboard.routes import router as dashboard_router
+from app.dashboard.team.routes import router as team_dashboard_router
 from app.db import make_engine, make_session_factory, make_write_session_factory
 from app.delivery.api import router as delivery_api
 from app.delivery.routes import router as delivery_router
@@ -121,6 +122,7 @@ ROUTERS = (
     roadmap_exports,
     roadmap_api,
     dashboard_router,
+    team_dashboard_router,
     checklists_router,
     checklists_api,
     okrs_router,

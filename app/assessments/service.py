@@ -19,6 +19,7 @@ from app.errors import BadInput, Conflict, NotFound
 from app.evidence import service as evidence_service
 from app.i18n import N_
 from app.kit import limits, urls
+from app.kit.lru import Lru
 from app.maturity import service as maturity_service
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, MaturityModel, Question
 from app.models import (
@@ -560,6 +561,23 @@ def answers_by_assessment(
 
 
 def results_for(session: Session, *, assessments: Sequence[Assessment]) -> dict[int, Results]:
-    """Scored results for assessments whose `model` is loaded, with one query for all their answers."""
-    answers = answers_by_assessment(session, assessment_ids=[a.id for a in assessments])
-    return {a.id: score_assessment(maturity_service.parsed(a.model), answers[a.id]) for a in assessments}
+    """Scored results for assessments whose `model` is loaded, with one query for the answers of those
+    not scored before. A submitted assessment's answers are locked until it is reopened, which moves its
+    version on (as submitting again does), so its results are kept for the same id, version and moment
+    of submission: pages over a whole organisation's quarters score each once per process."""
+    out = {a.id: found for a in assessments if (found := _scored.get(_identity(a))) is not None}
+    missing = [a for a in assessments if a.id not in out]
+    answers = answers_by_assessment(session, assessment_ids=[a.id for a in missing])
+    for a in missing:
+        out[a.id] = score_assessment(maturity_service.parsed(a.model), answers[a.id])
+        if a.status == AssessmentStatus.SUBMITTED:
+            _scored.put(_identity(a), out[a.id])
+    return out
+
+
+def _identity(assessment: Assessment) -> tuple[int, int, int, datetime | None]:
+    return assessment.id, assessment.version_id, assessment.model_id, assessment.submitted_at
+
+
+SCORED_KEPT = 4096  # a hundred teams' dozen quarters of two models, with room to spare (a few kB each)
+_scored: Lru[tuple[int, int, int, datetime | None], Results] = Lru(SCORED_KEPT)

@@ -40,10 +40,14 @@ def html(
     pdf: bool,
     today: date,
     request: Request | None = None,
+    summary: bool = False,
 ) -> str:
-    """The report over the teams `viewer` may see (all of them for admins and leadership)."""
+    """The report over the teams `viewer` may see (all of them for admins and leadership): in full, or
+    as its `summary` (the teams side by side, without a section per team)."""
     teams = [team for team, _ in teams_service.visible_with_members(session, user=viewer)]
-    reports = team_reports.gather(session, teams=teams, locale=locale, pdf=pdf, today=today)
+    reports = team_reports.gather(
+        session, teams=teams, locale=locale, pdf=pdf, today=today, detail=not summary
+    )
     context = roadmap_report.shared_context(
         locale=locale, pdf=pdf, request=request, organisation_name=organisation_name
     )
@@ -54,6 +58,7 @@ def html(
         "okr_period": i18n.join_list(sorted({r.okr_period for r in reports}), locale) or None,
         "comparisons": _comparisons(reports),
         "model_names": roadmap_view.model_names(session, locale),
+        "summary_edition": summary,
     }
     return templates().get_template("reports/organisation.html").render(context)
 

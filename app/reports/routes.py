@@ -28,6 +28,9 @@ ViewAssessment = Annotated[AssessmentContext, Depends(assessment_context(Action.
 ViewTeam = Annotated[TeamContext, Depends(team_context(Action.VIEW))]
 Kind = Annotated[str, Path(pattern="^(roadmap|action-plan)$")]
 Lang = Annotated[str | None, Query(pattern="^(en|ja)$")]
+# The organisation report in full (a section per team), or its summary (the teams side by side only):
+# at a hundred teams the full edition runs to hundreds of pages.
+Edition = Annotated[str, Query(pattern="^(full|summary)$")]
 
 
 # The .pdf route first: otherwise `/reports/assessment/5.pdf` would match the page route's id.
@@ -93,31 +96,34 @@ def _html(request: Request, session: SessionDep, ctx: AssessmentContext, locale:
 @router.get("/reports/organisation.pdf", name="organisation_report_pdf")
 @for_tokens
 def organisation_report_pdf(
-    request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None
+    request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None, edition: Edition = "full"
 ) -> Response:
-    """The organisation report (every team the reader may see) as a PDF."""
+    """The organisation report (every team the reader may see) as a PDF, in full or its summary."""
     locale = i18n.negotiate(lang, request.state.locale)
     data, state = _cached_pdf(
         request,
         session,
-        lambda: _organisation_html(request, session, viewer, locale, pdf=True),
+        lambda: _organisation_html(request, session, viewer, locale, pdf=True, edition=edition),
         kind="organisation",
-        params=locale,
+        params=(locale, edition),
     )
-    return _pdf_response(data, state, name=f"hoshin-organisation-{locale}.pdf")
+    suffix = "-summary" if edition == "summary" else ""
+    return _pdf_response(data, state, name=f"hoshin-organisation{suffix}-{locale}.pdf")
 
 
 @router.get("/reports/organisation", name="organisation_report")
 def organisation_report(
-    request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None
+    request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None, edition: Edition = "full"
 ) -> Response:
-    """The organisation report as a page: all teams at a glance, then one section per team."""
+    """The organisation report as a page: all teams at a glance, then (in full) one section per team."""
     locale = i18n.negotiate(lang, request.state.locale)
-    document = _organisation_html(request, session, viewer, locale, pdf=False)
+    document = _organisation_html(request, session, viewer, locale, pdf=False, edition=edition)
     return Response(document, media_type="text/html")
 
 
-def _organisation_html(request: Request, session: SessionDep, viewer: User, locale: str, *, pdf: bool) -> str:
+def _organisation_html(
+    request: Request, session: SessionDep, viewer: User, locale: str, *, pdf: bool, edition: str
+) -> str:
     return organisation_report_html.html(
         session,
         viewer=viewer,
@@ -126,6 +132,7 @@ def _organisation_html(request: Request, session: SessionDep, viewer: User, loca
         pdf=pdf,
         today=utcnow().date(),
         request=request,
+        summary=edition == "summary",
     )
 
 

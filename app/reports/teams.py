@@ -79,9 +79,10 @@ class TeamReport:
 
 
 def gather(
-    session: Session, *, teams: Sequence[Team], locale: str, pdf: bool, today: date
+    session: Session, *, teams: Sequence[Team], locale: str, pdf: bool, today: date, detail: bool = True
 ) -> list[TeamReport]:
-    """Report data for `teams` (their memberships and users loaded), in the order given."""
+    """Report data for `teams` (their memberships and users loaded), in the order given; without `detail`,
+    no charts, phases or RACI table (a summary shows none of them)."""
     i18n.current_locale.set(locale)
     ids = [t.id for t in teams]
     views_by_team = roadmap_service.views_of_teams(session, team_ids=ids)
@@ -114,6 +115,7 @@ def gather(
                 checklists.get(view.roadmap.id, []) if view else [],
                 locale=locale,
                 pdf=pdf,
+                detail=detail,
             )
         )
     return out
@@ -131,6 +133,7 @@ def _team_report(
     *,
     locale: str,
     pdf: bool,
+    detail: bool = True,
 ) -> TeamReport:
     members = sorted(team.memberships, key=lambda m: m.user.name)
     pairs = [(m.team_roles, m.capacity) for m in members]
@@ -146,13 +149,13 @@ def _team_report(
         role_gaps=coverage.gaps(pairs),
         people_by_role=people,
         standing=standing,
-        radar=results.radar(standing, locale=locale, font_family=font) if standing else None,
+        radar=results.radar(standing, locale=locale, font_family=font) if standing and detail else None,
         biggest_gaps=_biggest_gaps(standing) if standing else [],
         not_applicable=_not_applicable(view, standing),
         view=view,
-        groups=roadmap_view.phase_groups(view, locale) if view else [],
-        gantt=_gantt(view, locale, font) if view else None,
-        raci=_raci_table(view, matrix, locale) if view else None,
+        groups=roadmap_view.phase_groups(view, locale) if view and detail else [],
+        gantt=_gantt(view, locale, font) if view and detail else None,
+        raci=_raci_table(view, matrix, locale) if view and detail else None,
         okrs=okrs,
         okr_period=period,
         adopted=adopted,

@@ -64,6 +64,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     # teams
     ("GET", "/"): SIGNED_IN,
     ("GET", "/dashboard"): SIGNED_IN,  # content filtered to visible teams: tests/dashboard/test_routes.py
+    ("GET", "/dashboard/teams/{team_id}"): TEAM_VIEW,
+    ("GET", "/dashboard/teams/{team_id}/diff"): TEAM_VIEW,  # both assessments must be the team's: 422 else
     ("GET", "/teams/new"): TEAM_CREATOR,
     ("POST", "/teams"): TEAM_CREATOR,
     ("GET", "/teams/{team_id}"): TEAM_VIEW,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Team
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.dashboard.conftest import objective, quarters, roadmap_with_progress
 from tests.factories import Org
 
@@ -119,8 +119,10 @@ def test_shows_only_the_last_four_quarters_but_compares_the_first_with_the_one_b
     db.commit()
     sign_in(client, org.manager.email)
     html = client.get("/dashboard").text
-    assert "2025-Q4" not in html
-    assert "↑ +2.0" in html  # 2026-Q1 against 2025-Q4
+    quarters_table = html.split('id="quarters-h"')[1].split("</table>")[0]
+    assert "2025-Q4" not in quarters_table
+    assert "↑ +2.0" in quarters_table  # 2026-Q1 against 2025-Q4
+    assert "2025-Q4</th>" in _section(html, "area-trend-table")  # the areas' trend covers every quarter
 
 
 def test_sorting_by_a_column_orders_the_rows_and_marks_the_column(
@@ -260,3 +262,214 @@ def test_the_roadmap_column_names_what_each_plan_is_based_on(
     basis = html.split('class="dash-basis')[1].split("</td>")[0]
     assert f"{base.name_en} · 2026-Q3" in basis
     assert f"{full.name_en} · 2026-Q2" in basis
+
+
+# Filters, the area trend and side-by-side comparisons
+
+
+def _section(html: str, element_id: str) -> str:
+    return html.split(f'id="{element_id}"')[1].split("</table>")[0]
+
+
+def _cells(row_html: str) -> list[str]:
+    return re.findall(r'<td class="num">([^<]*)', row_html)
+
+
+def _row(table: str, name: str) -> str:
+    return table.split(f'<th scope="row">{name}</th>')[1].split("</tr>")[0]
+
+
+def test_the_team_filter_shows_only_the_chosen_teams_everywhere(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    response = client.get(f"/dashboard?team={org.other_team.id}")
+    assert response.status_code == 200
+    assert _rows(response.text) == ["Search"]
+    trend = _section(response.text, "area-trend-table")
+    assert _cells(_row(trend, "Teams assessed")) == ["1", "1"]  # only Search, in 2026-Q2 and 2026-Q3
+    assert f'<option value="{org.other_team.id}" selected>Search</option>' in response.text
+    assert "1 team chosen" in response.text
+
+
+def test_the_quarter_filter_narrows_the_columns_and_keeps_the_change_since_the_quarter_before(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get("/dashboard?since=2026-Q2&until=2026-Q2").text
+    quarters_table = html.split('id="quarters-h"')[1].split("</table>")[0]
+    assert '<th scope="col" class="num">2026-Q2</th>' in quarters_table
+    assert "2026-Q1</th>" not in quarters_table
+    assert "2026-Q3</th>" not in quarters_table
+    assert "↑ +1.0" in quarters_table  # Vision: 2026-Q2 against 2026-Q1, which is not shown
+    trend = _section(html, "area-trend-table")
+    assert "2026-Q2</th>" in trend
+    assert "2026-Q1</th>" not in trend
+
+
+def test_each_areas_trend_is_its_mean_over_the_teams_assessed_each_quarter(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.viewer.email)
+    html = client.get("/dashboard").text
+    assert 'class="area-chart" role="img" aria-label="Mean level by area over the teams, by quarter"' in html
+    trend = _section(html, "area-trend-table")
+    # Vision 1, 2, 3; Search -, 2, 1: the means are 1.0, 2.0, 2.0 in every area
+    assert _cells(_row(trend, "Data management")) == ["1.0", "2.0", "2.0"]
+    assert _cells(_row(trend, "Teams assessed")) == ["1", "2", "2"]
+    assert html.count('<g class="chart-series series-') == 4  # a line per area of playbook-base
+
+
+def test_two_quarters_side_by_side_show_each_areas_mean_and_each_teams_level(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    response = client.get("/dashboard?quarter_a=2026-Q1&quarter_b=2026-Q3")
+    assert response.status_code == 200
+    table = _section(response.text, "compare-quarters")
+    assert "2026-Q1 beside 2026-Q3" in table
+    assert "(1 and 2 teams)" in table
+    data = _row(table, "Data management")
+    assert _cells(data)[:2] == ["1.0", "2.0"]
+    assert "↑ +1.0" in data
+    assert "↑ +2.0" in _row(table, "Vision")
+    assert _cells(_row(table, "Search"))[:2] == ["–", "1.0"]  # not assessed in 2026-Q1
+
+
+def test_two_teams_side_by_side_show_their_levels_by_area_and_by_quarter(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    response = client.get(f"/dashboard?team_a={org.team.id}&team_b={org.other_team.id}")
+    assert response.status_code == 200
+    table = _section(response.text, "compare-teams")
+    assert "Vision beside Search" in table
+    assert _cells(_row(table, "Data management")) == ["3.0", "1.0", "−2.0"]
+    assert _cells(_row(table, "Overall, 2026-Q1")) == ["1.0", "–", "–"]
+    assert _cells(_row(table, "Overall, 2026-Q2")) == ["2.0", "2.0", "+0.0"]
+
+
+def test_a_badly_written_quarter_is_shown_beside_its_field_and_the_rest_still_shows(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    response = client.get("/dashboard?since=yesterday&quarter_a=2026-Q2")
+    assert response.status_code == 422
+    html = response.text
+    assert 'aria-invalid="true" aria-describedby="since-error"' in html
+    assert '<div class="field-error" id="since-error">Write the period as year and quarter' in html
+    assert (
+        '<div class="field-error" id="quarter_b-error">Pick a second quarter to compare with.</div>' in html
+    )
+    assert _rows(html) == ["Search", "Vision"]  # unfiltered
+
+
+def test_a_team_the_viewer_may_not_see_is_refused_by_the_filter_and_not_shown(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.manager.email)  # Vision's manager
+    response = client.get(f"/dashboard?team={org.other_team.id}")
+    assert response.status_code == 422
+    assert "Pick teams from the list." in response.text
+    assert "Search" not in response.text
+    assert _rows(response.text) == ["Vision"]
+    compared = client.get(f"/dashboard?team_a={org.team.id}&team_b={org.other_team.id}")
+    assert compared.status_code == 422
+    assert '<div class="field-error" id="team_b-error">Pick one of the teams shown.</div>' in compared.text
+    assert "Search" not in compared.text
+
+
+def test_a_quarter_not_in_the_chart_cannot_be_compared(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    response = client.get("/dashboard?quarter_a=2020-Q1&quarter_b=2026-Q3")
+    assert response.status_code == 422
+    assert (
+        '<div class="field-error" id="quarter_a-error">Pick a quarter shown in the chart.</div>'
+        in response.text
+    )
+    assert 'id="compare-quarters"' not in response.text
+
+
+def test_filters_that_leave_nothing_say_what_to_do(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    response = client.get("/dashboard?since=2027-Q1")
+    assert response.status_code == 200
+    assert "No submitted assessments in these quarters" in response.text
+    assert "Clear the filters" in response.text
+    assert 'id="quarters-h"' not in response.text
+
+
+def test_sort_links_and_team_links_keep_the_filters(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get(f"/dashboard?team={org.team.id}&team={org.other_team.id}&since=2026-Q2").text
+    expected = (
+        f"/dashboard?model=playbook-base&amp;team={org.team.id}&amp;team={org.other_team.id}"
+        "&amp;since=2026-Q2&amp;sort=gap&amp;order=desc"
+    )
+    assert expected in html
+    assert f'href="http://testserver/dashboard/teams/{org.team.id}?model=playbook-base">Trend</a>' in html
+
+
+def test_comparisons_escape_team_names(client: TestClient, db: Session, org: Org) -> None:
+    team = db.get(Team, org.team.id)
+    assert team is not None
+    team.name = "<b>R&D</b>"
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get(
+        f"/dashboard?team_a={org.team.id}&team_b={org.other_team.id}&quarter_a=2026-Q2&quarter_b=2026-Q3"
+    ).text
+    assert "<b>R&D</b>" not in html
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt; beside Search" in html
+    assert '<th scope="row">&lt;b&gt;R&amp;D&lt;/b&gt;</th>' in _section(html, "compare-quarters")
+
+
+def test_filters_trend_and_comparisons_speak_japanese(client: TestClient, db: Session, org: Org) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.admin.email)
+    html = client.get(
+        "/dashboard?quarter_a=2026-Q2&quarter_b=2026-Q3&since=bad", headers={"Accept-Language": "ja"}
+    ).text
+    assert "四半期ごとの領域別レベル" in html
+    assert 'aria-label="四半期ごとの全チームの領域別平均レベル"' in html
+    assert "2026-Q2 と 2026-Q3 の比較" in html
+    assert "データ管理" in html
+    assert (
+        '<div class="field-error" id="since-error">期間は年と四半期で入力してください（例：2026-Q4）。</div>'
+        in html
+    )
+
+
+def test_a_reopened_and_changed_assessment_shows_its_new_levels_after_it_is_submitted_again(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    """Submitted results are kept per process (assessments/service.py): reopening and submitting again
+    must score the assessment afresh."""
+    model = factories.maturity_model(db, "playbook-base")
+    assessment = factories.assessment(db, org.team, model, period="2026-Q3", level=1, submitted=True)
+    db.commit()
+    sign_in(client, org.manager.email)
+    trend = _section(client.get("/dashboard").text, "area-trend-table")
+    assert _cells(_row(trend, "Data management"))[0] == "1.0"
+    token = {"csrf_token": csrf_token(client)}
+    assert client.post(f"/assessments/{assessment.id}/reopen", data=token).status_code == 303
+    for question in ("data-versioning", "data-pipeline", "data-quality"):
+        page = client.get(f"/assessments/{assessment.id}").text
+        version = re.search(rf'id="v-{question}" value="(\d+)"', page)
+        assert version
+        choice = {"data-versioning": "lineage", "data-pipeline": "self-healing", "data-quality": "advanced"}
+        data = {"choice": choice[question], "version": version.group(1), **token}
+        assert client.post(f"/assessments/{assessment.id}/answers/{question}", data=data).status_code == 303
+    assert client.post(f"/assessments/{assessment.id}/submit", data=token).status_code == 303
+    trend = _section(client.get("/dashboard").text, "area-trend-table")
+    assert _cells(_row(trend, "Data management"))[0] == "4.0"

@@ -182,3 +182,45 @@ def test_a_team_assessed_with_another_model_has_its_own_level_by_area_table(
     assert org.team.name in by_model[full.name_en]
     glance = page[page.index('id="overview"') : page.index("Level by area")]
     assert f"{base.name_en} · 2026-Q3" in glance  # the model of the maturity shown beside the team
+
+
+def test_the_summary_edition_has_the_teams_side_by_side_and_no_section_per_team(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    _planned_team(db, org, "Search Ranking", level=2)
+    act_as(client, db, org.admin)
+    page = client.get("/reports/organisation?edition=summary").text
+    assert "<h1>Organisation report: summary</h1>" in page
+    assert "All teams at a glance" in page
+    assert "Search Ranking" in page
+    assert 'class="team-section"' not in page
+    assert "This is the summary edition" in page
+    assert 'href="http://testserver/reports/organisation.pdf?lang=en&amp;edition=summary"' in page
+    full = client.get("/reports/organisation").text
+    assert 'class="team-section"' in full
+    assert 'href="http://testserver/reports/organisation?lang=en&amp;edition=summary"' in full
+
+
+def test_the_summary_pdf_is_shorter_than_the_full_one_in_each_language(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _planned_team(db, org, org.team.name, level=1)
+    _planned_team(db, org, "Search Ranking", level=2)
+    act_as(client, db, org.viewer)
+    for lang, title in (("en", "Organisation report: summary"), ("ja", "組織レポート（要約版）")):
+        summary = client.get(f"/reports/organisation.pdf?lang={lang}&edition=summary")
+        assert summary.status_code == 200
+        assert f"hoshin-organisation-summary-{lang}.pdf" in summary.headers["content-disposition"]
+        full = client.get(f"/reports/organisation.pdf?lang={lang}")
+        summary_pages, full_pages = _pages(summary.content), _pages(full.content)
+        assert title in summary_pages[0]
+        assert len(summary_pages) < len(full_pages)
+        assert "Search Ranking" in "\n".join(summary_pages)
+
+
+def test_an_unknown_edition_is_refused(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.admin)
+    response = client.get("/reports/organisation?edition=everything")
+    assert response.status_code == 422
+    assert "edition" in response.text
