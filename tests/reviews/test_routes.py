@@ -147,3 +147,12 @@ def test_save_without_csrf_is_refused(client: TestClient, db: Session, org: Org)
 def test_a_bad_quarter_is_a_clear_error(client: TestClient, db: Session, org: Org) -> None:
     act_as(client, db, org.manager)
     assert client.get(f"/teams/{org.team.id}/reviews/2027-Q9").status_code == 422
+
+
+def test_review_page_reads_in_japanese(client: TestClient, db: Session, org: Org) -> None:
+    with_plan(client, db, org)
+    save(client, org, went_well="順調", new_action="テストを自動化する")
+    html = client.get(review_url(org), headers={"Accept-Language": "ja"}).text
+    assert "四半期の振り返り" in html
+    assert "成熟度の変化" in html
+    assert "テストを自動化する" in html
