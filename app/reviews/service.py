@@ -36,19 +36,21 @@ def versions(session: Session, *, team_id: int, period: str) -> list[QuarterlyRe
     return list(session.scalars(query))
 
 
-def latest(session: Session, *, team_ids: Sequence[int], period: str) -> dict[int, QuarterlyReview]:
-    """The current version of each team's review of the quarter (teams without one are left out)."""
-    newest = (
-        select(QuarterlyReview.team_id, func.max(QuarterlyReview.version).label("version"))
-        .where(QuarterlyReview.team_id.in_(list(team_ids)), QuarterlyReview.period == period)
-        .group_by(QuarterlyReview.team_id)
-        .subquery()
-    )
-    query = select(QuarterlyReview).join(
-        newest,
-        (QuarterlyReview.team_id == newest.c.team_id) & (QuarterlyReview.version == newest.c.version),
-    )
-    return {row.team_id: row for row in session.scalars(query.where(QuarterlyReview.period == period))}
+def newest_of_teams(session: Session, *, team_ids: Sequence[int]) -> dict[int, QuarterlyReview]:
+    """Each team's most recent review (its latest quarter, latest version), authors loaded; two queries."""
+    keys = session.execute(
+        select(QuarterlyReview.id, QuarterlyReview.team_id)
+        .where(QuarterlyReview.team_id.in_(list(team_ids)))
+        .order_by(QuarterlyReview.period.desc(), QuarterlyReview.version.desc())
+    ).all()
+    chosen: dict[int, int] = {}
+    for row_id, team_id in keys:
+        chosen.setdefault(team_id, row_id)
+    if not chosen:
+        return {}
+    query = select(QuarterlyReview).options(joinedload(QuarterlyReview.created_by))
+    rows = session.scalars(query.where(QuarterlyReview.id.in_(list(chosen.values()))))
+    return {row.team_id: row for row in rows}
 
 
 def pick(found: Sequence[QuarterlyReview], number: int | None) -> QuarterlyReview | None:
