@@ -18,7 +18,7 @@ from app.i18n import N_
 from app.kit.time import utcnow
 from app.models import QuarterlyReview
 from app.okrs import service as okrs_service
-from app.reviews import figures, forms, service, view
+from app.reviews import figures, forms, next_quarter, service, view
 from app.roadmap import forms as roadmap_forms
 from app.roadmap import service as roadmap_service
 from app.web import locale_of, redirect, render
@@ -197,3 +197,40 @@ def _current(session: Session, ctx: TeamContext, period: str) -> QuarterlyReview
     if row is None:
         raise NotFound
     return row
+
+
+@router.get("/teams/{team_id}/reviews/{period}/next", name="review_next")
+def next_quarter_page(request: Request, session: SessionDep, ctx: ManageTeam, period: str) -> Response:
+    """The confirmation step of starting the next quarter: everything it would create, to choose from."""
+    plan = next_quarter.propose(session, team=ctx.team, period=_period(period), locale=locale_of(request))
+    context = {"ctx": ctx, "team": ctx.team, "period": _period(period), "plan": plan}
+    return render(request, "reviews/next.html", context)
+
+
+@router.post("/teams/{team_id}/reviews/{period}/next", name="review_next_start")
+def next_quarter_start(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    period: str,
+    assessment: Annotated[bool, Form()] = False,
+    proposed: Texts = [],  # noqa: B006 - FastAPI copies form defaults
+    carried: Annotated[list[int], Form()] = [],  # noqa: B006
+) -> Response:
+    """Start the next quarter with what the manager ticked on the confirmation step."""
+    quarter = _period(period)
+    plan = next_quarter.propose(session, team=ctx.team, period=quarter, locale=locale_of(request))
+    started = next_quarter.start(
+        session,
+        team=ctx.team,
+        plan=plan,
+        assessment=assessment,
+        proposed=set(proposed),
+        carried=set(carried),
+        user=ctx.user,
+    )
+    if started.assessment_id is not None:
+        url = str(request.url_for("assessment", assessment_id=started.assessment_id))
+        return redirect(url, flash=N_("Next quarter started. Answers save as you go."), request=request)
+    url = f"{request.url_for('okrs', team_id=ctx.team.id)}?period={plan.period}"
+    return redirect(url, flash=N_("Next quarter started."), request=request)

@@ -169,6 +169,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/teams/{team_id}/reviews/{period}"): TEAM_MANAGE,
     ("POST", "/teams/{team_id}/reviews/{period}/actions/{action_id}/roadmap"): TEAM_MANAGE,
     ("POST", "/teams/{team_id}/reviews/{period}/actions/{action_id}/key-result"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/reviews/{period}/next"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/reviews/{period}/next"): TEAM_MANAGE,
     # sources and signals (app/signals)
     ("GET", "/teams/{team_id}/sources"): TEAM_VIEW,
     ("GET", "/teams/{team_id}/sources/new"): TEAM_MANAGE,
