@@ -23,7 +23,8 @@ WORDS = {
            "action": "Hold a blameless post-mortem after each incident", "heading": "Quarterly review"},
     "ja": {"language": "日本語", "link": "四半期の振り返り", "saved": "振り返りを保存しました。",
            "added": "アクションをロードマップに追加しました。", "add": "ロードマップに追加",
-           "on": "ロードマップに追加済み", "pattern": "ツールへの依存", "went_well": "夜間パイプラインが四半期を通して動いた",
+           "on": "ロードマップに追加済み", "pattern": "ツールへの依存",
+           "went_well": "夜間パイプラインが四半期を通して動いた",
            "action": "障害のたびに非難しない振り返りを開く", "heading": "四半期の振り返り"},
 }  # fmt: skip
 
