@@ -11,11 +11,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from app.audit import service as audit_service
 from app.db import in_savepoint
-from app.errors import BadInput, NotFound
+from app.errors import BadInput, Conflict, NotFound
 from app.i18n import N_
 from app.models import KeyResultKind, QuarterlyReview, Roadmap, User
 from app.okrs import service as okrs_service
@@ -86,8 +87,14 @@ def _add(
         actions=[dict(a) for a in draft.actions],
         created_by_id=user.id,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # two saves at once: the second is told, and its text kept
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            N_("Someone saved this review in the meantime. Your text is below: save it again.")
+        ) from None
     audit_service.record(
         session,
         actor=user,

@@ -3,12 +3,16 @@ roadmap and next quarter's OKRs, bad input, and who may do what."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent, Objective, QuarterlyReview
 from app.okrs import service as okrs_service
+from app.reviews import service
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
 from tests.factories import Org
@@ -156,3 +160,22 @@ def test_review_page_reads_in_japanese(client: TestClient, db: Session, org: Org
     assert "四半期の振り返り" in html
     assert "成熟度の変化" in html
     assert "テストを自動化する" in html
+
+
+def test_a_save_that_lost_a_race_is_told_and_keeps_its_text(
+    client: TestClient, db: Session, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    act_as(client, db, org.manager)
+    save(client, org, went_well="first")
+
+    def racing(session: Session, **kwargs: Any) -> QuarterlyReview:
+        # someone else's version 2 lands between our read of the last version and our insert
+        session.add(QuarterlyReview(team_id=org.team.id, period=PERIOD, version=2, patterns=[], actions=[]))
+        session.flush()
+        return service._add(session, number=2, **kwargs)
+
+    monkeypatch.setattr(service, "save", racing)
+    response = save(client, org, went_well="mine, typed carefully")
+    assert response.status_code == 409
+    assert "Someone saved this review in the meantime" in response.text
+    assert "mine, typed carefully" in response.text
