@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.assessments import scoring
 from app.assessments import service as assessments_service
 from app.checklists import service as checklists_service
+from app.dashboard import compare
 from app.delivery import service as delivery_service
 from app.maturity import service as maturity_service
 from app.maturity.schema import MaturityModel
@@ -34,6 +35,22 @@ class Maturity:
     previous: Assessment | None
     changes: tuple[scoring.Change, ...]  # overall, dimensions, capabilities (empty without a previous)
     overall: float | None
+
+    @property
+    def shown(self) -> list[scoring.Change]:
+        """Overall and every area, and the capabilities that moved (as the dashboard tells a move)."""
+        return [c for c in self.changes if c.kind != "capability" or _moved(c)]
+
+    @property
+    def steady(self) -> int:
+        """How many capabilities did not move."""
+        return len(self.changes) - len(self.shown)
+
+
+def _moved(change: scoring.Change) -> bool:
+    if change.delta is None:  # assessed on one side only: that is news too
+        return change.before != change.after
+    return compare.Cell(change.after, change.delta).direction != "same"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ def test_figures_say_what_they_rest_on(client: TestClient, db: Session, org: Org
     assert f"assessment of {PERIOD}" in html
     assert f"against the one of {previous}" in html
     assert "+1.0" in html  # level 1 → 2
+    assert "Capabilities not listed did not change" not in html  # every capability moved
     assert "Roadmap version 1" in html
     assert "items planned to finish by now are done" in html
 
