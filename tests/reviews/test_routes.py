@@ -180,3 +180,16 @@ def test_a_save_that_lost_a_race_is_told_and_keeps_its_text(
     assert response.status_code == 409
     assert "Someone saved this review in the meantime" in response.text
     assert "mine, typed carefully" in response.text
+
+
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "\"'><img src=x onerror=alert(1)>"])
+def test_the_teams_words_render_inert_for_writer_and_reader(
+    client: TestClient, db: Session, org: Org, payload: str
+) -> None:
+    act_as(client, db, org.manager)
+    save(client, org, went_well=payload, bottleneck=payload, new_action=f"Act {payload}")
+    for who in (org.manager, org.viewer):
+        act_as(client, db, who)
+        html = client.get(review_url(org)).text
+        assert payload not in html
+        assert "&lt;" in html
