@@ -51,15 +51,20 @@ class NextQuarter:
 
 
 def propose(session: Session, *, team: Team, period: str, locale: str) -> NextQuarter:
-    """What "Start the next quarter" would create after `period`."""
+    """What "Start the next quarter" would create after `period` (nothing next quarter already has)."""
     following = okrs_service.shift_period(period, 1)
     last = maturity(session, team_id=team.id, period=following)
     model = maturity_service.latest(session, slug=last.current.model.slug) if last else None
     existing = assessments_service.list_for_team(session, team_id=team.id)
     exists = any(a.period == following and model and a.model.slug == model.slug for a in existing)
-    return NextQuarter(
-        following, model, exists, _proposed(session, team, locale), _carried(session, team, period)
-    )
+    there = {
+        (o.title, kr.title)
+        for o in okrs_service.objectives(session, team_ids=[team.id], period=following)
+        for kr in o.key_results
+    }
+    proposed = [p for p in _proposed(session, team, locale) if (p.objective, p.data.title) not in there]
+    carried = [c for c in _carried(session, team, period) if (c.objective, c.status.title) not in there]
+    return NextQuarter(following, model, exists, proposed, carried)
 
 
 def _proposed(session: Session, team: Team, locale: str) -> list[Proposed]:

@@ -63,6 +63,9 @@ def test_start_creates_only_what_was_ticked(client: TestClient, db: Session, org
     assert "Deploys per month" in titles
     assert "Left behind" not in titles
     assert any(kr.roadmap_item_id == item_id for kr in made)
+    again = client.get(f"{review_url(org)}/next").text  # what was made is proposed no more
+    assert f'value="{proposed}"' not in again
+    assert f'name="carried" value="{carried.id}"' not in again
 
 
 def test_member_cannot_start_the_next_quarter(client: TestClient, db: Session, org: Org) -> None:
