@@ -1,4 +1,4 @@
-"""The `hoshin` command: serve, database, demo data, users, configuration check."""
+"""The `hoshin` command: serve, database, demo data, users, export, import, backup, configuration check."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app import migrate
 from app.config import ConfigurationError, Settings, get_settings, resolve_secret_key
 from app.db import make_engine, make_session_factory, session_scope
+from app.kit.datafile.reading import Problem
 from app.maturity.schema import MaturityModel
 from app.monitoring import MULTIPROCESS_ENV
 
@@ -357,10 +358,7 @@ def _load_model(path: Path) -> MaturityModel:
     try:
         return load_model_file(path)
     except ModelFileError as exc:
-        for problem in exc.problems[:LISTED_PROBLEMS]:
-            typer.secho(f"problem: {problem}", err=True, fg=typer.colors.RED)
-        if len(exc.problems) > LISTED_PROBLEMS:
-            typer.secho(f"... and {len(exc.problems) - LISTED_PROBLEMS} more", err=True, fg=typer.colors.RED)
+        _list_problems(exc.problems)
         count = len(exc.problems)
         raise fail(f"{path}: {count} problem(s); nothing was imported (the format: {MODEL_GUIDE})") from None
 
@@ -446,6 +444,94 @@ def report(
     except OSError as exc:
         raise fail(f"cannot write {out}: {exc.strerror}") from None
     typer.echo(f"wrote {out}")
+
+
+EXPORT_GUIDE = "docs/organisation-export.md"
+
+
+@cli.command("export", epilog=f"The format: {EXPORT_GUIDE}")
+def export_organisation(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of to stdout.")] = None,
+) -> None:
+    """Print the whole organisation as one JSON document (no passwords, tokens or credentials)."""
+    from app.kit.time import utcnow
+    from app.transfer import document
+    from app.transfer.export import export
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            text = document.dumps(export(session, now=utcnow()))
+    except SQLAlchemyError as exc:
+        raise fail(f"cannot read the database: {_reason(exc)}") from None
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror}") from None
+    typer.echo(f"wrote {out}", err=True)
+
+
+@cli.command("import", epilog=f"The format: {EXPORT_GUIDE}")
+def import_organisation(
+    path: Annotated[Path, typer.Argument(help="An export made by `hoshin export`.")],
+    merge: Annotated[
+        bool, typer.Option("--merge", help="Add to an instance with data: people by e-mail, teams by slug.")
+    ] = False,
+    check_only: Annotated[bool, typer.Option("--check", help="Check and count, import nothing.")] = False,
+) -> None:
+    """Import an organisation export whole, or nothing if anything in it is wrong."""
+    from app.transfer import importing
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}") from None
+    engine = make_engine(get_settings().database_url)
+    try:
+        doc = importing.read(data, path.name)
+        with session_scope(make_session_factory(engine)) as session:
+            outcome = importing.import_organisation(
+                session, document=doc, merge=merge, importer=None, source=path.name, check_only=check_only
+            )
+    except importing.ExportFileError as exc:
+        _list_problems(exc.problems)
+        raise fail(
+            f"{path}: {len(exc.problems)} problem(s); nothing was imported (the format: {EXPORT_GUIDE})"
+        ) from None
+    except importing.NotEmpty as exc:
+        raise fail(f"{exc} (hoshin import --merge)") from None
+    except SQLAlchemyError as exc:
+        raise fail(f"nothing was imported: {_reason(exc)}") from None
+    for line in importing.summary(outcome):
+        typer.echo(line)
+
+
+def _list_problems(problems: list[Problem]) -> None:
+    for problem in problems[:LISTED_PROBLEMS]:
+        typer.secho(f"problem: {problem}", err=True, fg=typer.colors.RED)
+    if len(problems) > LISTED_PROBLEMS:
+        typer.secho(f"... and {len(problems) - LISTED_PROBLEMS} more", err=True, fg=typer.colors.RED)
+
+
+@cli.command()
+def backup(path: Annotated[Path, typer.Argument(help="The new backup file (must not exist yet).")]) -> None:
+    """Copy the SQLite database while the app runs (PostgreSQL: pg_dump, see docs/backups.md)."""
+    from sqlalchemy import make_url
+
+    from app.transfer.backup import BackupError, backup_sqlite
+
+    settings = get_settings()
+    if not settings.is_sqlite:
+        raise fail("the database is PostgreSQL: back it up with pg_dump (see docs/backups.md)")
+    database = Path(make_url(settings.database_url).database or "")
+    try:
+        size = backup_sqlite(database, path)
+    except BackupError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"backed up {database} to {path} ({size // 1024} KiB)")
 
 
 @cli.command()

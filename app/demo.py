@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.kit.time import quarter_of, utcnow
+from app.learning import demo as learning_demo
 from app.maturity import service as maturity_service
 from app.maturity.schema import MaturityModel, Question
 from app.models import Answer, Assessment, Membership, Organisation, Target, Team, User
@@ -135,6 +136,7 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
     _targets(session, organisation.id, full_model)
     okrs_demo.load(session, organisation_id=organisation.id, now=now)
     roadmap_demo.load(session, organisation_id=organisation.id, now=now)
+    learning_demo.load(session, organisation_id=organisation.id, now=now)
     session.flush()
     return (
         f"Demo sign-in: {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager of {TEAMS[0].name}) "

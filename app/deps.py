@@ -172,6 +172,16 @@ def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
 AdminUser = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 
+async def require_team_creator(user: CurrentUser) -> User:
+    """The user, if they may start new teams (permissions.can_create_team), else 403."""
+    if not permissions.can_create_team(user):
+        raise Forbidden
+    return user
+
+
+TeamCreator = Annotated[User, Depends(require_team_creator)]
+
+
 @dataclass(frozen=True)
 class TeamContext:
     """A team the current user may see, with what they may do in it (for routes and templates)."""

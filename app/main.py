@@ -17,6 +17,7 @@ from app.assessments.evidence.api import router as evidence_api
 from app.assessments.evidence.routes import router as evidence_router
 from app.assessments.exports.routes import router as assessment_exports
 from app.assessments.routes import router as assessments_router
+from app.assessments.targets.api import router as targets_api
 from app.assessments.targets.routes import router as targets_router
 from app.auth import csrf
 from app.auth.routes import router as auth_router
@@ -27,6 +28,7 @@ from app.delivery.api import router as delivery_api
 from app.delivery.routes import router as delivery_router
 from app.deps import SESSION_COOKIE
 from app.kit import limits
+from app.learning.routes import router as learning_router
 from app.maturity.routes import router as maturity_router
 from app.monitoring import instruments
 from app.monitoring.routes import router as monitoring_router
@@ -57,8 +59,10 @@ from app.signals.api import router as signals_api
 from app.signals.routes import router as signals_router
 from app.sync_followers import FOLLOWERS
 from app.system.routes import router as system_router
+from app.teams.api import router as teams_api
 from app.teams.raci.routes import router as raci_router
 from app.teams.routes import router as teams_router
+from app.transfer.routes import router as transfer_router
 from app.users.routes import router as users_router
 
 
@@ -99,10 +103,12 @@ ROUTERS = (
     system_router,
     auth_router,
     teams_router,
+    teams_api,
     raci_router,
     assessments_router,
     assessment_exports,
     targets_router,
+    targets_api,
     assessments_api,
     evidence_router,
     evidence_api,
@@ -110,6 +116,7 @@ ROUTERS = (
     admin_router,
     api_router,
     maturity_router,
+    transfer_router,
     reports_router,
     roadmap_router,
     roadmap_exports,
@@ -118,6 +125,7 @@ ROUTERS = (
     checklists_router,
     checklists_api,
     okrs_router,
+    learning_router,
     okrs_api,
     reviews_router,
     signals_router,
@@ -145,7 +153,8 @@ def _install_server(app: FastAPI, settings: Settings) -> None:
     # inside the shell: its refusal is localised
     app.add_middleware(PdfSlots, slots=slots, per_reader=per_reader, reader_cookie=SESSION_COOKIE)
     # inside the shell, so a 413 has its locale and headers
-    app.add_middleware(BodyLimit, limit=limits.BODY, larger={"/admin/models": limits.UPLOAD_BODY})
+    uploads = {"/admin/models": limits.UPLOAD_BODY, "/admin/transfer/import": limits.EXPORT_BODY}
+    app.add_middleware(BodyLimit, limit=limits.BODY, larger=uploads)
     app.add_middleware(ShellMiddleware, https=settings.https)
     app.state.changes = None
     if machinery.on("give_way"):  # pages give way to saves at each query and in their templates

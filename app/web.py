@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -20,7 +20,7 @@ from app.config import PROJECT_ROOT
 from app.evidence import labels
 from app.kit import htmx, limits
 from app.kit.signing import sign, unsign
-from app.kit.time import format_local, utcnow
+from app.kit.time import format_day, format_local, utcnow
 from app.server.priority import GivingWayTemplate
 from app.server.url_memo import UrlCache
 
@@ -91,6 +91,8 @@ def _localtime_filter(context: Any, moment: Any) -> str:
 
 @jinja2.pass_context
 def _localdate_filter(context: Any, moment: Any) -> str:
+    if isinstance(moment, date) and not isinstance(moment, datetime):  # a calendar day: no zone to apply
+        return format_day(moment, locale=i18n.current_locale.get())
     return format_local(moment, tz=_user_tz(context), locale=i18n.current_locale.get(), with_time=False)
 
 

@@ -18,7 +18,7 @@ from app.audit import service as audit_service
 from app.errors import BadInput, Conflict, NotFound
 from app.evidence import service as evidence_service
 from app.i18n import N_
-from app.kit import limits
+from app.kit import limits, urls
 from app.maturity import service as maturity_service
 from app.maturity.schema import MAX_LEVEL, MIN_LEVEL, MaturityModel, Question
 from app.models import (
@@ -380,7 +380,7 @@ def _validate(question: Question, data: AnswerInput) -> bool:
         raise BadInput(message, field="evidence_links", max=limits.EVIDENCE_LINKS)
     for link in data.evidence_links:
         _check_text(link, limits.URL, "evidence_links")
-        if not link.lower().startswith(("http://", "https://")) or any(c.isspace() for c in link):
+        if not urls.is_web_address(link):
             raise BadInput(N_("Evidence links must be http or https addresses."), field="evidence_links")
     return not_applicable
 
@@ -453,6 +453,9 @@ def parse_period(text: str) -> str:
         raise BadInput(error.message, field="period", **error.params) from None
 
 
+TARGET_LEVEL = N_("A target is a level from 0 to 4.")
+
+
 def parse_target_levels(model: MaturityModel, form: Mapping[str, str]) -> dict[str, int | None]:
     """Target levels from `target-<dimension>` fields: 0–4, or empty for the organisation default."""
     wanted: dict[str, int | None] = {}
@@ -460,11 +463,24 @@ def parse_target_levels(model: MaturityModel, form: Mapping[str, str]) -> dict[s
         raw = form.get(f"target-{dimension.id}", "").strip()
         if raw == "":
             wanted[dimension.id] = None
-        elif raw.isdigit() and MIN_LEVEL <= int(raw) <= MAX_LEVEL:
+        elif raw.isdecimal() and MIN_LEVEL <= int(raw) <= MAX_LEVEL:
             wanted[dimension.id] = int(raw)
         else:
-            raise BadInput(N_("A target is a level from 0 to 4."), field=f"target-{dimension.id}")
+            raise BadInput(TARGET_LEVEL, field=f"target-{dimension.id}")
     return wanted
+
+
+def target_levels(model: MaturityModel, given: Mapping[str, int | None]) -> dict[str, int | None]:
+    """Every dimension's target from `given` (the API's `levels`): 0–4, or None or left out for the
+    default; BadInput naming `levels.<dimension>` for a level out of range or a dimension not in `model`."""
+    known = {dimension.id for dimension in model.dimensions}
+    for dimension_id, level in given.items():
+        if dimension_id not in known:
+            message = N_("This model has no dimension %(id)s.")
+            raise BadInput(message, field=f"levels.{dimension_id}", id=dimension_id)
+        if level is not None and not MIN_LEVEL <= level <= MAX_LEVEL:
+            raise BadInput(TARGET_LEVEL, field=f"levels.{dimension_id}")
+    return {dimension.id: given.get(dimension.id) for dimension in model.dimensions}
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.catalogue.loader import builtin_catalogue
 from app.checklists.proofs import Reading
 from app.checklists.service import EntryStatus, ItemChecklist
+from app.checklists.team import TeamEntry, TeamList
+from app.kit import limits
 
 
 class EntryIn(BaseModel):
@@ -113,3 +115,105 @@ class ChecklistOut(BaseModel):
     done: int
     total: int
     items: list[ItemChecklistOut]
+
+
+Status = Literal["not_started", "in_progress", "done", "not_applicable"]
+
+
+class TeamEntryOut(BaseModel):
+    """One entry of one of the team's checklists, with where the team stands on it."""
+
+    source: Literal["playbook", "roadmap"]
+    list_id: str
+    """The playbook checklist's id, or the roadmap item's."""
+    entry_id: str
+    text: Text
+    role: str | None
+    status: Status
+    """Done while ticked (by a person or, for an entry a signal can prove, by the evidence)."""
+    ticked_by: Literal["person", "evidence"] | None
+    proved_by_signal: bool
+    evidence: EvidenceOut | None
+    overrides_evidence: bool
+    na_reason: str
+    owner_id: int | None
+    owner: str | None
+    due: date | None
+    note: str
+    link: str
+    """An http(s) address the team gives as evidence; Hoshin never fetches it."""
+    changed_by: str | None
+    changed_at: datetime | None
+
+    @classmethod
+    def of(cls, entry: TeamEntry) -> TeamEntryOut:
+        return cls(
+            source=entry.source,
+            list_id=entry.list_id,
+            entry_id=entry.entry_id,
+            text=Text(en=entry.text.en, ja=entry.text.ja),
+            role=entry.role,
+            status=entry.status,
+            ticked_by=("evidence" if entry.by_evidence else "person") if entry.done else None,
+            proved_by_signal=entry.proved,
+            evidence=EvidenceOut.of(entry.evidence) if entry.evidence is not None else None,
+            overrides_evidence=entry.overrides_evidence,
+            na_reason=entry.na_reason,
+            owner_id=entry.owner_id,
+            owner=entry.owner_name,
+            due=entry.due,
+            note=entry.note,
+            link=entry.link,
+            changed_by=entry.changed_by,
+            changed_at=entry.changed_at,
+        )
+
+
+class TeamListOut(BaseModel):
+    source: Literal["playbook", "roadmap"]
+    list_id: str
+    title: Text
+    done: int
+    total: int
+    entries: list[TeamEntryOut]
+
+    @classmethod
+    def of(cls, found: TeamList) -> TeamListOut:
+        return cls(
+            source=found.source,
+            list_id=found.list_id,
+            title=Text(en=found.title.en, ja=found.title.ja),
+            done=found.done,
+            total=found.total,
+            entries=[TeamEntryOut.of(e) for e in found.entries],
+        )
+
+
+class TeamChecklistsOut(BaseModel):
+    team_id: int
+    has_roadmap: bool
+    """False: the roadmap's checklists come once a roadmap is generated."""
+    lists: list[TeamListOut]
+    """The playbook's checklists (every team has them), then the roadmap items'."""
+
+
+class TeamEntryPatch(BaseModel):
+    """Change an entry: only the fields sent change. A status of done ticks the entry, any other unticks
+    it; not_applicable needs an na_reason. `null` clears the owner or the due date."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    status: Status | None = None
+    na_reason: limits.Reason | None = None
+    owner_id: limits.RowId | None = None
+    """A member of the team, or null for nobody."""
+    due: str | None = Field(default=None, max_length=10)
+    """A date, 2027-03-31; null for none."""
+    note: limits.Note | None = None
+    link: limits.Url | None = None
+    """An http or https address; empty for none."""
+
+    def values(self) -> dict[str, str]:
+        """The fields sent, as the page's form sends them (an empty owner or due date clears it)."""
+        sent = {name: getattr(self, name) for name in self.model_fields_set}
+        return {name: "" if value is None else str(value) for name, value in sent.items()}

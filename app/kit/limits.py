@@ -41,12 +41,15 @@ EXPERIMENT_FILTER = 500  # an MLflow source's experiment-name filter
 SECRET = 4000  # a source's token, user name or password
 # Counts
 EVIDENCE_LINKS = 20  # evidence links on one answer
+ATTENDEES = 200  # people at one learning session
 # Periods: ASCII year and quarter, e.g. 2026-Q4
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 # Request bodies, in bytes
 BODY = 1_000_000
 UPLOAD_BODY = 2_000_000  # the maturity model upload: a 1 MB file plus its form's envelope
+EXPORT_FILE = 100_000_000  # an organisation export (app/transfer): years of signals of many teams
+EXPORT_BODY = EXPORT_FILE + 1_000_000  # its upload, with the form's envelope
 
 # C0 and C1 controls, DEL, and lone surrogates (which no database can store); tab and newline are
 # allowed in multi-line text only. JSON Schema's regex dialect reads these escapes the same way.
@@ -164,6 +167,7 @@ ClientToken = one_line(CLIENT_TOKEN)
 Branch = one_line(BRANCH)
 ExperimentFilter = one_line(EXPERIMENT_FILTER)
 SecretText = one_line(SECRET)
+CustomRoles = one_line(CUSTOM_ROLES)
 
 
 def _canonical_period(value: str) -> str:
@@ -183,4 +187,15 @@ Period = Annotated[
 ]
 MAX_ID = 2**63 - 1  # rows' ids are 64-bit integers
 RowId = Annotated[int, Ge(1), Le(MAX_ID)]
+
+
+def row_id(text: str) -> int | None:
+    """A row id as a form sends it (ASCII digits within MAX_ID), else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    found = int(text)
+    return found if 1 <= found <= MAX_ID else None
+
+
 MAX_NUMBER = 1e12  # a key result's values and a check-in's value, either sign

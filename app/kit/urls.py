@@ -8,3 +8,8 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return default
     return target
+
+
+def is_web_address(link: str) -> bool:
+    """An http or https address without spaces: what an evidence link may be (shown, never fetched)."""
+    return link.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in link)

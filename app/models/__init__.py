@@ -4,8 +4,15 @@ from app.models.access import ApiToken, OneTimeLink, RaciAssignment
 from app.models.assessment import Answer, Assessment, AssessmentStatus, Target
 from app.models.audit import AuditEvent
 from app.models.base import Base
-from app.models.checklist import ChecklistTick, ChecklistUntick
+from app.models.checklist import (
+    ChecklistEntryState,
+    ChecklistSource,
+    ChecklistStatus,
+    ChecklistTick,
+    ChecklistUntick,
+)
 from app.models.evidence import EvidenceReview, Verdict
+from app.models.learning import LearningAttendee, LearningSession, SessionKind
 from app.models.maturity import MaturityModelVersion
 from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
 from app.models.organisation import Organisation
@@ -27,6 +34,9 @@ __all__ = [
     "CachedReport",
     "CheckIn",
     "CheckInSource",
+    "ChecklistEntryState",
+    "ChecklistSource",
+    "ChecklistStatus",
     "ChecklistTick",
     "ChecklistUntick",
     "DataRevision",
@@ -34,6 +44,8 @@ __all__ = [
     "ItemStatus",
     "KeyResult",
     "KeyResultKind",
+    "LearningAttendee",
+    "LearningSession",
     "LoginAttempt",
     "MaturityModelVersion",
     "Membership",
@@ -47,6 +59,7 @@ __all__ = [
     "RoadmapItemStatus",
     "RoadmapVersion",
     "Role",
+    "SessionKind",
     "SignalValue",
     "Source",
     "SourceKind",

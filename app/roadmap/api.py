@@ -14,7 +14,7 @@ from app.kit.time import utcnow
 from app.models import Roadmap
 from app.roadmap import forms, service
 from app.roadmap.planner.plan import Edit
-from app.roadmap.schemas import EditIn, ItemPatch, RoadmapOut
+from app.roadmap.schemas import EditIn, GenerateIn, ItemPatch, RoadmapOut
 
 router = APIRouter(prefix="/api/v1", tags=["roadmap"])
 PROBLEM: dict[str, Any] = {
@@ -36,9 +36,13 @@ def _roadmap(session: SessionDep, team_id: int) -> Roadmap:
 
 
 @router.post("/teams/{team_id}/roadmap", responses=ERRORS)
-def generate(session: SessionDep, ctx: ManageTeam) -> RoadmapOut:
-    """Generate or regenerate the roadmap from the latest submitted assessment, keeping every edit."""
-    roadmap = service.generate_for_team(session, team=ctx.team, user=ctx.user, now=utcnow())
+def generate(session: SessionDep, ctx: ManageTeam, body: GenerateIn | None = None) -> RoadmapOut:
+    """Generate or regenerate the roadmap, keeping every edit: from each capability's latest submitted
+    assessment, or from the one `source` names (422 naming `source` when it is not one of the team's)."""
+    source = body.source if body is not None else None
+    roadmap = service.generate_for_team(
+        session, team=ctx.team, user=ctx.user, now=utcnow(), assessment_id=source
+    )
     return RoadmapOut.of(service.view(session, roadmap=roadmap))
 
 

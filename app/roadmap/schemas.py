@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.kit import limits
 from app.roadmap.service import RoadmapView
 
 EditKind = Literal["pin", "unpin", "drop", "restore", "move", "resize", "owner"]
@@ -15,6 +16,16 @@ Status = Literal["planned", "in_progress", "done", "blocked"]
 
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class GenerateIn(Strict):
+    """What the page's "Generate" form takes: which submitted assessment to plan from."""
+
+    source: limits.RowId | None = Field(
+        default=None,
+        description="the id of one of the team's submitted assessments to plan from alone; null or left out: "
+        "each capability's latest submitted assessment",
+    )
 
 
 class EditIn(Strict):
@@ -57,11 +68,22 @@ class ItemOut(BaseModel):
     reasons: list[Text]
 
 
+class PlanSourceOut(BaseModel):
+    """An assessment the plan took capability levels from, and which capabilities it gave."""
+
+    assessment_id: int | None
+    model: str
+    period: str
+    capabilities: list[str]
+
+
 class RoadmapOut(BaseModel):
     team_id: int
     version: int
     generated_at: datetime
     assessment_id: int | None
+    chosen: bool = Field(description="true: planned from the one assessment asked for (`source`)")
+    sources: list[PlanSourceOut]
     start: date
     progress: int
     items: list[ItemOut]
@@ -98,6 +120,16 @@ class RoadmapOut(BaseModel):
             version=view.version.number,
             generated_at=view.version.generated_at,
             assessment_id=view.version.assessment_id,
+            chosen=view.chosen,
+            sources=[
+                PlanSourceOut(
+                    assessment_id=s.assessment_id,
+                    model=s.model,
+                    period=s.period,
+                    capabilities=list(s.capabilities),
+                )
+                for s in view.sources
+            ],
             start=view.roadmap.start_date,
             progress=view.rollup(),
             items=items,

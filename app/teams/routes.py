@@ -10,8 +10,8 @@ from starlette.responses import Response
 from app.assessments import service as assessments_service
 from app.auth import permissions
 from app.auth.permissions import Action, TeamAccess
-from app.deps import CurrentUser, SessionDep, SettingsDep, TeamContext, team_context
-from app.errors import Forbidden, NotFound
+from app.deps import CurrentUser, SessionDep, SettingsDep, TeamContext, TeamCreator, team_context
+from app.errors import NotFound
 from app.i18n import N_
 from app.models import Membership
 from app.teams import service
@@ -45,17 +45,8 @@ def home(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     return render(request, "teams/overview.html", context)
 
 
-def _require_creator(user: CurrentUser) -> Any:
-    if not permissions.can_create_team(user):
-        raise Forbidden
-    return user
-
-
-Creator = Annotated[Any, Depends(_require_creator)]
-
-
 @router.get("/teams/new", name="team_new")
-def team_new(request: Request, user: Creator) -> Response:
+def team_new(request: Request, user: TeamCreator) -> Response:
     """The form for a new team."""
     return render(request, "teams/form.html", {"team": None, "form": {}, "errors": {}})
 
@@ -65,7 +56,7 @@ def team_create(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    user: Creator,
+    user: TeamCreator,
     name: Checked = "",
     description: Checked = "",
     improvement_share: Annotated[str, Form(max_length=20)] = "30",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -86,6 +87,12 @@ def with_members(session: Session, *, team_id: int) -> Team:
     return team
 
 
+def members(session: Session, *, team_id: int) -> list[User]:
+    """The team's people by name (one query): who may own a checklist entry or attend a session."""
+    query = select(User).join(Membership, Membership.user_id == User.id).where(Membership.team_id == team_id)
+    return sorted(session.scalars(query), key=lambda u: (u.name.lower(), u.id))
+
+
 def _organisation(session: Session, *, name: str) -> Organisation:
     organisation = session.scalars(select(Organisation).order_by(Organisation.id)).first()
     if organisation is None:  # a fresh installation without demo data
@@ -111,24 +118,32 @@ class TeamInput:
     improvement_share: float  # 0–1
 
 
-def clean_team(name: str, description: str, improvement_percent: str = "30") -> TeamInput:
+# The shares a team and a member may give, in percent (the API states them as 0–1)
+IMPROVEMENT_PERCENT = (1, 100)
+CAPACITY_PERCENT = (0, 100)
+Percent = str | float  # as typed on a form ("30", "30 %"), or a number from the API
+
+
+def clean_team(name: str, description: str, improvement_percent: Percent = "30") -> TeamInput:
     """Validated team fields (the improvement share as a percentage); raises FieldError naming the field."""
     name = " ".join(checked_text(name, limits.NAME, "name").split())
     if not name:
         raise FieldError("name", N_("Give the team a name."))
     description = checked_text(description, limits.DESCRIPTION, "description", multiline=True).strip()
-    return TeamInput(name, description, _improvement_share(improvement_percent))
-
-
-def _improvement_share(percent_text: str) -> float:
     message = N_("Enter the share of capacity for improvement work, from 1 to 100 %.")
+    share = _share(improvement_percent, IMPROVEMENT_PERCENT, "improvement_share", message)
+    return TeamInput(name, description, share)
+
+
+def _share(percent: Percent, bounds: tuple[int, int], field: str, message: str) -> float:
+    """A percentage within `bounds` as a share from 0 to 1 (two decimals), else FieldError."""
     try:
-        percent = float(percent_text.strip().rstrip("%"))
+        value = float(percent.strip().rstrip("%")) if isinstance(percent, str) else float(percent)
     except ValueError:
-        raise FieldError("improvement_share", message) from None
-    if not 1 <= percent <= 100:  # NaN fails this too
-        raise FieldError("improvement_share", message)
-    return round(percent / 100, 2)
+        raise FieldError(field, message) from None
+    if not bounds[0] <= value <= bounds[1]:  # NaN fails this too
+        raise FieldError(field, message)
+    return round(value / 100, 2)
 
 
 def create(
@@ -138,7 +153,7 @@ def create(
     description: str,
     actor: User,
     organisation_name: str,
-    improvement_percent: str = "30",
+    improvement_percent: Percent = "30",
 ) -> Team:
     """A new team; a non-admin creator becomes its manager."""
     data = clean_team(name, description, improvement_percent)
@@ -175,7 +190,7 @@ def update(
     name: str,
     description: str,
     actor: User,
-    improvement_percent: str | None = None,
+    improvement_percent: Percent | None = None,
 ) -> None:
     """Rename the team, change its description or its share of capacity for improvement work."""
     percent = f"{team.improvement_share * 100:g}" if improvement_percent is None else improvement_percent
@@ -194,25 +209,33 @@ class MemberInput:
     capacity: float  # 0–1
 
 
-def clean_member(access: str, roles: list[str], custom: str, capacity_percent: str) -> MemberInput:
+def clean_member(access: str, roles: list[str], custom: str, capacity_percent: Percent) -> MemberInput:
     """Validated membership fields from the form (capacity as a percentage); raises FieldError."""
+    return member_input(access, roles, [custom], capacity_percent, custom_field="custom_role")
+
+
+def member_input(
+    access: str,
+    recommended: Sequence[str],
+    custom: Sequence[str],
+    capacity_percent: Percent,
+    *,
+    custom_field: str = "team_roles",
+) -> MemberInput:
+    """Validated membership fields: recommended role slugs, custom roles (a comma separates custom roles,
+    as on the form) and capacity as a percentage; a custom role's error names `custom_field`."""
     if access not in {a.value for a in TeamAccess}:
         raise FieldError("access", N_("Choose manager, member or viewer."))
-    unknown = [r for r in roles if r not in RECOMMENDED]
-    if unknown:
+    if [r for r in recommended if r not in RECOMMENDED]:
         raise FieldError("team_roles", N_("Choose roles from the list, or type a custom role."))
-    custom = checked_text(custom, limits.CUSTOM_ROLES, "custom_role")
-    customs = [team_roles.clean_custom(part) for part in custom.split(",") if part.strip()]
-    if any(len(part.strip()) > team_roles.MAX_CUSTOM_LENGTH for part in custom.split(",")):
-        raise FieldError("custom_role", N_("A custom role can be at most 60 characters."))
-    try:
-        percent = float(capacity_percent.strip().rstrip("%"))
-    except ValueError:
-        raise FieldError("capacity", N_("Enter a share of time from 0 to 100 %.")) from None
-    if not 0 <= percent <= 100:  # NaN fails this too
-        raise FieldError("capacity", N_("Enter a share of time from 0 to 100 %."))
-    chosen = [r for r in RECOMMENDED if r in roles] + [c for c in dict.fromkeys(customs) if c]
-    return MemberInput(access, chosen, round(percent / 100, 2))
+    typed = checked_text(",".join(custom), limits.CUSTOM_ROLES, custom_field)
+    customs = [team_roles.clean_custom(part) for part in typed.split(",") if part.strip()]
+    if any(len(part.strip()) > team_roles.MAX_CUSTOM_LENGTH for part in typed.split(",")):
+        raise FieldError(custom_field, N_("A custom role can be at most 60 characters."))
+    message = N_("Enter a share of time from 0 to 100 %.")
+    capacity_share = _share(capacity_percent, CAPACITY_PERCENT, "capacity", message)
+    chosen = [r for r in RECOMMENDED if r in recommended] + [c for c in dict.fromkeys(customs) if c]
+    return MemberInput(access, chosen, capacity_share)
 
 
 def _member_state(membership: Membership) -> dict[str, object]:

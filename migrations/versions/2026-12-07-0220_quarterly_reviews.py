@@ -4,7 +4,7 @@ A team's review of a quarter (issue 20): what went well, the bottleneck, the pla
 that showed, and the decided actions. Every save is a new version (a new row), so earlier ones are kept.
 
 Revision ID: 7a1c0e2b9d44
-Revises: 3fc5b3f88f94
+Revises: 7c2d41e9a0b5
 Created: 2026-12-07 02:20:00+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import app.models.base
 
 revision: str = "7a1c0e2b9d44"
-down_revision: str | None = "3fc5b3f88f94"
+down_revision: str | None = "7c2d41e9a0b5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth import service as auth_service
 from app.kit.time import utcnow
 from app.maturity import service as maturity_service
-from app.models import Membership, QuarterlyReview, Source, User
+from app.models import LearningSession, Membership, QuarterlyReview, Source, User
 from app.users import service as users_service
 from tests import factories
 from tests.conftest import csrf_token
@@ -51,6 +51,10 @@ def world(db: Session, org: Org) -> World:
     key_result = okr_rows.key_result(db, okr_rows.objective(db, org.team, org.manager), org.manager)
     source = Source(team_id=org.team.id, kind="git", name="repo", url="/nowhere/repo.git", branch="main")
     db.add(source)
+    learning = LearningSession(
+        team_id=org.team.id, held_on=now.date(), kind="study", topic="MLflow", lessons=""
+    )
+    db.add(learning)
     action = {"id": "a1", "text": "Automate the tests"}
     db.add(QuarterlyReview(team_id=org.team.id, period="2027-Q1", version=1, actions=[action]))
     db.commit()
@@ -61,11 +65,13 @@ def world(db: Session, org: Org) -> World:
         "assessment_id": assessment.id,
         "question_id": question.id,
         "slug": model.slug,
+        "model": model.slug,
         "invite_token": invite.token,
         "reset_token": reset.token,
         "objective_id": key_result.objective_id,
         "key_result_id": key_result.id,
         "source_id": source.id,
+        "learning_session_id": learning.id,
         "period": "2027-Q1",
         "action_id": "a1",
     }

@@ -99,6 +99,10 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/models/schema.json"): ADMIN,
     ("GET", "/admin/models/guide.md"): ADMIN,
     ("GET", "/admin/audit.csv"): ADMIN,
+    ("GET", "/admin/transfer"): ADMIN,
+    ("GET", "/admin/transfer/organisation.json"): ADMIN,
+    ("GET", "/admin/transfer/schema.json"): ADMIN,
+    ("POST", "/admin/transfer/import"): ADMIN,
     # assessments (pages)
     ("GET", "/teams/{team_id}/assessments"): TEAM_VIEW,
     ("POST", "/teams/{team_id}/assessments"): TEAM_MANAGE,
@@ -144,6 +148,20 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/teams/{team_id}/roadmap/items/{item_id}/checklist/{entry_id}"): TEAM_ANSWER,  # Action.CHECK_IN
     ("GET", "/api/v1/teams/{team_id}/roadmap/checklist"): TEAM_VIEW,
     ("PUT", "/api/v1/teams/{team_id}/roadmap/items/{item_id}/checklist/{entry_id}"): TEAM_ANSWER,
+    # the team's checklists: the playbook's (every team has them, so these reach a real entry) and the
+    # roadmap's; members change entries (Action.CHECK_IN), viewers read
+    ("GET", "/teams/{team_id}/checklists"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/checklists/{source}/{list_id}/{entry_id}"): TEAM_ANSWER,
+    ("POST", "/teams/{team_id}/checklists/{source}/{list_id}/{entry_id}/tick"): TEAM_ANSWER,
+    ("GET", "/api/v1/teams/{team_id}/checklists"): TEAM_VIEW,
+    ("PATCH", "/api/v1/teams/{team_id}/checklists/{source}/{list_id}/{entry_id}"): TEAM_ANSWER,
+    # learning log (members log sessions: Action.CHECK_IN)
+    ("GET", "/teams/{team_id}/learning"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/learning/new"): TEAM_ANSWER,
+    ("POST", "/teams/{team_id}/learning"): TEAM_ANSWER,
+    ("GET", "/teams/{team_id}/learning/{learning_session_id}/edit"): TEAM_ANSWER,
+    ("POST", "/teams/{team_id}/learning/{learning_session_id}"): TEAM_ANSWER,
+    ("POST", "/teams/{team_id}/learning/{learning_session_id}/delete"): TEAM_ANSWER,
     # OKRs
     ("GET", "/teams/{team_id}/okrs"): TEAM_VIEW,
     ("GET", "/teams/{team_id}/okrs/objectives/new"): TEAM_MANAGE,
@@ -193,6 +211,16 @@ ACCESS: dict[tuple[str, str], Rule] = {
     # JSON API
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/teams"): SIGNED_IN,
+    ("POST", "/api/v1/teams"): TEAM_CREATOR,
+    ("GET", "/api/v1/teams/{team_id}"): TEAM_VIEW,
+    ("PATCH", "/api/v1/teams/{team_id}"): TEAM_MANAGE,
+    ("POST", "/api/v1/teams/{team_id}/members"): TEAM_MANAGE,
+    ("PATCH", "/api/v1/teams/{team_id}/members/{membership_id}"): TEAM_MANAGE,
+    ("DELETE", "/api/v1/teams/{team_id}/members/{membership_id}"): TEAM_MANAGE,
+    ("GET", "/api/v1/teams/{team_id}/targets/{model}"): TEAM_VIEW,
+    ("PUT", "/api/v1/teams/{team_id}/targets/{model}"): TEAM_MANAGE,
+    ("GET", "/api/v1/targets/{model}"): ADMIN,
+    ("PUT", "/api/v1/targets/{model}"): ADMIN,
     ("GET", "/api/v1/models"): SIGNED_IN,
     ("GET", "/api/v1/models/{slug}"): SIGNED_IN,
     ("GET", "/api/v1/assessments"): SIGNED_IN,
@@ -236,7 +264,9 @@ def _url(path: str, world: World) -> str:
         **world.params,
         "token_id": 0,
         "item_id": "data-versioning",
-        "entry_id": "x",
+        "entry_id": "documentation" if "/checklists/" in path else "x",
+        "source": "playbook",
+        "list_id": "technical",
         "kind": "action-plan",
     }
     params["token"] = params["invite_token"] if path.startswith("/invite") else params["reset_token"]

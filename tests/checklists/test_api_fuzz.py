@@ -53,7 +53,15 @@ def _real_path_parameters(case: Any, rows: Rows) -> None:
     if not case.path_parameters or turn % 4 == 3:
         return
     item_id, entry_id = rows.entries[turn % len(rows.entries)]
-    values = {"team_id": rows.team_id, "item_id": item_id, "entry_id": entry_id if turn % 4 else "nope"}
+    values = {
+        "team_id": rows.team_id,
+        "item_id": item_id,
+        "entry_id": entry_id if turn % 4 else "nope",
+        "source": "roadmap",  # the team's checklists: a roadmap item's list, or (below) the playbook's
+        "list_id": item_id,
+    }
+    if turn % 4 == 2:
+        values |= {"source": "playbook", "list_id": "technical", "entry_id": "documentation"}
     for name in case.path_parameters:
         case.path_parameters[name] = values[name]
 

@@ -167,6 +167,10 @@ def test_roadmap_okr_and_checklist_progress_show_per_team(client: TestClient, db
     assert "1 off track" in html
     assert "1 at risk" in html
     assert re.search(r"1 of \d+", html)  # one checklist entry ticked
+    # the column says what it counts (the whole plan, not this quarter) and leads to the team's checklists
+    assert "Checklists (whole plan)" in html
+    assert "entries of the whole plan" in html
+    assert f'href="http://testserver/teams/{org.team.id}/checklists"' in html
     assert f'href="http://testserver/teams/{org.team.id}/roadmap"' in html
 
 

@@ -18,7 +18,7 @@ from tests.i18n.punctuation import page_text, problems
 
 JA = {"Accept-Language": "ja"}
 ADMIN_PAGES = ["/", "/dashboard", "/account", "/admin/users", "/admin/teams", "/admin/audit", "/admin/models"]
-ADMIN_PAGES += ["/admin/targets", "/reports/organisation"]
+ADMIN_PAGES += ["/admin/targets", "/admin/transfer", "/reports/organisation"]
 TEAM_PAGES = ["", "/raci", "/assessments", "/roadmap", "/roadmap/action-plan", "/roadmap/versions", "/okrs"]
 ASSESSMENT_PAGES = ["/assessments/{id}", "/assessments/{id}/results", "/reports/assessment/{id}"]
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from app.assessments import service
@@ -16,7 +15,7 @@ from app.deps import AdminUser, SessionDep, TeamContext, team_context
 from app.errors import BadInput
 from app.i18n import N_
 from app.maturity import service as maturity_service
-from app.models import Organisation, Team, User
+from app.models import Team, User
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -52,10 +51,7 @@ def _team_scope(ctx: TeamContext) -> Scope:
 
 
 def _organisation_scope(session: SessionDep) -> Scope:
-    organisation_id = session.scalars(select(Organisation.id).order_by(Organisation.id)).first()
-    if organisation_id is None:
-        raise BadInput(N_("There is no organisation yet: create a team first."))
-    return Scope(organisation_id, None, True, "organisation_targets")
+    return Scope(targets.organisation_id(session), None, True, "organisation_targets")
 
 
 @router.get("/teams/{team_id}/targets", name="team_targets")

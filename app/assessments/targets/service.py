@@ -8,9 +8,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
-from app.models import Target, User
+from app.errors import BadInput
+from app.i18n import N_
+from app.models import Organisation, Target, User
 
 DEFAULT_TARGET = 3  # "automated and gated": the playbook's 12-month aim when nobody has said otherwise
+
+
+def organisation_id(session: Session) -> int:
+    """The organisation whose defaults the admin sets; BadInput while there is none (no team yet)."""
+    found = session.scalars(select(Organisation.id).order_by(Organisation.id)).first()
+    if found is None:
+        raise BadInput(N_("There is no organisation yet: create a team first."))
+    return found
+
+
+def with_fallback(levels: Mapping[str, int], dimension_ids: Iterable[str]) -> dict[str, int]:
+    """Every dimension's target: the level set for it, else DEFAULT_TARGET."""
+    return {dimension_id: levels.get(dimension_id, DEFAULT_TARGET) for dimension_id in dimension_ids}
 
 
 def levels(session: Session, *, organisation_id: int, team_id: int | None, model_slug: str) -> dict[str, int]:
