@@ -17,6 +17,7 @@ from app.assessments import service as assessments_service
 from app.checklists import service as checklists_service
 from app.dashboard import compare
 from app.delivery import service as delivery_service
+from app.learning import service as learning_service
 from app.maturity import service as maturity_service
 from app.maturity.schema import MaturityModel
 from app.models import Assessment, AssessmentStatus, ItemStatus
@@ -93,7 +94,7 @@ class Figures:
     okrs: list[okrs_service.ObjectiveStatus]
     checklists: Checklists | None
     delivery: Delivery
-    learning_sessions: int | None  # None: the team's learning log records nothing (yet)
+    learning_sessions: int  # from the team's learning log
 
 
 def gather(session: Session, *, team_id: int, period: str, today: date, now: datetime) -> Figures:
@@ -112,10 +113,10 @@ def gather(session: Session, *, team_id: int, period: str, today: date, now: dat
     )
 
 
-def learning_sessions(session: Session, *, team_id: int, period: str) -> int | None:
-    """Sessions the team's learning log holds for the quarter; None until the log exists (the lead points
-    this at its `sessions_per_quarter(db, team_ids, quarters)` at merge)."""
-    return None
+def learning_sessions(session: Session, *, team_id: int, period: str) -> int:
+    """Sessions the team's learning log holds for the quarter (study sessions, incident reviews, ...)."""
+    counts = learning_service.sessions_per_quarter(session, team_ids=[team_id], quarters=[period])
+    return counts[team_id][period]
 
 
 def maturity(session: Session, *, team_id: int, period: str) -> Maturity | None:

@@ -3,6 +3,7 @@ roadmap and next quarter's OKRs, bad input, and who may do what."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, Objective, QuarterlyReview
+from app.models import AuditEvent, LearningSession, Objective, QuarterlyReview
 from app.okrs import service as okrs_service
-from app.reviews import service
+from app.reviews import quarters, service
 from tests.access.conftest import act_as
 from tests.conftest import csrf_token
 from tests.factories import Org
@@ -25,7 +26,7 @@ def test_empty_quarter_says_what_to_do_next(client: TestClient, db: Session, org
     assert "No submitted assessment up to this quarter" in html
     assert "No roadmap yet" in html
     assert "No signal connected." in html
-    assert "Not recorded." in html
+    assert f"No sessions logged in {PERIOD}." in html
 
 
 def test_figures_say_what_they_rest_on(client: TestClient, db: Session, org: Org) -> None:
@@ -38,6 +39,19 @@ def test_figures_say_what_they_rest_on(client: TestClient, db: Session, org: Org
     assert "Capabilities not listed did not change" not in html  # every capability moved
     assert "Roadmap version 1" in html
     assert "items planned to finish by now are done" in html
+
+
+def test_learning_sessions_of_the_quarter_are_counted(client: TestClient, db: Session, org: Org) -> None:
+    first, _ = quarters.bounds(PERIOD)
+    for day in (
+        first,
+        first + timedelta(days=1),
+        first - timedelta(days=1),
+    ):  # the last is the quarter before
+        db.add(LearningSession(team_id=org.team.id, held_on=day, kind="study", topic="MLflow", lessons=""))
+    db.commit()
+    act_as(client, db, org.viewer)
+    assert f"2 sessions held in {PERIOD}." in client.get(review_url(org)).text
 
 
 def test_manager_saves_versions_and_reads_an_earlier_one(client: TestClient, db: Session, org: Org) -> None:
