@@ -38,6 +38,7 @@ from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
 from app.reports import render
 from app.reports.routes import router as reports_router
+from app.reviews.routes import router as reviews_router
 from app.roadmap.api import router as roadmap_api
 from app.roadmap.checklists.api import router as checklists_api
 from app.roadmap.checklists.routes import router as checklists_router
@@ -128,6 +129,7 @@ ROUTERS = (
     okrs_router,
     learning_router,
     okrs_api,
+    reviews_router,
     signals_router,
     signals_api,
     delivery_router,

@@ -17,6 +17,7 @@ from app.models.maturity import MaturityModelVersion
 from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
 from app.models.organisation import Organisation
 from app.models.report import CachedReport
+from app.models.review import QuarterlyReview
 from app.models.revision import DataRevision
 from app.models.roadmap import ItemStatus, Roadmap, RoadmapEdit, RoadmapItemStatus, RoadmapVersion
 from app.models.signal import SignalValue, Source, SourceKind, SyncRun, SyncStatus
@@ -51,6 +52,7 @@ __all__ = [
     "Objective",
     "OneTimeLink",
     "Organisation",
+    "QuarterlyReview",
     "RaciAssignment",
     "Roadmap",
     "RoadmapEdit",

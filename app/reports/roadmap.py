@@ -12,6 +12,7 @@ from app.kit.time import utcnow
 from app.models import Team
 from app.okrs import service as okrs_service
 from app.reports import teams as team_reports
+from app.reviews.view import Labels
 from app.roadmap import view as roadmap_view
 from app.teams import service as teams_service
 from app.web import templates
@@ -59,6 +60,7 @@ def shared_context(
         "title_of": lambda view, item_id: roadmap_view.title_of(view, item_id, locale),
         "status_label": okrs_service.status_label,
         "key_results": roadmap_view.key_result_texts(locale),
+        "pattern_names": Labels(locale).patterns,
         "stylesheet": "css/report.css"
         if pdf or request is None
         else str(request.url_for("static", path="css/report.css")),

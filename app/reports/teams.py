@@ -20,10 +20,12 @@ from app.models import (
     Assessment,
     AssessmentStatus,
     Membership,
+    QuarterlyReview,
     Team,
 )
 from app.okrs import service as okrs_service
 from app.reports.assessment import REPORT_FONT
+from app.reviews import service as reviews_service
 from app.roadmap import service as roadmap_service
 from app.roadmap import view as roadmap_view
 from app.roadmap.planner.plan import MONTHS, add_months
@@ -57,6 +59,7 @@ class TeamReport:
     okr_period: str  # the quarter the plan is in (see `okr_period`)
     adopted: set[str]  # suggested objectives the team adopted, in any quarter
     checklists: list[checklists_service.ItemChecklist]
+    review: QuarterlyReview | None = None  # the team's most recent quarterly review
 
     @property
     def done_tasks(self) -> dict[str, checklists_service.EntryStatus]:
@@ -74,6 +77,7 @@ class TeamReport:
             moments.append(self.standing.assessment.submitted_at)
         moments += [kr.checked_in_at for o in self.okrs for kr in o.key_results]
         moments += [e.done_at for c in self.checklists for e in c.entries]
+        moments.append(self.review.created_at if self.review is not None else None)
         found = [m for m in moments if m is not None]
         return max(found) if found else None
 
@@ -98,6 +102,7 @@ def gather(
     plans = {v.roadmap.id: v.plan for v in views_by_team.values()}
     checklists = checklists_service.team_checklists(session, roadmap_ids=list(plans), plans=plans)
     matrices = raci_service.matrices(session, teams=teams)
+    reviews = reviews_service.newest_of_teams(session, team_ids=ids)
     out = []
     for team in teams:
         view = views_by_team.get(team.id)
@@ -113,6 +118,7 @@ def gather(
                 periods[team.id],
                 adopted[team.id],
                 checklists.get(view.roadmap.id, []) if view else [],
+                reviews.get(team.id),
                 locale=locale,
                 pdf=pdf,
                 detail=detail,
@@ -130,6 +136,7 @@ def _team_report(
     period: str,
     adopted: set[str],
     checklists: list[checklists_service.ItemChecklist],
+    review: QuarterlyReview | None,
     *,
     locale: str,
     pdf: bool,
@@ -160,6 +167,7 @@ def _team_report(
         okr_period=period,
         adopted=adopted,
         checklists=checklists,
+        review=review,
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth import service as auth_service
 from app.kit.time import utcnow
 from app.maturity import service as maturity_service
-from app.models import LearningSession, Membership, Source, User
+from app.models import LearningSession, Membership, QuarterlyReview, Source, User
 from app.users import service as users_service
 from tests import factories
 from tests.conftest import csrf_token
@@ -55,6 +55,8 @@ def world(db: Session, org: Org) -> World:
         team_id=org.team.id, held_on=now.date(), kind="study", topic="MLflow", lessons=""
     )
     db.add(learning)
+    action = {"id": "a1", "text": "Automate the tests"}
+    db.add(QuarterlyReview(team_id=org.team.id, period="2027-Q1", version=1, actions=[action]))
     db.commit()
     params: dict[str, object] = {
         "team_id": org.team.id,
@@ -70,5 +72,7 @@ def world(db: Session, org: Org) -> World:
         "key_result_id": key_result.id,
         "source_id": source.id,
         "learning_session_id": learning.id,
+        "period": "2027-Q1",
+        "action_id": "a1",
     }
     return World(org, params)

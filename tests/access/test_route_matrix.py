@@ -183,6 +183,14 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/teams/{team_id}/okrs"): TEAM_VIEW,
     ("POST", "/api/v1/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
     ("PATCH", "/api/v1/key-results/{key_result_id}"): TEAM_MANAGE,
+    # quarterly reviews (app/reviews; no roadmap in this world: adding an action to it is refused inline)
+    ("GET", "/teams/{team_id}/reviews"): TEAM_VIEW,
+    ("GET", "/teams/{team_id}/reviews/{period}"): TEAM_VIEW,
+    ("POST", "/teams/{team_id}/reviews/{period}"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/reviews/{period}/actions/{action_id}/roadmap"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/reviews/{period}/actions/{action_id}/key-result"): TEAM_MANAGE,
+    ("GET", "/teams/{team_id}/reviews/{period}/next"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/reviews/{period}/next"): TEAM_MANAGE,
     # sources and signals (app/signals)
     ("GET", "/teams/{team_id}/sources"): TEAM_VIEW,
     ("GET", "/teams/{team_id}/sources/new"): TEAM_MANAGE,

@@ -1,0 +1,1 @@
+"""Quarterly reviews: the playbook's improvement cycle for one team and one quarter."""

@@ -1,0 +1,75 @@
+"""Starting the next quarter from a review: a confirmation step listing what will be created, then the
+copied assessment, key results from the roadmap items in progress, and the unfinished ones carried on."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Assessment, KeyResult, Objective
+from app.okrs import service as okrs_service
+from tests.access.conftest import act_as
+from tests.conftest import csrf_token
+from tests.factories import Org
+from tests.okrs import rows
+from tests.reviews.helpers import PERIOD, review_url, with_plan
+
+NEXT = okrs_service.shift_period(PERIOD, 1)
+
+
+def _in_progress(client: TestClient, org: Org) -> str:
+    item = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"][0]
+    url = f"/teams/{org.team.id}/roadmap/items/{item['id']}/status"
+    client.post(url, data={"csrf_token": csrf_token(client), "status": "in_progress"})
+    return str(item["id"])
+
+
+def test_confirmation_lists_what_will_be_created(client: TestClient, db: Session, org: Org) -> None:
+    with_plan(client, db, org)
+    _in_progress(client, org)
+    unfinished = rows.key_result(db, rows.objective(db, org.team, org.manager, period=PERIOD), org.manager)
+    db.commit()
+    html = client.get(f"{review_url(org)}/next").text
+    assert f"assessment for {NEXT}, starting from the last submitted answers" in html
+    assert 'name="proposed"' in html
+    assert f'name="carried" value="{unfinished.id}"' in html
+    assert db.scalars(select(Objective).where(Objective.period == NEXT)).all() == []  # nothing made yet
+
+
+def test_start_creates_only_what_was_ticked(client: TestClient, db: Session, org: Org) -> None:
+    with_plan(client, db, org)
+    item_id = _in_progress(client, org)
+    parent = rows.objective(db, org.team, org.manager, title="Ship faster", period=PERIOD)
+    carried = rows.key_result(db, parent, org.manager, title="Deploys per month")
+    rows.key_result(db, parent, org.manager, title="Left behind")
+    db.commit()
+    html = client.get(f"{review_url(org)}/next").text
+    proposed = html.split('name="proposed" value="')[1].split('"')[0]
+    assert proposed.startswith(f"item/{item_id}/")
+    data = {
+        "csrf_token": csrf_token(client),
+        "assessment": "true",
+        "proposed": [proposed],
+        "carried": [str(carried.id)],
+    }
+    response = client.post(f"{review_url(org)}/next", data=data)
+    assert response.status_code == 303
+    assert db.scalars(select(Assessment).where(Assessment.period == NEXT)).one().copied_from_id is not None
+    made = db.scalars(
+        select(KeyResult).join(Objective).where(Objective.period == NEXT).order_by(KeyResult.id)
+    ).all()
+    titles = [kr.title for kr in made]
+    assert "Deploys per month" in titles
+    assert "Left behind" not in titles
+    assert any(kr.roadmap_item_id == item_id for kr in made)
+    again = client.get(f"{review_url(org)}/next").text  # what was made is proposed no more
+    assert f'value="{proposed}"' not in again
+    assert f'name="carried" value="{carried.id}"' not in again
+
+
+def test_member_cannot_start_the_next_quarter(client: TestClient, db: Session, org: Org) -> None:
+    act_as(client, db, org.member)
+    assert client.get(f"{review_url(org)}/next").status_code == 403
+    assert client.post(f"{review_url(org)}/next", data={"csrf_token": csrf_token(client)}).status_code == 403
+    assert "Start " + NEXT not in client.get(review_url(org)).text
