@@ -7,7 +7,15 @@ from app.models.base import Base
 from app.models.checklist import ChecklistTick, ChecklistUntick
 from app.models.evidence import EvidenceReview, Verdict
 from app.models.maturity import MaturityModelVersion
-from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
+from app.models.okr import (
+    CheckIn,
+    CheckInSource,
+    Direction,
+    KeyResult,
+    KeyResultKind,
+    Objective,
+    OrgObjective,
+)
 from app.models.organisation import Organisation
 from app.models.report import CachedReport
 from app.models.revision import DataRevision
@@ -29,6 +37,7 @@ __all__ = [
     "ChecklistTick",
     "ChecklistUntick",
     "DataRevision",
+    "Direction",
     "EvidenceReview",
     "ItemStatus",
     "KeyResult",
@@ -38,6 +47,7 @@ __all__ = [
     "Membership",
     "Objective",
     "OneTimeLink",
+    "OrgObjective",
     "Organisation",
     "RaciAssignment",
     "Roadmap",
