@@ -31,6 +31,7 @@ from app.maturity.routes import router as maturity_router
 from app.monitoring import instruments
 from app.monitoring.routes import router as monitoring_router
 from app.okrs.api import router as okrs_api
+from app.okrs.org.routes import router as org_okrs_router
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
 from app.reports import render
@@ -116,6 +117,7 @@ ROUTERS = (
     checklists_router,
     checklists_api,
     okrs_router,
+    org_okrs_router,
     okrs_api,
     signals_router,
     signals_api,

@@ -13,6 +13,7 @@ from app.auth import service as auth_service
 from app.kit.time import utcnow
 from app.maturity import service as maturity_service
 from app.models import Membership, Source, User
+from app.okrs.org import service as org_service
 from app.users import service as users_service
 from tests import factories
 from tests.conftest import csrf_token
@@ -49,6 +50,9 @@ def world(db: Session, org: Org) -> World:
     reset = users_service.password_reset_link(db, user=org.member, actor=org.admin, now=now)
     question = maturity_service.parsed(model).questions()[0]
     key_result = okr_rows.key_result(db, okr_rows.objective(db, org.team, org.manager), org.manager)
+    org_objective = org_service.create(
+        db, period=okr_rows.PERIOD, data=org_service.OrgObjectiveInput("Lead", "", None), user=org.admin
+    )
     source = Source(team_id=org.team.id, kind="git", name="repo", url="/nowhere/repo.git", branch="main")
     db.add(source)
     db.commit()
@@ -64,5 +68,6 @@ def world(db: Session, org: Org) -> World:
         "objective_id": key_result.objective_id,
         "key_result_id": key_result.id,
         "source_id": source.id,
+        "org_objective_id": org_objective.id,
     }
     return World(org, params)
