@@ -166,6 +166,11 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/teams/{team_id}/okrs"): TEAM_VIEW,
     ("POST", "/api/v1/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
     ("PATCH", "/api/v1/key-results/{key_result_id}"): TEAM_MANAGE,
+    ("DELETE", "/api/v1/key-results/{key_result_id}"): TEAM_MANAGE,
+    ("POST", "/api/v1/teams/{team_id}/objectives"): TEAM_MANAGE,
+    ("PATCH", "/api/v1/objectives/{objective_id}"): TEAM_MANAGE,
+    ("DELETE", "/api/v1/objectives/{objective_id}"): TEAM_MANAGE,
+    ("POST", "/api/v1/objectives/{objective_id}/key-results"): TEAM_MANAGE,
     # organisation objectives: leadership's, set by admins, read by everyone signed in (contributions
     # filtered to the teams the reader sees: tests/okrs/test_org.py)
     ("GET", "/okrs"): SIGNED_IN,
