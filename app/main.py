@@ -34,6 +34,7 @@ from app.maturity.routes import router as maturity_router
 from app.monitoring import instruments
 from app.monitoring.routes import router as monitoring_router
 from app.okrs.api import router as okrs_api
+from app.okrs.org.routes import router as org_okrs_router
 from app.okrs.routes import router as okrs_router
 from app.reports import cache as report_cache
 from app.reports import render
@@ -128,6 +129,7 @@ ROUTERS = (
     checklists_api,
     okrs_router,
     learning_router,
+    org_okrs_router,
     okrs_api,
     reviews_router,
     signals_router,

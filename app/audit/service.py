@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.kit.paging import Page, paginate
 from app.kit.spreadsheet import csv_line
 from app.kit.time import utcnow
-from app.models import Assessment, AuditEvent, KeyResult, Membership, Objective, Team, User
+from app.models import Assessment, AuditEvent, KeyResult, Membership, Objective, OrgObjective, Team, User
 
 CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "before", "after")
 
@@ -50,6 +50,7 @@ KINDS: dict[type[Any], str] = {
     KeyResult: "key_result",
     Membership: "membership",
     Objective: "objective",
+    OrgObjective: "org_objective",
     Team: "team",
     User: "user",
 }
@@ -59,7 +60,7 @@ def changed(
     session: Session,
     *,
     actor: User | None,
-    obj: Assessment | KeyResult | Membership | Objective | Team | User,
+    obj: Assessment | KeyResult | Membership | Objective | OrgObjective | Team | User,
     verb: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,

@@ -14,7 +14,15 @@ from app.models.checklist import (
 from app.models.evidence import EvidenceReview, Verdict
 from app.models.learning import LearningAttendee, LearningSession, SessionKind
 from app.models.maturity import MaturityModelVersion
-from app.models.okr import CheckIn, CheckInSource, KeyResult, KeyResultKind, Objective
+from app.models.okr import (
+    CheckIn,
+    CheckInSource,
+    Direction,
+    KeyResult,
+    KeyResultKind,
+    Objective,
+    OrgObjective,
+)
 from app.models.organisation import Organisation
 from app.models.report import CachedReport
 from app.models.review import QuarterlyReview
@@ -40,6 +48,7 @@ __all__ = [
     "ChecklistTick",
     "ChecklistUntick",
     "DataRevision",
+    "Direction",
     "EvidenceReview",
     "ItemStatus",
     "KeyResult",
@@ -51,6 +60,7 @@ __all__ = [
     "Membership",
     "Objective",
     "OneTimeLink",
+    "OrgObjective",
     "Organisation",
     "QuarterlyReview",
     "RaciAssignment",

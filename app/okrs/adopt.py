@@ -90,7 +90,8 @@ def _adopted_objectives(session: Session, *, team_id: int) -> list[Objective]:
 def _new_objective(
     session: Session, team_id: int, period: str, suggestion: SuggestedObjective, locale: str, user: User
 ) -> Objective:
-    data = service.ObjectiveInput(title=suggestion.text.get(locale)[:300], description="")
+    owner = service.owner_if_member(session, team_id=team_id, user=user)
+    data = service.ObjectiveInput(title=suggestion.text.get(locale)[:300], description="", owner_id=owner)
     return service.create_objective(
         session, team_id=team_id, period=period, data=data, user=user, catalogue_id=suggestion.id
     )

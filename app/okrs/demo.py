@@ -1,4 +1,6 @@
-"""Demo OKRs: each demo team gets objectives for the current quarter and a few weeks of check-ins."""
+"""Demo OKRs: each demo team gets objectives for the current quarter, owned by its manager, and a few
+weeks of check-ins; leadership's organisation objective (the playbook's example) has two of them
+contributing."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import KeyResultKind, Membership, Team
+from app.models import KeyResultKind, Membership, Role, Team, User
 from app.okrs import service
+from app.okrs.org import service as org_service
 
 # (title, kind, start, target, unit, values of the weekly check-ins, oldest first; confidences)
 KR = tuple[str, str, float, float, str, tuple[float, ...], tuple[int, ...]]
@@ -59,6 +62,8 @@ OKRS: dict[str, tuple[tuple[str, tuple[KR, ...]], ...]] = {
         ),
     ),
 }
+ORG_OBJECTIVE = "Cut the time from model development to deployment by 50%"
+CONTRIBUTING = {"Ship ranking models safely, every week", "Make every fraud model reproducible"}
 NOTES = ("", "Blocked on review capacity this week.", "Good progress after the pairing session.", "")
 
 
@@ -70,11 +75,23 @@ def load(session: Session, *, organisation_id: int, now: datetime) -> None:
         .where(Team.organisation_id == organisation_id)
     )
     period = service.current_period(now.date())
+    leadership = session.scalars(
+        select(User).where(User.role.in_((Role.VIEWER, Role.ADMIN))).order_by(User.role.desc(), User.id)
+    ).first()
+    parent = None
+    if leadership is not None:
+        wanted = org_service.OrgObjectiveInput(ORG_OBJECTIVE, "", leadership.id)
+        parent = org_service.create(session, period=period, data=wanted, user=leadership).id
     for team in teams:
         people = sorted((m.user for m in team.memberships), key=lambda u: u.id)
         manager = next(m.user for m in team.memberships if m.access == "manager")
         for title, krs in OKRS.get(team.slug, ()):
-            data = service.ObjectiveInput(title=title, description="")
+            data = service.ObjectiveInput(
+                title=title,
+                description="",
+                owner_id=manager.id,
+                org_objective_id=parent if title in CONTRIBUTING else None,
+            )
             objective = service.create_objective(
                 session, team_id=team.id, period=period, data=data, user=manager
             )

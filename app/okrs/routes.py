@@ -1,8 +1,10 @@
-"""OKR pages: a team's objectives for a quarter, their forms, check-ins and check-in history."""
+"""OKR pages: a team's objectives for a quarter, their forms, check-ins, reopening, templates and a key
+result's history."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -18,8 +20,9 @@ from app.kit import htmx
 from app.kit.time import utcnow
 from app.models import CheckInSource, KeyResult, KeyResultKind, Objective
 from app.okrs import adopt as adopting
-from app.okrs import forms, service, signal_links
+from app.okrs import chart, forms, playbook, service, signal_links
 from app.okrs import progress as maths
+from app.okrs.org import service as org_service
 from app.web import locale_of, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -62,13 +65,16 @@ def _page(
 ) -> Response:
     rows = service.objectives(session, team_ids=[ctx.team.id], period=period)
     krs = [kr for objective in rows for kr in objective.key_results]
+    today = utcnow().date()
     context = {
         "ctx": ctx,
         "team": ctx.team,
         "period": period,
-        "current": service.current_period(utcnow().date()),
+        "current": service.current_period(today),
         "periods": service.periods_for(session, team_id=ctx.team.id, around=period),
-        "items": [(o, service.objective_status(o)) for o in rows],
+        "items": [(o, service.objective_status(o, today=today)) for o in rows],
+        "templates": playbook.templates() if not rows and ctx.can(Action.MANAGE) else (),
+        "locale": locale_of(request),
         "has_roadmap": ctx.can(Action.MANAGE) and adopting.has_roadmap(session, team_id=ctx.team.id),
         **_check_in_context(failed),
         **_links_context(request, session, ctx, krs, period),
@@ -109,20 +115,77 @@ def _links_context(
 
 def _objective_form(
     request: Request,
+    session: Session,
     ctx: TeamContext,
     period: str,
     objective: Objective | None,
     form: dict[str, str],
     error: AppError | None = None,
 ) -> Response:
-    context = {"ctx": ctx, "team": ctx.team, "period": period, "objective": objective, "form": form}
+    context = {
+        "ctx": ctx,
+        "team": ctx.team,
+        "period": period,
+        "objective": objective,
+        "form": form,
+        "members": service.team_members(session, team_id=ctx.team.id),
+        "org_objectives": org_service.objectives(session, period=period) if period else [],
+        "quarter": _quarter_dates(period),
+    }
     return render_form(request, "okrs/objective_form.html", context, error, field="title")
 
 
+def _quarter_dates(period: str) -> tuple[date, date] | None:
+    """The quarter's first and last day for the form's hint (none for a quarter the form refused)."""
+    try:
+        return service.quarter_dates(period) if period else None
+    except AppError:
+        return None
+
+
+def _objective_form_values(objective: Objective | None) -> dict[str, str]:
+    if objective is None:
+        return dict.fromkeys(
+            ("title", "description", "owner_id", "starts_on", "ends_on", "org_objective_id"), ""
+        )
+    return {
+        "title": objective.title,
+        "description": objective.description,
+        "owner_id": str(objective.owner_id or ""),
+        "starts_on": objective.starts_on.isoformat() if objective.starts_on else "",
+        "ends_on": objective.ends_on.isoformat() if objective.ends_on else "",
+        "org_objective_id": str(objective.org_objective_id or ""),
+    }
+
+
+def _typed_objective(
+    title: Text = "",
+    description: LongText = "",
+    owner_id: Short = "",
+    starts_on: Short = "",
+    ends_on: Short = "",
+    org_objective_id: Short = "",
+) -> dict[str, str]:
+    """The objective form's fields as typed: what `forms.objective` reads and an error shows again."""
+    return {
+        "title": title,
+        "description": description,
+        "owner_id": owner_id,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "org_objective_id": org_objective_id,
+    }
+
+
+ObjectiveFields = Annotated[dict[str, str], Depends(_typed_objective)]
+
+
 @router.get("/teams/{team_id}/okrs/objectives/new", name="okr_objective_new")
-def objective_new(request: Request, ctx: ManageTeam, period: PeriodQuery = None) -> Response:
+def objective_new(
+    request: Request, session: SessionDep, ctx: ManageTeam, period: PeriodQuery = None
+) -> Response:
     """The form for a new objective in a quarter."""
-    return _objective_form(request, ctx, _period(period), None, {"title": "", "description": ""})
+    return _objective_form(request, session, ctx, _period(period), None, _objective_form_values(None))
 
 
 @router.post("/teams/{team_id}/okrs/objectives", name="okr_objective_create")
@@ -130,20 +193,17 @@ def objective_create(
     request: Request,
     session: SessionDep,
     ctx: ManageTeam,
+    form: ObjectiveFields,
     period: Annotated[str, Form(max_length=20)] = "",
-    title: Text = "",
-    description: LongText = "",
 ) -> Response:
     """Add an objective to the team's quarter."""
-    form = {"title": title, "description": description}
     try:
         quarter = service.parse_period(period)
-        data = forms.objective(title=title, description=description)
+        data = forms.objective(**form)
         service.create_objective(session, team_id=ctx.team.id, period=quarter, data=data, user=ctx.user)
     except AppError as error:
-        return _objective_form(
-            request, ctx, period if service.PERIOD.match(period) else "", None, form, error
-        )
+        shown = period if service.PERIOD.match(period) else ""
+        return _objective_form(request, session, ctx, shown, None, form, error)
     return redirect(_okrs_url(request, ctx.team.id, quarter), flash=N_("Objective added."), request=request)
 
 
@@ -151,29 +211,41 @@ def objective_create(
 def objective_edit(request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int) -> Response:
     """The form to change or delete an objective."""
     objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
-    form = {"title": objective.title, "description": objective.description}
-    return _objective_form(request, ctx, objective.period, objective, form)
+    values = _objective_form_values(objective)
+    return _objective_form(request, session, ctx, objective.period, objective, values)
 
 
 @router.post("/teams/{team_id}/okrs/objectives/{objective_id}", name="okr_objective_update")
 def objective_update(
-    request: Request,
-    session: SessionDep,
-    ctx: ManageTeam,
-    objective_id: int,
-    title: Text = "",
-    description: LongText = "",
+    request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int, form: ObjectiveFields
 ) -> Response:
-    """Change an objective's title and description."""
+    """Change an objective's title, description, owner, dates and organisation objective."""
     objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
     try:
-        data = forms.objective(title=title, description=description)
+        data = forms.objective(**form)
         service.update_objective(session, objective=objective, data=data, user=ctx.user)
     except AppError as error:
-        form = {"title": title, "description": description}
-        return _objective_form(request, ctx, objective.period, objective, form, error)
+        return _objective_form(request, session, ctx, objective.period, objective, form, error)
     url = _okrs_url(request, ctx.team.id, objective.period)
     return redirect(url, flash=N_("Objective saved."), request=request)
+
+
+@router.post("/teams/{team_id}/okrs/objectives/{objective_id}/reopen", name="okr_objective_reopen")
+def objective_reopen(request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int) -> Response:
+    """Open an objective whose period is over to check-ins again."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    service.reopen(session, objective=objective, user=ctx.user, now=utcnow())
+    url = _okrs_url(request, ctx.team.id, objective.period)
+    return redirect(url, flash=N_("Objective reopened: the team can check in again."), request=request)
+
+
+@router.post("/teams/{team_id}/okrs/objectives/{objective_id}/close", name="okr_objective_close")
+def objective_close(request: Request, session: SessionDep, ctx: ManageTeam, objective_id: int) -> Response:
+    """Close a reopened objective again (after its last day, check-ins are refused)."""
+    objective = service.get_objective(session, team_id=ctx.team.id, objective_id=objective_id)
+    service.close(session, objective=objective, user=ctx.user)
+    url = _okrs_url(request, ctx.team.id, objective.period)
+    return redirect(url, flash=N_("Objective closed to check-ins after its last day."), request=request)
 
 
 @router.post("/teams/{team_id}/okrs/objectives/{objective_id}/delete", name="okr_objective_delete")
@@ -185,8 +257,9 @@ def objective_delete(
     period = objective.period
     if confirm != "yes":
         error = BadInput(N_("Tick the box to confirm the deletion."), field="confirm")
-        form = {"title": objective.title, "description": objective.description}
-        return _objective_form(request, ctx, period, objective, form, error)
+        return _objective_form(
+            request, session, ctx, period, objective, _objective_form_values(objective), error
+        )
     service.delete_objective(session, objective=objective, user=ctx.user)
     return redirect(_okrs_url(request, ctx.team.id, period), flash=N_("Objective deleted."), request=request)
 
@@ -211,6 +284,7 @@ def _kr_form(
         "key_result": key_result,
         "form": form,
         "kinds": list(KeyResultKind),
+        "dates": service.objective_dates(objective),
         "members": service.team_members(session, team_id=ctx.team.id),
         "signal_choices": signal_links.choices(key_result.kind, locale_of(request)) if key_result else [],
         "signal_value": signal if signal is not None else (key_result.signal or "" if key_result else ""),
@@ -224,37 +298,45 @@ def _kr_form_values(kr: KeyResult | None) -> dict[str, str]:
         return {
             "title": "",
             "kind": "numeric",
+            "direction": "up",
             "start_value": "0",
             "target_value": "",
             "unit": "",
             "owner_id": "",
+            "due_on": "",
         }
     return {
         "title": kr.title,
         "kind": kr.kind,
+        "direction": kr.direction,
         "start_value": f"{kr.start_value:g}",
         "target_value": f"{kr.target_value:g}",
         "unit": kr.unit,
         "owner_id": str(kr.owner_id or ""),
+        "due_on": kr.due_on.isoformat() if kr.due_on else "",
     }
 
 
 def _typed_key_result(
     title: Text = "",
     kind: Short = "",
+    direction: Short = "",
     start_value: Short = "",
     target_value: Short = "",
     unit: Text = "",
     owner_id: Short = "",
+    due_on: Short = "",
 ) -> dict[str, str]:
     """The key result form's fields as typed: what `forms.key_result` reads and an error shows again."""
     return {
         "title": title,
         "kind": kind,
+        "direction": direction,
         "start_value": start_value,
         "target_value": target_value,
         "unit": unit,
         "owner_id": owner_id,
+        "due_on": due_on,
     }
 
 
@@ -389,7 +471,7 @@ def _check_in_fragment(
     """The key result checked in on, and its objective's progress (out of band): the rest of the page,
     another key result's half-typed check-in included, stays as it is."""
     objective = service.get_objective(session, team_id=ctx.team.id, objective_id=kr.objective_id)
-    summary = service.objective_status(objective)
+    summary = service.objective_status(objective, today=utcnow().date())
     shown = next((k for k in summary.key_results if k.id == kr.id), None)
     if shown is None:  # deleted since this request loaded it
         raise NotFound
@@ -410,11 +492,20 @@ def check_in_history(request: Request, session: SessionDep, ctx: ViewTeam, key_r
     kr = service.get_key_result(session, key_result_id=key_result_id, team_id=ctx.team.id)
     check_ins = service.history(session, key_result_id=kr.id)
     runs = [signal_links.run_of(c.client_token) for c in check_ins if c.source == CheckInSource.SIGNAL]
+    dates = service.objective_dates(kr.objective)
+    status = service.key_result_status(kr, dates=dates, today=utcnow().date())
+    frame = chart.Frame(dates[0], dates[1], kr.due_on or dates[1], kr.start_value, kr.target_value)
+    title = i18n.gettext(
+        N_("Check-ins on %(title)s over the objective's days, with the target and the expected line")
+    )
     context = {
         "ctx": ctx,
         "team": ctx.team,
         "kr": kr,
-        "status": service.key_result_status(kr),
+        "status": status,
+        "chart": chart.history_svg(
+            frame, [(c.created_at, c.value) for c in check_ins], title=title % {"title": kr.title}
+        ),
         "check_ins": check_ins,
         "status_label": service.status_label,
         "run_of": signal_links.run_of,
@@ -445,4 +536,37 @@ def adopt_suggestions(
         N_("Suggested OKRs adopted into %(quarters)s. Check each key result's start value and owner.")
     ) % {"quarters": i18n.join_list(result.periods)}
     quarter = shown if shown in result.periods else result.periods[0]
+    return redirect(_okrs_url(request, ctx.team.id, quarter), flash=flash, request=request)
+
+
+# --- Templates -----------------------------------------------------------------------------------
+
+
+@router.post("/teams/{team_id}/okrs/templates", name="okr_template_adopt")
+def adopt_template(
+    request: Request,
+    session: SessionDep,
+    ctx: ManageTeam,
+    template: Short = "",
+    period: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Start an empty quarter from one of the shipped OKR templates (the playbook's example objective)."""
+    quarter = _period(period)
+    found = playbook.get(template)
+    try:
+        playbook.adopt(
+            session,
+            team_id=ctx.team.id,
+            period=quarter,
+            template=found,
+            locale=locale_of(request),
+            user=ctx.user,
+        )
+    except AppError as error:
+        return redirect(
+            _okrs_url(request, ctx.team.id, quarter), flash=error.message, kind="error", request=request
+        )
+    flash = N_(
+        "Template adopted. Set each key result's owner, and its start value where the team stands today."
+    )
     return redirect(_okrs_url(request, ctx.team.id, quarter), flash=flash, request=request)

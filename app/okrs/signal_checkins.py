@@ -2,7 +2,8 @@
 linked to a signal the sync measured gets a check-in from the signal (a sync follower, app/signals/sync.py).
 
 - Only key results of objectives in the current quarter (the one `now` falls in): a past quarter's
-  results are closed, a later quarter's have not started. Objectives have no other status.
+  results are closed, a later quarter's have not started; nor those of an objective whose own last day
+  has passed (unless a manager reopened it).
 - The value is on the key result's scale (a ratio as its % number for a percentage key result); the
   confidence stays the team's last one (a signal measures, it does not judge the odds; the first check-in
   takes the even chance a form would offer). No person is named; the note says which source and sync.
@@ -21,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import CheckInSource, KeyResult, Objective, SignalValue, Source, SyncRun
 from app.okrs import progress as maths
@@ -44,9 +45,11 @@ def check_in_from_signals(session: Session, source: Source, run: SyncRun, now: d
             Objective.period == service.current_period(now.date()),
             KeyResult.signal.in_(sorted(measured)),
         )
+        .options(joinedload(KeyResult.objective))
         .order_by(KeyResult.id)
     )
-    linked = list(session.scalars(query))
+    # An objective with its own, earlier last day closes within the quarter: no check-ins after it.
+    linked = [kr for kr in session.scalars(query) if not service.is_closed(kr.objective, today=now.date())]
     if not linked:
         return
     goods = latest_good(session, team_id=source.team_id, keys=measured)

@@ -26,6 +26,7 @@ from app.i18n import N_
 from app.models import (
     CheckIn,
     CheckInSource,
+    Direction,
     KeyResult,
     KeyResultKind,
     SignalValue,
@@ -55,11 +56,6 @@ def kr_value(value: float, unit: str, kind: str) -> float:
     if unit == SignalUnit.RATIO and kind == KeyResultKind.PERCENTAGE:
         return round(value * 100, 4)
     return value
-
-
-def better(start: float, target: float) -> int:
-    """+1 when a higher value is closer to the target, -1 when a lower one is."""
-    return 1 if target >= start else -1
 
 
 def token(run_id: int) -> str:
@@ -186,7 +182,7 @@ def latest_good(session: Session, *, team_id: int, keys: Iterable[str]) -> dict[
 def best(kr: KeyResult, goods: Iterable[_Good]) -> tuple[_Good, SignalValue] | None:
     """The value most in the key result's favour among the enabled sources' latest good syncs (on a tie,
     the latest sync), or None when none of them holds the signal or fits the key result."""
-    direction = better(kr.start_value, kr.target_value)
+    direction = -1 if kr.direction == Direction.DOWN else 1  # the key result says which way is better
     found = [
         (good, good.values[kr.signal])
         for good in goods

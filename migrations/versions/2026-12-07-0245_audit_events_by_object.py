@@ -4,7 +4,7 @@ The dashboard's answer diff reads who saved each answer of an assessment from th
 on (object_type, object_id) finds an object's events without reading the whole log.
 
 Revision ID: 9d2c41e7b5a8
-Revises: 7c2d41e9a0b5
+Revises: 7a1c0e2b9d44
 Created: 2026-12-07 02:45:00.000000+00:00
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "9d2c41e7b5a8"
-down_revision: str | None = "7c2d41e9a0b5"
+down_revision: str | None = "7a1c0e2b9d44"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

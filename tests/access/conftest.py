@@ -13,6 +13,7 @@ from app.auth import service as auth_service
 from app.kit.time import utcnow
 from app.maturity import service as maturity_service
 from app.models import LearningSession, Membership, QuarterlyReview, Source, User
+from app.okrs.org import service as org_service
 from app.users import service as users_service
 from tests import factories
 from tests.conftest import csrf_token
@@ -49,6 +50,9 @@ def world(db: Session, org: Org) -> World:
     reset = users_service.password_reset_link(db, user=org.member, actor=org.admin, now=now)
     question = maturity_service.parsed(model).questions()[0]
     key_result = okr_rows.key_result(db, okr_rows.objective(db, org.team, org.manager), org.manager)
+    org_objective = org_service.create(
+        db, period=okr_rows.PERIOD, data=org_service.OrgObjectiveInput("Lead", "", None), user=org.admin
+    )
     source = Source(team_id=org.team.id, kind="git", name="repo", url="/nowhere/repo.git", branch="main")
     db.add(source)
     learning = LearningSession(
@@ -74,5 +78,6 @@ def world(db: Session, org: Org) -> World:
         "learning_session_id": learning.id,
         "period": "2027-Q1",
         "action_id": "a1",
+        "org_objective_id": org_objective.id,
     }
     return World(org, params)

@@ -180,9 +180,25 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
     ("GET", "/teams/{team_id}/okrs/key-results/{key_result_id}/check-ins"): TEAM_VIEW,
     ("POST", "/teams/{team_id}/okrs/adopt"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/templates"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/objectives/{objective_id}/reopen"): TEAM_MANAGE,
+    ("POST", "/teams/{team_id}/okrs/objectives/{objective_id}/close"): TEAM_MANAGE,
     ("GET", "/api/v1/teams/{team_id}/okrs"): TEAM_VIEW,
     ("POST", "/api/v1/key-results/{key_result_id}/check-ins"): TEAM_ANSWER,  # Action.CHECK_IN
     ("PATCH", "/api/v1/key-results/{key_result_id}"): TEAM_MANAGE,
+    ("DELETE", "/api/v1/key-results/{key_result_id}"): TEAM_MANAGE,
+    ("POST", "/api/v1/teams/{team_id}/objectives"): TEAM_MANAGE,
+    ("PATCH", "/api/v1/objectives/{objective_id}"): TEAM_MANAGE,
+    ("DELETE", "/api/v1/objectives/{objective_id}"): TEAM_MANAGE,
+    ("POST", "/api/v1/objectives/{objective_id}/key-results"): TEAM_MANAGE,
+    # organisation objectives: leadership's, set by admins, read by everyone signed in (contributions
+    # filtered to the teams the reader sees: tests/okrs/test_org.py)
+    ("GET", "/okrs"): SIGNED_IN,
+    ("GET", "/okrs/objectives/new"): ADMIN,
+    ("POST", "/okrs/objectives"): ADMIN,
+    ("GET", "/okrs/objectives/{org_objective_id}/edit"): ADMIN,
+    ("POST", "/okrs/objectives/{org_objective_id}"): ADMIN,
+    ("POST", "/okrs/objectives/{org_objective_id}/delete"): ADMIN,
     # quarterly reviews (app/reviews; no roadmap in this world: adding an action to it is refused inline)
     ("GET", "/teams/{team_id}/reviews"): TEAM_VIEW,
     ("GET", "/teams/{team_id}/reviews/{period}"): TEAM_VIEW,

@@ -30,7 +30,7 @@ def test_check_in_updates_its_key_result_and_keeps_the_other_half_typed(  # type
     page.get_by_role("button", name={"en": "English", "ja": "日本語"}[lang]).click()
     page.wait_for_selector(f"html[lang={lang}]")
     page.get_by_role("link", name="Recommendations").first.click()
-    page.locator("a[href$='/okrs']").first.click()
+    page.locator("main a[href*='/teams/'][href$='/okrs']").first.click()  # the team's, not the organisation's
     page.wait_for_selector(f"html[lang={lang}] section.okr-objective")
     section = page.locator("section.okr-objective", has_text=objective)
     first = section.locator("li.okr-kr", has_text=checked)

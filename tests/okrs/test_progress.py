@@ -1,11 +1,14 @@
-"""Progress of a key result and status from confidence: pure maths."""
+"""Progress of a key result (in its direction), expected progress by a day, and status from confidence:
+pure maths."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.okrs.progress import mean, progress, status
+from app.okrs.progress import direction_of, expected, mean, progress, status
 
 finite = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)
 
@@ -64,3 +67,56 @@ def test_progress_never_falls_as_the_value_rises_when_the_target_is_above_the_st
     assert progress(kind="numeric", start=start, target=target, value=low) <= progress(
         kind="numeric", start=start, target=target, value=high
     )
+
+
+def test_an_explicit_direction_decides_which_way_counts() -> None:
+    assert progress(kind="numeric", start=60, target=30, value=45, direction="down") == 0.5
+    assert progress(kind="numeric", start=60, target=30, value=70, direction="down") == 0.0  # worse
+    assert progress(kind="numeric", start=60, target=30, value=20, direction="down") == 1.0  # beyond
+    # a target on the wrong side of the start for its direction (older rows): reached while the value
+    # is on the better side of it
+    assert progress(kind="numeric", start=10, target=20, value=15, direction="down") == 1.0
+    assert progress(kind="numeric", start=10, target=20, value=25, direction="down") == 0.0
+    assert progress(kind="numeric", start=10, target=20, value=5, direction="up") == 0.0
+
+
+def test_the_direction_a_target_implies() -> None:
+    assert direction_of(start=60, target=10) == "down"
+    assert direction_of(start=0, target=80) == "up"
+
+
+@given(start=finite, gap=st.floats(min_value=1e-6, max_value=1e9), a=finite, b=finite)
+def test_progress_never_falls_as_the_value_falls_when_lower_is_better(
+    start: float, gap: float, a: float, b: float
+) -> None:
+    low, high = sorted((a, b))
+    target = start - gap
+    kwargs = {"kind": "numeric", "start": start, "target": target, "direction": "down"}
+    assert progress(value=high, **kwargs) <= progress(value=low, **kwargs)  # type: ignore[arg-type]
+
+
+def test_expected_progress_is_a_straight_line_to_the_due_date() -> None:
+    starts, due = date(2027, 1, 1), date(2027, 1, 31)
+    assert expected(kind="numeric", starts=starts, due=due, today=date(2026, 12, 1)) == 0.0
+    assert expected(kind="numeric", starts=starts, due=due, today=date(2027, 1, 16)) == 0.5
+    assert expected(kind="percentage", starts=starts, due=due, today=date(2027, 3, 1)) == 1.0
+
+
+def test_a_milestone_is_expected_done_from_its_due_date() -> None:
+    starts, due = date(2027, 1, 1), date(2027, 3, 31)
+    assert expected(kind="milestone", starts=starts, due=due, today=date(2027, 3, 30)) == 0.0
+    assert expected(kind="milestone", starts=starts, due=due, today=date(2027, 3, 31)) == 1.0
+
+
+@given(
+    kind=st.sampled_from(["numeric", "milestone"]),
+    starts=st.dates(),
+    days=st.integers(min_value=-400, max_value=400),
+    today=st.dates(),
+)
+def test_expected_progress_lies_between_zero_and_one(kind: str, starts: date, days: int, today: date) -> None:
+    try:
+        due = starts + timedelta(days=days)
+    except OverflowError:
+        return
+    assert 0.0 <= expected(kind=kind, starts=starts, due=due, today=today) <= 1.0

@@ -46,7 +46,7 @@ def test_empty_quarter_tells_the_manager_what_to_do_next(client: TestClient, db:
     act_as(client, db, org.manager)
     html = client.get(_page(org)).text
     assert "No objectives for 2027-Q1 yet" in html
-    assert "roadmap to get suggested OKRs, or write your own objective" in html
+    assert "roadmap to get suggested OKRs, start from a template, or write your own objective" in html
     assert f"/teams/{org.team.id}/okrs/objectives/new?period=2027-Q1" in html
 
 

@@ -440,3 +440,25 @@ def test_link_choices_fit_the_kind(kind: str) -> None:
     assert keys
     assert all((units[k] == "ratio") == (kind == "percentage") for k in keys)
     assert not any(units[k] == "bool" for k in keys)
+
+
+def test_a_sync_does_not_check_in_on_an_objective_whose_own_last_day_has_passed(
+    db: Session, org: Org, fake: Script, context: Context
+) -> None:
+    today = utcnow().date()
+    first, _ = service.quarter_dates(_now_quarter())
+    if today == first:
+        pytest.skip("on a quarter's first day no objective of the quarter has ended yet")
+    ended = service.ObjectiveInput("Sprint goal", "", starts_on=first, ends_on=today - timedelta(days=1))
+    parent = service.create_objective(
+        db, team_id=org.team.id, period=_now_quarter(), data=ended, user=org.manager
+    )
+    data = service.KeyResultInput("Runs with their commit", "percentage", 0, 90, "%", None)
+    closed = service.create_key_result(db, objective=parent, data=data, user=org.manager, signal=COMMITS)
+    open_one = _kr(db, org.team, org.manager, signal=COMMITS)
+    repo = source(db, org.team)
+    db.commit()
+    fake.signals = [Signal(COMMITS, 0.64, "ratio")]
+    _sync(context, repo)
+    assert _check_ins(db, closed) == []
+    assert len(_check_ins(db, open_one)) == 1
