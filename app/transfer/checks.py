@@ -63,8 +63,6 @@ def _duplicates(doc: d.OrganisationExport) -> Iterator[Finding]:
     yield from _dupes(("teams",), doc.teams, lambda t: t.slug, N_("team"))
     yield from _dupes(("maturity_models",), doc.maturity_models, _model_key, N_("model version"))
     yield from _dupes(("targets",), doc.targets, _target_key, N_("target"))
-    org = ("org_objectives",)
-    yield from _dupes(org, doc.org_objectives, lambda o: (o.period, o.title), N_("organisation objective"))
     for i, team in enumerate(doc.teams):
         at: Loc = ("teams", i)
         yield from _dupes((*at, "members"), team.members, lambda m: m.email.lower(), N_("member"))

@@ -243,7 +243,7 @@ class OrgObjectiveKey(Part):
 
 class OrgObjective(Part):
     """Leadership's objective for the organisation in a quarter; team objectives name it by period and
-    title (OrgObjectiveKey), so one title is used once per period."""
+    title (OrgObjectiveKey); where the app holds one title twice in a quarter, the key names the first."""
 
     period: str = Field(min_length=1, max_length=7)
     title: str = Field(min_length=1, max_length=300)

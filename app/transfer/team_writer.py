@@ -44,7 +44,10 @@ class TeamWriter:
             w.assessments[(team.slug, a.model, a.model_version, a.period)] = row.id
         objectives = [self._objective(o) for o in data.objectives]
         w.add(objectives)
-        key_results = {(o.period, o.title, k.title): k.id for o in objectives for k in o.key_results}
+        key_results: dict[tuple[str, str, str], int] = {}
+        for o in objectives:  # titles may repeat: a key names the first, in the document's order
+            for k in o.key_results:
+                key_results.setdefault((o.period, o.title, k.title), k.id)
         w.add(self._quarterly(r, key_results) for r in data.quarterly_reviews)
         w.add(self._source(s) for s in data.sources)
         w.add(self._checklist_state(s) for s in data.checklist_states)

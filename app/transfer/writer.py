@@ -117,7 +117,8 @@ class Writer(Written):
             if (o.period, o.title) not in self.org_objectives
         ]
         self.add(new)
-        self.org_objectives.update({(o.period, o.title): o.id for o in new})
+        for row in new:  # the app allows a title twice in a quarter: a link names the first
+            self.org_objectives.setdefault((row.period, row.title), row.id)
 
     def _teams(self, organisation: m.Organisation, teams: list[d.Team]) -> None:
         slugs = set(self.session.scalars(select(m.Team.slug)))
