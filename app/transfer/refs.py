@@ -1,6 +1,7 @@
 """Database ids to natural keys and back: people by e-mail, model versions by slug and version,
-assessments by team, model version and period (and the same inside a roadmap version's inputs), and a
-learning session's checklist entry ("source/list/entry" in the database) as an EntryKey."""
+assessments by team, model version and period (and the same inside a roadmap version's inputs), a
+learning session's checklist entry ("source/list/entry" in the database) as an EntryKey, organisation
+objectives by period and title, and key results by their objective's period and title and their own."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ class Names:
                 team=team, model=slug, model_version=version, period=period
             )
         rows = session.scalars(
-            select(m.OrgObjective).order_by(m.OrgObjective.period, m.OrgObjective.position)
+            select(m.OrgObjective).order_by(m.OrgObjective.period, m.OrgObjective.position, m.OrgObjective.id)
         )
         names.org_objective_rows = list(rows)
         names.org_objectives = {
