@@ -31,6 +31,7 @@ class Existing:
     emails: frozenset[str] = frozenset()
     models: dict[tuple[str, str], str] = field(default_factory=dict)  # (slug, version) -> content hash
     assessments: frozenset[tuple[str, str, str, str]] = frozenset()
+    org_objectives: frozenset[tuple[str, str]] = frozenset()  # (period, title)
 
 
 def findings(doc: d.OrganisationExport, existing: Existing) -> list[Finding]:
@@ -41,6 +42,7 @@ def findings(doc: d.OrganisationExport, existing: Existing) -> list[Finding]:
         *_models(doc, existing),
         *_assessments(doc, existing),
         *_team_rules(doc),
+        *_okr_refs(doc, existing),
     ]
 
 
@@ -78,6 +80,8 @@ def _duplicates(doc: d.OrganisationExport) -> Iterator[Finding]:
         if team.roadmap is not None:
             yield from _roadmap_duplicates((*at, "roadmap"), team.roadmap)
         yield from _dupes((*at, "checklist_states"), team.checklist_states, _state_key, N_("checklist entry"))
+        reviews = (*at, "quarterly_reviews")
+        yield from _dupes(reviews, team.quarterly_reviews, lambda r: (r.period, r.version), N_("review"))
         for j, held in enumerate(team.learning_log):
             attendees = (*at, "learning_log", j, "attendees")
             yield from _dupes(attendees, held.attendees, lambda e: e.lower(), N_("attendee"))
@@ -185,6 +189,26 @@ def _team_rules(doc: d.OrganisationExport) -> Iterator[Finding]:
             if (held.led_to_item or held.led_to_entry) and held.kind != "incident_review":
                 message = N_("only an incident review leads to a roadmap item or checklist entry")
                 yield Finding((*at, "kind"), say(message))
+
+
+def _okr_refs(doc: d.OrganisationExport, existing: Existing) -> Iterator[Finding]:
+    """Each objective's organisation objective and each review action's key result is known."""
+    known = set(existing.org_objectives) | {(o.period, o.title) for o in doc.org_objectives}
+    for i, team in enumerate(doc.teams):
+        for j, objective in enumerate(team.objectives):
+            key = objective.org_objective
+            if key is not None and refs.org_key_of(key) not in known:
+                message = N_("no organisation objective %(title)s for %(period)s is in the export")
+                said = say(message, title=key.title, period=key.period)
+                yield Finding(("teams", i, "objectives", j, "org_objective"), said)
+        key_results = {(o.period, o.title, k.title) for o in team.objectives for k in o.key_results}
+        for j, review in enumerate(team.quarterly_reviews):
+            for k, action in enumerate(review.actions):
+                wanted = action.key_result
+                if wanted is not None and refs.key_result_key_of(wanted) not in key_results:
+                    message = N_("no key result %(title)s of the team's objectives for %(period)s")
+                    said = say(message, title=wanted.key_result, period=wanted.period)
+                    yield Finding(("teams", i, "quarterly_reviews", j, "actions", k, "key_result"), said)
 
 
 def _walk(node: object, names: frozenset[str], *, skip: str, loc: Loc = ()) -> Iterator[tuple[Loc, object]]:

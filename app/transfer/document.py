@@ -2,7 +2,8 @@
 
 Rows refer to each other by natural keys, never by database ids: people by e-mail, teams by slug, model
 versions by slug and version, assessments by team, model version and period, checklist entries by
-source, list and entry. So a document imports into
+source, list and entry, organisation objectives by period and title, key results by their objective's
+period and title and their own title. So a document imports into
 any instance, and merges into one that already has data. Free-form JSON the app recorded (roadmap plans,
 evidence readings, audit before/after) is kept as recorded. The committed JSON Schema is generated:
     uv run python -m app.transfer.document > app/transfer/org-export.schema.json
@@ -204,6 +205,14 @@ class CheckIn(Part):
     created_at: AwareDatetime
 
 
+class KeyResultKey(Part):
+    """Names one key result of the team: its objective's period and title, and its own title."""
+
+    period: str = Field(min_length=1, max_length=7)
+    objective: str = Field(min_length=1, max_length=300)
+    key_result: str = Field(min_length=1, max_length=300)
+
+
 class KeyResult(Part):
     title: str = Field(min_length=1, max_length=300)
     kind: Literal["numeric", "percentage", "milestone"]
@@ -219,6 +228,30 @@ class KeyResult(Part):
     confidence: Confidence | None
     checked_in_at: AwareDatetime | None
     check_ins: list[CheckIn]
+    direction: Literal["up", "down"] = "up"
+    """Added in format version 1 after its first release: a file without it reads as "up"."""
+    due_on: date | None = None
+    """Added in format version 1 after its first release."""
+
+
+class OrgObjectiveKey(Part):
+    """Names one organisation objective: its period and title."""
+
+    period: str = Field(min_length=1, max_length=7)
+    title: str = Field(min_length=1, max_length=300)
+
+
+class OrgObjective(Part):
+    """Leadership's objective for the organisation in a quarter; team objectives name it by period and
+    title (OrgObjectiveKey); where the app holds one title twice in a quarter, the key names the first."""
+
+    period: str = Field(min_length=1, max_length=7)
+    title: str = Field(min_length=1, max_length=300)
+    description: str
+    owner: Email | None
+    position: int
+    created_by: Email | None
+    created_at: AwareDatetime
 
 
 class Objective(Part):
@@ -230,6 +263,13 @@ class Objective(Part):
     created_by: Email | None
     created_at: AwareDatetime
     key_results: list[KeyResult]
+    owner: Email | None = None
+    """Added in format version 1 after its first release, as are the fields below."""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    org_objective: OrgObjectiveKey | None = None
+    """The organisation objective it contributes to."""
+    reopened_at: AwareDatetime | None = None
 
 
 class Signal(Part):
@@ -317,6 +357,29 @@ class LearningSession(Part):
     updated_at: AwareDatetime
 
 
+class ReviewAction(Part):
+    """An action a review decided, and what it became: a roadmap item (by id) or a key result (by key;
+    None once that key result is gone)."""
+
+    id: str = Field(min_length=1, max_length=40)
+    text: str
+    roadmap_item: Key | None = None
+    key_result: KeyResultKey | None = None
+
+
+class QuarterlyReview(Part):
+    """One saved version of the team's review of a quarter; the highest version is current."""
+
+    period: str = Field(min_length=1, max_length=7)
+    version: int = Field(ge=1)
+    went_well: str
+    bottleneck: str
+    patterns: list[Key]
+    actions: list[ReviewAction]
+    created_by: Email | None
+    created_at: AwareDatetime
+
+
 class Team(Part):
     slug: Slug
     name: str = Field(min_length=1, max_length=200)
@@ -333,6 +396,8 @@ class Team(Part):
     checklist_states: list[ChecklistState] = []
     """Added in format version 1 after its first release: a file without it imports as before."""
     learning_log: list[LearningSession] = []
+    """Added in format version 1 after its first release: a file without it imports as before."""
+    quarterly_reviews: list[QuarterlyReview] = []
     """Added in format version 1 after its first release: a file without it imports as before."""
 
 
@@ -362,6 +427,8 @@ class OrganisationExport(Part):
     """The organisation's default targets (a team's own are in its `targets`)."""
     teams: list[Team]
     audit_log: list[AuditEvent]
+    org_objectives: list[OrgObjective] = []
+    """Added in format version 1 after its first release: a file without it imports as before."""
 
 
 def json_schema() -> dict[str, Any]:

@@ -33,6 +33,19 @@ def export(session: Session, *, now: datetime) -> d.OrganisationExport:
         targets=[_target(t) for t in per_team.of(m.Target, None)],
         teams=[_team(t, per_team, names) for t in teams],
         audit_log=_audit(session, names),
+        org_objectives=[_org_objective(o, names) for o in names.org_objective_rows],
+    )
+
+
+def _org_objective(row: m.OrgObjective, names: refs.Names) -> d.OrgObjective:
+    return d.OrgObjective(
+        period=row.period,
+        title=row.title,
+        description=row.description,
+        owner=names.email(row.owner_id),
+        position=row.position,
+        created_by=names.email(row.created_by_id),
+        created_at=row.created_at,
     )
 
 
@@ -103,6 +116,7 @@ GROUPED: dict[type[Base], tuple[tuple[Any, ...], str]] = {
     ),
     m.LearningSession: ((m.LearningSession.held_on, m.LearningSession.id), "team_id"),
     m.LearningAttendee: ((m.LearningAttendee.user_id,), "session_id"),
+    m.QuarterlyReview: ((m.QuarterlyReview.period, m.QuarterlyReview.version), "team_id"),
 }
 
 
@@ -116,6 +130,17 @@ class _Rows:
             for row in session.scalars(select(model).order_by(*order)):
                 grouped[getattr(row, owner)].append(row)
             self.groups[model] = grouped
+        self.key_results = self._key_results()
+
+    def _key_results(self) -> dict[int, d.KeyResultKey]:
+        """Each key result's natural key, from the objectives and key results already read."""
+        objectives = {o.id: o for group in self.groups[m.Objective].values() for o in group}
+        return {
+            k.id: d.KeyResultKey(period=o.period, objective=o.title, key_result=k.title)
+            for objective_id, group in self.groups[m.KeyResult].items()
+            if (o := objectives.get(objective_id)) is not None
+            for k in group
+        }
 
     def of(self, model: type[R], owner_id: int | None) -> list[R]:
         return self.groups[model].get(owner_id, [])
@@ -150,6 +175,7 @@ def _team(team: m.Team, rows: _Rows, names: refs.Names) -> d.Team:
         sources=[_source(s, rows, names) for s in rows.of(m.Source, team.id)],
         checklist_states=[_checklist_state(s, names) for s in rows.of(m.ChecklistEntryState, team.id)],
         learning_log=[_learning(s, rows, names) for s in rows.of(m.LearningSession, team.id)],
+        quarterly_reviews=[_quarterly(r, rows, names) for r in rows.of(m.QuarterlyReview, team.id)],
     )
 
 
@@ -273,6 +299,11 @@ def _objective(row: m.Objective, rows: _Rows, names: refs.Names) -> d.Objective:
         created_by=names.email(row.created_by_id),
         created_at=row.created_at,
         key_results=[_key_result(k, rows, names) for k in rows.of(m.KeyResult, row.id)],
+        owner=names.email(row.owner_id),
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        org_objective=names.org_objective(row.org_objective_id),
+        reopened_at=row.reopened_at,
     )
 
 
@@ -303,6 +334,8 @@ def _key_result(row: m.KeyResult, rows: _Rows, names: refs.Names) -> d.KeyResult
             )
             for c in rows.of(m.CheckIn, row.id)
         ],
+        direction=row.direction,
+        due_on=row.due_on,
     )
 
 
@@ -380,6 +413,27 @@ def _learning(row: m.LearningSession, rows: _Rows, names: refs.Names) -> d.Learn
         created_at=row.created_at,
         updated_by=names.email(row.updated_by_id),
         updated_at=row.updated_at,
+    )
+
+
+def _quarterly(row: m.QuarterlyReview, rows: _Rows, names: refs.Names) -> d.QuarterlyReview:
+    return d.QuarterlyReview(
+        period=row.period,
+        version=row.version,
+        went_well=row.went_well,
+        bottleneck=row.bottleneck,
+        patterns=list(row.patterns or []),
+        actions=[
+            d.ReviewAction(
+                id=a["id"],
+                text=a.get("text", ""),
+                roadmap_item=a.get("roadmap_item_id"),
+                key_result=rows.key_results.get(a["key_result_id"]) if a.get("key_result_id") else None,
+            )
+            for a in row.actions or []
+        ],
+        created_by=names.email(row.created_by_id),
+        created_at=row.created_at,
     )
 
 

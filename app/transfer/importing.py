@@ -136,6 +136,7 @@ def _existing(session: Session) -> checks.Existing:
         emails=frozenset(u.email.lower() for u in names.users.values()),
         models={(slug, version): digest for slug, version, digest in models},
         assessments=frozenset(refs.key_of(k) for k in names.assessments.values()),
+        org_objectives=frozenset(refs.org_key_of(k) for k in names.org_objectives.values()),
     )
 
 

@@ -1,6 +1,7 @@
 """Database ids to natural keys and back: people by e-mail, model versions by slug and version,
-assessments by team, model version and period (and the same inside a roadmap version's inputs), and a
-learning session's checklist entry ("source/list/entry" in the database) as an EntryKey."""
+assessments by team, model version and period (and the same inside a roadmap version's inputs), a
+learning session's checklist entry ("source/list/entry" in the database) as an EntryKey, organisation
+objectives by period and title, and key results by their objective's period and title and their own."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Names:
     users: dict[int, m.User] = field(default_factory=dict)
     models: dict[int, tuple[str, str]] = field(default_factory=dict)
     assessments: dict[int, d.AssessmentKey] = field(default_factory=dict)
+    org_objectives: dict[int, d.OrgObjectiveKey] = field(default_factory=dict)
+    org_objective_rows: list[m.OrgObjective] = field(default_factory=list)  # by period and position
 
     @classmethod
     def load(cls, session: Session) -> Names:
@@ -40,6 +43,13 @@ class Names:
             names.assessments[assessment_id] = d.AssessmentKey(
                 team=team, model=slug, model_version=version, period=period
             )
+        rows = session.scalars(
+            select(m.OrgObjective).order_by(m.OrgObjective.period, m.OrgObjective.position, m.OrgObjective.id)
+        )
+        names.org_objective_rows = list(rows)
+        names.org_objectives = {
+            o.id: d.OrgObjectiveKey(period=o.period, title=o.title) for o in names.org_objective_rows
+        }
         return names
 
     def email(self, user_id: int | None) -> str | None:
@@ -49,9 +59,20 @@ class Names:
     def assessment(self, assessment_id: int | None) -> d.AssessmentKey | None:
         return self.assessments.get(assessment_id) if assessment_id is not None else None
 
+    def org_objective(self, org_objective_id: int | None) -> d.OrgObjectiveKey | None:
+        return self.org_objectives.get(org_objective_id) if org_objective_id is not None else None
+
 
 def key_of(key: d.AssessmentKey) -> tuple[str, str, str, str]:
     return (key.team, key.model, key.model_version, key.period)
+
+
+def org_key_of(key: d.OrgObjectiveKey) -> tuple[str, str]:
+    return (key.period, key.title)
+
+
+def key_result_key_of(key: d.KeyResultKey) -> tuple[str, str, str]:
+    return (key.period, key.objective, key.key_result)
 
 
 def entry_key(stored: str | None) -> d.EntryKey | None:

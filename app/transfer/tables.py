@@ -32,6 +32,8 @@ EXPORTED: dict[str, str] = {
     "checklist_entry_states": "teams[].checklist_states",
     "learning_sessions": "teams[].learning_log",
     "learning_attendees": "teams[].learning_log[].attendees",
+    "quarterly_reviews": "teams[].quarterly_reviews",
+    "org_objectives": "org_objectives",
     "audit_events": "audit_log",
 }
 

@@ -1,6 +1,7 @@
 """The rows one imported team owns, written in three passes: (1) members, RACI, targets, assessments,
-OKRs, sources, checklist states and the learning log; (2) answers, evidence reviews, copies and the
-roadmap, once every team's assessments exist; (3) what hangs off the roadmap and each run's signals."""
+OKRs, sources, checklist states, the learning log and quarterly reviews; (2) answers, evidence reviews,
+copies and the roadmap, once every team's assessments exist; (3) what hangs off the roadmap and each
+run's signals."""
 
 from __future__ import annotations
 
@@ -41,7 +42,13 @@ class TeamWriter:
         w.add(self.assessments)
         for row, a in zip(self.assessments, data.assessments, strict=True):
             w.assessments[(team.slug, a.model, a.model_version, a.period)] = row.id
-        w.add(self._objective(o) for o in data.objectives)
+        objectives = [self._objective(o) for o in data.objectives]
+        w.add(objectives)
+        key_results: dict[tuple[str, str, str], int] = {}
+        for o in objectives:  # titles may repeat: a key names the first, in the document's order
+            for k in o.key_results:
+                key_results.setdefault((o.period, o.title, k.title), k.id)
+        w.add(self._quarterly(r, key_results) for r in data.quarterly_reviews)
         w.add(self._source(s) for s in data.sources)
         w.add(self._checklist_state(s) for s in data.checklist_states)
         w.add(self._learning(x) for x in data.learning_log)
@@ -207,6 +214,26 @@ class TeamWriter:
             created_by_id=self.w.user(o.created_by),
             created_at=o.created_at,
             key_results=[self._key_result(k) for k in o.key_results],
+            owner_id=self.w.user(o.owner),
+            starts_on=o.starts_on,
+            ends_on=o.ends_on,
+            org_objective_id=self.w.org_objective(o.org_objective),
+            reopened_at=o.reopened_at,
+        )
+
+    def _quarterly(
+        self, r: d.QuarterlyReview, key_results: dict[tuple[str, str, str], int]
+    ) -> m.QuarterlyReview:
+        return m.QuarterlyReview(
+            team_id=self.team.id,
+            period=r.period,
+            version=r.version,
+            went_well=r.went_well,
+            bottleneck=r.bottleneck,
+            patterns=list(r.patterns),
+            actions=[_action(a, key_results) for a in r.actions],
+            created_by_id=self.w.user(r.created_by),
+            created_at=r.created_at,
         )
 
     def _key_result(self, k: d.KeyResult) -> m.KeyResult:
@@ -226,6 +253,8 @@ class TeamWriter:
             current_value=k.current_value,
             confidence=k.confidence,
             checked_in_at=k.checked_in_at,
+            direction=k.direction,
+            due_on=k.due_on,
             check_ins=[
                 m.CheckIn(
                     value=c.value,
@@ -313,3 +342,14 @@ class TeamWriter:
             created_at=s.created_at,
             runs=[run for run, _data in runs],
         )
+
+
+def _action(a: d.ReviewAction, key_results: dict[tuple[str, str, str], int]) -> dict[str, object]:
+    """A review action as app/reviews stores it: what it became by this instance's ids."""
+    stored: dict[str, object] = {"id": a.id, "text": a.text}
+    if a.roadmap_item is not None:
+        stored["roadmap_item_id"] = a.roadmap_item
+    if a.key_result is not None:
+        stored["key_result_id"] = key_results[refs.key_result_key_of(a.key_result)]
+        stored["key_result_period"] = a.key_result.period
+    return stored

@@ -25,6 +25,7 @@ class Writer(Written):
         self._people(doc.people)
         self._models(doc.maturity_models)
         self._org_targets(organisation, doc.targets)
+        self._org_objectives(doc.org_objectives)
         self._teams(organisation, doc.teams)
         self._audit(doc.audit_log)
         return self.outcome
@@ -95,6 +96,29 @@ class Writer(Written):
             for t in targets
             if (t.model, t.dimension) not in have
         )
+
+    def _org_objectives(self, objectives: list[d.OrgObjective]) -> None:
+        """The document's organisation objectives; one with the period and title of one here is that one."""
+        Org = m.OrgObjective  # noqa: N806
+        self.org_objectives = {
+            (p, t): i for i, p, t in self.session.execute(select(Org.id, Org.period, Org.title))
+        }
+        new = [
+            Org(
+                period=o.period,
+                title=o.title,
+                description=o.description,
+                owner_id=self.user(o.owner),
+                position=o.position,
+                created_by_id=self.user(o.created_by),
+                created_at=o.created_at,
+            )
+            for o in objectives
+            if (o.period, o.title) not in self.org_objectives
+        ]
+        self.add(new)
+        for row in new:  # the app allows a title twice in a quarter: a link names the first
+            self.org_objectives.setdefault((row.period, row.title), row.id)
 
     def _teams(self, organisation: m.Organisation, teams: list[d.Team]) -> None:
         slugs = set(self.session.scalars(select(m.Team.slug)))

@@ -32,6 +32,7 @@ class Written:
         self.users: dict[str, int] = {}
         self.models: dict[tuple[str, str], int] = {}
         self.assessments: dict[tuple[str, str, str, str], int] = {}
+        self.org_objectives: dict[tuple[str, str], int] = {}
 
     def add(self, rows: Iterable[Base]) -> None:
         """Add and count `rows`, then flush: what comes next needs their ids."""
@@ -47,3 +48,7 @@ class Written:
     def assessment(self, key: d.AssessmentKey | None) -> int | None:
         """This instance's id of the assessment `key` names (None: not here, or none named)."""
         return self.assessments.get(refs.key_of(key)) if key is not None else None
+
+    def org_objective(self, key: d.OrgObjectiveKey | None) -> int | None:
+        """This instance's id of the organisation objective `key` names (checked to exist)."""
+        return self.org_objectives.get(refs.org_key_of(key)) if key is not None else None

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,7 @@ def fill(session: Session) -> Secrets:
             attendees=[m.LearningAttendee(user_id=admin.id)],
         )
     )
+    _okrs_and_review(session, team, admin, now)
     credentials = source_secrets.encrypt(source_secrets.Credentials(token=CREDENTIAL), secret_key=SECRET_KEY)
     source = m.Source(
         team_id=team.id,
@@ -192,6 +193,60 @@ def fill(session: Session) -> Secrets:
     hashes += list(session.scalars(select(m.UserSession.token_hash)))
     hashes += list(session.scalars(select(m.OneTimeLink.token_hash)))
     return Secrets((SECRET_KEY, CREDENTIAL, credentials, token, cookie, invitation, *hashes))
+
+
+def _okrs_and_review(session: Session, team: m.Team, admin: m.User, now: datetime) -> None:
+    """An organisation objective a team objective with its own dates contributes to, a reopened one, a
+    milestone due on a day going down, and a review (two versions) whose action became that key result."""
+    org = m.OrgObjective(
+        period="2027-Q1",
+        title="全社で MLOps を",
+        description="Lead",
+        owner_id=admin.id,
+        position=2,
+        created_by_id=admin.id,
+    )
+    session.add(org)
+    session.flush()
+    key_result = m.KeyResult(
+        title="Lead time down",
+        kind="numeric",
+        start_value=10.0,
+        target_value=2.0,
+        unit="d",
+        direction="down",
+        due_on=date(2027, 2, 28),
+        position=0,
+    )
+    objective = m.Objective(
+        team_id=team.id,
+        period="2027-Q1",
+        title="Ship weekly",
+        owner_id=admin.id,
+        starts_on=date(2027, 1, 15),
+        ends_on=date(2027, 3, 15),
+        org_objective_id=org.id,
+        reopened_at=now,
+        position=9,
+        key_results=[key_result],
+    )
+    session.add(objective)
+    session.flush()
+    action = {"id": "a1b2c3d4", "text": "Cut lead time", "roadmap_item_id": "transfer-item"}
+    linked = {**action, "key_result_id": key_result.id, "key_result_period": "2027-Q1"}
+    for version, actions in ((1, [action]), (2, [linked])):
+        session.add(
+            m.QuarterlyReview(
+                team_id=team.id,
+                period="2026-Q4",
+                version=version,
+                went_well="速くなった",
+                bottleneck="Reviews",
+                patterns=["no-monitoring"],
+                actions=actions,
+                created_by_id=admin.id,
+            )
+        )
 
 
 def row_counts(url: str) -> dict[str, int]:

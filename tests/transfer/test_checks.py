@@ -243,3 +243,122 @@ def test_a_session_leads_somewhere_only_as_an_incident_review_and_to_one_place()
 def test_a_session_names_its_checklist_entry_by_source_checklist_and_entry() -> None:
     with pytest.raises(ValidationError, match=r"teams\.0\.learning_log\.0\.led_to_entry"):
         document(team={"learning_log": [SESSION | {"led_to_entry": "playbook/technical/x"}]})
+
+
+ORG_OBJECTIVE: dict[str, Any] = {
+    "period": "2027-Q1",
+    "title": "全社で MLOps を",
+    "description": "",
+    "owner": "ann@example.com",
+    "position": 0,
+    "created_by": None,
+    "created_at": AT,
+}
+OBJECTIVE: dict[str, Any] = {
+    "period": "2027-Q1",
+    "title": "Ship weekly",
+    "description": "",
+    "catalogue_id": None,
+    "position": 0,
+    "created_by": None,
+    "created_at": AT,
+    "owner": "ann@example.com",
+    "org_objective": {"period": "2027-Q1", "title": "全社で MLOps を"},
+    "key_results": [
+        {
+            "title": "Lead time down",
+            "kind": "numeric",
+            "start_value": 10,
+            "target_value": 2,
+            "unit": "d",
+            "catalogue_id": None,
+            "signal": None,
+            "roadmap_item": None,
+            "owner": None,
+            "position": 0,
+            "current_value": None,
+            "confidence": None,
+            "checked_in_at": None,
+            "check_ins": [],
+            "direction": "down",
+            "due_on": "2027-02-28",
+        }
+    ],
+}
+LINKED: dict[str, Any] = {
+    "id": "a1",
+    "text": "Cut lead time",
+    "key_result": {"period": "2027-Q1", "objective": "Ship weekly", "key_result": "Lead time down"},
+}
+REVIEW: dict[str, Any] = {
+    "period": "2026-Q4",
+    "version": 1,
+    "went_well": "",
+    "bottleneck": "",
+    "patterns": [],
+    "actions": [LINKED],
+    "created_by": "ann@example.com",
+    "created_at": AT,
+}
+
+
+def test_a_document_exported_before_okr_links_and_reviews_still_reads() -> None:
+    doc = document(team={"objectives": [OBJECTIVE | {"org_objective": None}]})
+    assert doc.org_objectives == []
+    assert doc.teams[0].quarterly_reviews == []
+    old = {k: v for k, v in OBJECTIVE.items() if k not in {"owner", "org_objective"}}
+    old["key_results"] = [
+        {k: v for k, v in OBJECTIVE["key_results"][0].items() if k not in {"direction", "due_on"}}
+    ]
+    key_result = document(team={"objectives": [old]}).teams[0].objectives[0].key_results[0]
+    assert (key_result.direction, key_result.due_on) == ("up", None)
+
+
+def test_linked_objectives_and_a_review_whose_action_became_a_key_result_have_no_findings() -> None:
+    doc = document(
+        org_objectives=[ORG_OBJECTIVE], team={"objectives": [OBJECTIVE], "quarterly_reviews": [REVIEW]}
+    )
+    assert found(doc) == []
+
+
+def test_an_organisation_objective_named_by_an_objective_is_in_the_document_or_already_here() -> None:
+    doc = document(team={"objectives": [OBJECTIVE]})
+    assert found(doc) == [
+        "teams[0].objectives[0].org_objective: no organisation objective 全社で MLOps を for 2027-Q1 is in "
+        "the export"
+    ]
+    here = checks.Existing(org_objectives=frozenset({("2027-Q1", "全社で MLOps を")}))
+    assert found(doc, here) == []
+
+
+def test_a_review_action_names_a_key_result_of_its_team_and_a_review_version_is_kept_once() -> None:
+    gone = LINKED | {"key_result": LINKED["key_result"] | {"key_result": "Gone"}}
+    doc = document(
+        org_objectives=[ORG_OBJECTIVE],
+        team={"objectives": [OBJECTIVE], "quarterly_reviews": [REVIEW | {"actions": [gone]}, REVIEW]},
+    )
+    assert found(doc) == [
+        "teams[0].quarterly_reviews[1]: review 2026-Q4 / 1 appears twice (first used at "
+        "teams[0].quarterly_reviews[0])",
+        "teams[0].quarterly_reviews[0].actions[0].key_result: no key result Gone of the team's objectives "
+        "for 2027-Q1",
+    ]
+
+
+def test_titles_the_app_allows_twice_in_a_quarter_are_not_refused() -> None:
+    doc = document(
+        org_objectives=[ORG_OBJECTIVE, ORG_OBJECTIVE | {"position": 1}],
+        team={"objectives": [OBJECTIVE, OBJECTIVE | {"position": 1}], "quarterly_reviews": [REVIEW]},
+    )
+    assert found(doc) == []
+
+
+def test_an_objective_or_organisation_objective_owner_must_be_among_the_people() -> None:
+    doc = document(
+        org_objectives=[ORG_OBJECTIVE | {"owner": "bob@example.com"}],
+        team={"objectives": [OBJECTIVE | {"owner": "cy@example.com"}]},
+    )
+    assert found(doc) == [
+        "teams[0].objectives[0].owner: cy@example.com is not among the people of the export",
+        "org_objectives[0].owner: bob@example.com is not among the people of the export",
+    ]

@@ -47,6 +47,30 @@ def test_export_import_export_into_an_empty_instance_gives_the_same_document(
     assert empty == [], "the organisation has a row in every exported table"
 
 
+def test_okr_links_and_review_actions_travel_by_natural_key(source: tuple[str, Path, str]) -> None:
+    document = json.loads(source[2])
+    objective = next(o for t in document["teams"] for o in t["objectives"] if o["title"] == "Ship weekly")
+    review = next(r for t in document["teams"] for r in t["quarterly_reviews"] if r["version"] == 2)
+
+    org = next(o for o in document["org_objectives"] if o["title"] == "全社で MLOps を")
+    assert (org["owner"], org["position"]) == (objective["owner"], 2)
+    assert objective["org_objective"] == {"period": "2027-Q1", "title": "全社で MLOps を"}
+    assert (objective["starts_on"], objective["ends_on"]) == ("2027-01-15", "2027-03-15")
+    assert objective["reopened_at"] is not None
+    assert {k: objective["key_results"][0][k] for k in ("direction", "due_on")} == {
+        "direction": "down",
+        "due_on": "2027-02-28",
+    }
+    assert review["actions"] == [
+        {
+            "id": "a1b2c3d4",
+            "text": "Cut lead time",
+            "roadmap_item": "transfer-item",
+            "key_result": {"period": "2027-Q1", "objective": "Ship weekly", "key_result": "Lead time down"},
+        }
+    ]
+
+
 def test_import_into_an_instance_with_data_is_refused_unless_merging(
     source: tuple[str, Path, str], tmp_path: Path
 ) -> None:

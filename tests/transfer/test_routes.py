@@ -310,3 +310,94 @@ def test_a_merged_team_brings_its_checklist_states_and_learning_log_and_an_older
         )
         == 0
     )
+
+
+def test_a_merged_team_contributes_to_the_organisation_objective_here_and_its_review_names_its_key_result(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    here = m.OrgObjective(period="2027-Q1", title="全社で MLOps を", description="", position=1)
+    db.add(here)
+    db.flush()
+    act_as(client, db, org.admin)
+    document = exported(client)
+    quarter = {"description": "", "owner": org.admin.email, "created_by": None, "created_at": AT}
+    document["org_objectives"] = [
+        quarter | {"period": "2027-Q1", "title": "全社で MLOps を", "position": 5},
+        quarter | {"period": "2027-Q1", "title": "New in the file", "position": 6},
+    ]
+    key_result = {
+        "title": "Lead time down",
+        "kind": "numeric",
+        "start_value": 10,
+        "target_value": 2,
+        "unit": "d",
+        "catalogue_id": None,
+        "signal": None,
+        "roadmap_item": None,
+        "owner": None,
+        "position": 0,
+        "current_value": None,
+        "confidence": None,
+        "checked_in_at": None,
+        "check_ins": [],
+        "direction": "down",
+        "due_on": "2027-02-28",
+    }
+    objective = {
+        "period": "2027-Q1",
+        "title": "Ship weekly",
+        "description": "",
+        "catalogue_id": None,
+        "position": 0,
+        "created_by": None,
+        "created_at": AT,
+        "key_results": [key_result],
+        "owner": org.member.email,
+        "starts_on": "2027-01-15",
+        "ends_on": "2027-03-15",
+        "reopened_at": AT,
+    }
+    named = {"period": "2027-Q1", "objective": "Ship weekly", "key_result": "Lead time down"}
+    review = {
+        "period": "2026-Q4",
+        "version": 1,
+        "went_well": "<b>速い</b>",
+        "bottleneck": "",
+        "patterns": [],
+        "actions": [{"id": "a1", "text": "Cut lead time", "key_result": named}],
+        "created_by": org.admin.email,
+        "created_at": AT,
+    }
+    base = {**document["teams"][0], "members": [], "roadmap": None, "assessments": []}
+    mine = {"org_objective": {"period": "2027-Q1", "title": "全社で MLOps を"}}
+    theirs = {"title": "Other", "org_objective": {"period": "2027-Q1", "title": "New in the file"}}
+    team = {
+        "slug": "okrs",
+        "objectives": [objective | mine, objective | theirs],
+        "quarterly_reviews": [review],
+    }
+    document["teams"].append(base | team)
+
+    response = upload(client, document, merge="true")
+
+    assert response.status_code == 200, response.text
+    okrs = db.scalars(select(m.Team).where(m.Team.slug == "okrs")).one()
+    rows = db.scalars(select(m.Objective).where(m.Objective.team_id == okrs.id).order_by(m.Objective.title))
+    other, weekly = rows.all()
+    assert weekly.org_objective_id == here.id
+    new = db.scalars(select(m.OrgObjective).where(m.OrgObjective.title == "New in the file")).one()
+    assert (other.org_objective_id, new.owner_id) == (new.id, org.admin.id)
+    assert (weekly.owner_id, str(weekly.starts_on), weekly.reopened_at is not None) == (
+        org.member.id,
+        "2027-01-15",
+        True,
+    )
+    kr = db.scalars(select(m.KeyResult).where(m.KeyResult.objective_id == weekly.id)).one()
+    assert (kr.direction, str(kr.due_on)) == ("down", "2027-02-28")
+    stored = db.scalars(select(m.QuarterlyReview).where(m.QuarterlyReview.team_id == okrs.id)).one()
+    assert stored.went_well == "<b>速い</b>"
+    assert stored.actions == [
+        {"id": "a1", "text": "Cut lead time", "key_result_id": kr.id, "key_result_period": "2027-Q1"}
+    ]
+    titles = db.scalars(select(m.OrgObjective.title).where(m.OrgObjective.period == "2027-Q1"))
+    assert sorted(titles) == ["New in the file", "全社で MLOps を"]
