@@ -76,6 +76,12 @@ def _check_literals(engine: Engine, table: str) -> dict[str, str]:
     return found
 
 
+def _surrogate_key(table: Table, column: Any) -> bool:
+    """The table's own integer id, which the database numbers; a column of a composite key (a link
+    table's two ids, say) is given like any other."""
+    return bool(column.primary_key and isinstance(column.type, types.Integer) and len(table.primary_key) == 1)
+
+
 def _insert_a_row_everywhere(engine: Engine, n: int) -> None:
     metadata = MetaData()
     metadata.reflect(engine)
@@ -87,7 +93,7 @@ def _insert_a_row_everywhere(engine: Engine, n: int) -> None:
             row = {
                 column.name: _value(table, column, n, parents, _check_literals(engine, table.name))
                 for column in table.columns
-                if not (column.primary_key and isinstance(column.type, types.Integer))
+                if not _surrogate_key(table, column)
             }
             try:
                 result = connection.execute(table.insert().values(row))
