@@ -321,6 +321,18 @@ def test_each_areas_trend_is_its_mean_over_the_teams_assessed_each_quarter(
     assert _cells(_row(trend, "Data management")) == ["1.0", "2.0", "2.0"]
     assert _cells(_row(trend, "Teams assessed")) == ["1", "2", "2"]
     assert html.count('<g class="chart-series series-') == 4  # a line per area of playbook-base
+    # the base of the means changes (Search joins in 2026-Q2): the chart says so, with the counts
+    assert "Not the same number of teams in every quarter (2026-Q1: 1, 2026-Q2: 2, 2026-Q3: 2)" in html
+
+
+def test_the_trend_says_nothing_of_the_teams_when_every_quarter_has_the_same(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    _two_teams(db, org)
+    sign_in(client, org.viewer.email)
+    html = client.get("/dashboard?since=2026-Q2").text
+    assert _cells(_row(_section(html, "area-trend-table"), "Teams assessed")) == ["2", "2"]
+    assert 'id="area-trend-teams"' not in html
 
 
 def test_two_quarters_side_by_side_show_each_areas_mean_and_each_teams_level(
