@@ -31,7 +31,7 @@ def test_confirmation_lists_what_will_be_created(client: TestClient, db: Session
     unfinished = rows.key_result(db, rows.objective(db, org.team, org.manager, period=PERIOD), org.manager)
     db.commit()
     html = client.get(f"{review_url(org)}/next").text
-    assert f"An assessment for {NEXT} (MLOps maturity model (full)), starting from the last submitted answers" in html
+    assert f"An assessment for {NEXT} (MLOps maturity model (full)), starting from the last submitted" in html
     assert 'name="proposed"' in html
     assert f'name="carried" value="{unfinished.id}"' in html
     assert db.scalars(select(Objective).where(Objective.period == NEXT)).all() == []  # nothing made yet

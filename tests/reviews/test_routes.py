@@ -4,6 +4,7 @@ roadmap and next quarter's OKRs, bad input, and who may do what."""
 from __future__ import annotations
 
 from datetime import timedelta
+from html import escape
 from typing import Any
 
 import pytest
@@ -38,7 +39,27 @@ def test_figures_say_what_they_rest_on(client: TestClient, db: Session, org: Org
     assert "+1.0" in html  # level 1 → 2
     assert "Capabilities not listed did not change" not in html  # every capability moved
     assert "Roadmap version 1" in html
-    assert "items planned to finish by now are done" in html
+    total = len(client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"])
+    assert f"No item was planned to finish by now ({total} items in the plan)." in html  # it starts today
+
+
+def test_done_against_planned_counts_the_items_due_and_names_those_slipping(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    with_plan(client, db, org)
+    items = client.get(f"/api/v1/teams/{org.team.id}/roadmap").json()["items"]
+    later = okrs_service.shift_period(PERIOD, 5)  # counted to its first day: every item of the year is due
+    client.post(
+        f"/teams/{org.team.id}/roadmap/items/{items[0]['id']}/status",
+        data={"csrf_token": csrf_token(client), "status": "done"},
+    )
+    html = client.get(review_url(org, later)).text
+    n = len(items)
+    assert f"1 of {n} items planned to finish by now are done ({n} items in the plan)." in html
+    slipping = html.split("<h3>Slipping</h3>")[1].split("</ul>")[0]
+    assert slipping.count("<li>") == len(items) - 1
+    assert escape(items[0]["title"]["en"]) not in slipping
+    assert escape(items[1]["title"]["en"]) in slipping
 
 
 def test_learning_sessions_of_the_quarter_are_counted(client: TestClient, db: Session, org: Org) -> None:
