@@ -19,6 +19,7 @@ from app.maturity import service as maturity_service
 from app.maturity.schema import MaturityModel, Question
 from app.models import Answer, Assessment, Membership, Organisation, Target, Team, User
 from app.okrs import demo as okrs_demo
+from app.reviews import demo as reviews_demo
 from app.roadmap import demo as roadmap_demo
 from app.users import service as users_service
 
@@ -137,6 +138,7 @@ def load(session: Session, *, organisation_name: str, now: datetime | None = Non
     okrs_demo.load(session, organisation_id=organisation.id, now=now)
     roadmap_demo.load(session, organisation_id=organisation.id, now=now)
     learning_demo.load(session, organisation_id=organisation.id, now=now)
+    reviews_demo.load(session, organisation_id=organisation.id, now=now)
     session.flush()
     return (
         f"Demo sign-in: {ADMIN[0]} (admin), {TEAMS[0].members[0][0]} (manager of {TEAMS[0].name}) "
