@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.assessments import scoring
 from app.assessments import service as assessments_service
-from app.checklists import service as checklists_service
 from app.dashboard import compare
 from app.delivery import service as delivery_service
 from app.learning import service as learning_service
 from app.maturity import service as maturity_service
 from app.maturity.schema import MaturityModel
-from app.models import Assessment, AssessmentStatus, ItemStatus
+from app.models import Assessment, AssessmentStatus, ChecklistStatus, ItemStatus
 from app.okrs import service as okrs_service
 from app.reviews import quarters
 from app.roadmap import service as roadmap_service
+from app.roadmap.checklists import service as roadmap_checklists
 from app.roadmap.planner.plan import Item
 
 
@@ -69,9 +69,13 @@ class Plan:
 
 @dataclass(frozen=True)
 class Checklists:
+    """The team's checklists as its checklist page counts them (the playbook's, which every team has,
+    and the roadmap items'): where their entries stand now."""
+
     done: int
     total: int
-    items: int
+    not_applicable: int
+    lists: int
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class Figures:
     maturity: Maturity | None
     plan: Plan | None
     okrs: list[okrs_service.ObjectiveStatus]
-    checklists: Checklists | None
+    checklists: Checklists
     delivery: Delivery
     learning_sessions: int  # from the team's learning log
 
@@ -107,7 +111,7 @@ def gather(session: Session, *, team_id: int, period: str, today: date, now: dat
         maturity=maturity(session, team_id=team_id, period=period),
         plan=plan(view, as_of) if view else None,
         okrs=okrs_service.team_status(session, team_ids=[team_id], period=period)[team_id],
-        checklists=checklists(session, view) if view else None,
+        checklists=checklists(session, team_id=team_id, view=view),
         delivery=delivery(session, team_id=team_id, now=now),
         learning_sessions=learning_sessions(session, team_id=team_id, period=period),
     )
@@ -153,10 +157,12 @@ def plan(view: roadmap_service.RoadmapView, as_of: date) -> Plan:
     return Plan(as_of, view.version.number, due, done, slipping, running, len(items))
 
 
-def checklists(session: Session, view: roadmap_service.RoadmapView) -> Checklists:
-    """Ticks on the roadmap items' checklists."""
-    found = checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan).values()
-    return Checklists(sum(c.done for c in found), sum(c.total for c in found), len(found))
+def checklists(session: Session, *, team_id: int, view: roadmap_service.RoadmapView | None) -> Checklists:
+    """Entries done, marked not applicable and in all, over every checklist of the team."""
+    lists = roadmap_checklists.lists_of_view(session, team_id=team_id, view=view).lists
+    entries = [e for c in lists for e in c.entries]
+    skipped = sum(1 for e in entries if e.status == ChecklistStatus.NOT_APPLICABLE)
+    return Checklists(sum(e.done for e in entries), len(entries), skipped, len(lists))
 
 
 def delivery(session: Session, *, team_id: int, now: datetime) -> Delivery:

@@ -16,6 +16,7 @@ from app.models import AuditEvent, LearningSession, Objective, QuarterlyReview
 from app.okrs import service as okrs_service
 from app.reviews import quarters, service
 from tests.access.conftest import act_as
+from tests.checklists.helpers import HTMX
 from tests.conftest import csrf_token
 from tests.factories import Org
 from tests.reviews.helpers import PERIOD, review_url, save, with_plan
@@ -73,6 +74,30 @@ def test_learning_sessions_of_the_quarter_are_counted(client: TestClient, db: Se
     db.commit()
     act_as(client, db, org.viewer)
     assert f"2 sessions held in {PERIOD}." in client.get(review_url(org)).text
+
+
+def test_checklists_count_every_checklist_of_the_team_as_its_checklist_page_does(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    with_plan(client, db, org)
+    lists = client.get(f"/api/v1/teams/{org.team.id}/checklists").json()["lists"]
+    total = sum(c["total"] for c in lists)
+    playbook = next(c for c in lists if c["source"] == "playbook")
+    roadmap = next(c for c in lists if c["source"] == "roadmap")
+    act_as(client, db, org.member)
+    base = f"/teams/{org.team.id}/checklists"
+    ticked = [f"playbook/{playbook['list_id']}/{playbook['entries'][0]['entry_id']}"]
+    ticked.append(f"roadmap/{roadmap['list_id']}/{roadmap['entries'][0]['entry_id']}")
+    for entry in ticked:
+        tick = {"csrf_token": csrf_token(client), "done": "1"}
+        assert client.post(f"{base}/{entry}/tick", data=tick, headers=HTMX).status_code == 200
+    skipped = {"csrf_token": csrf_token(client), "status": "not_applicable", "na_reason": "Batch only"}
+    entry = f"playbook/{playbook['list_id']}/{playbook['entries'][1]['entry_id']}"
+    assert client.post(f"{base}/{entry}", data=skipped, headers=HTMX).status_code == 200
+    html = client.get(review_url(org)).text
+    assert f"2 of {total} checklist entries done across {len(lists)} checklists." in html
+    assert "1 entry is marked not applicable." in html
+    assert f'href="http://testserver{base}"' in html  # "Go to the checklists"
 
 
 def test_manager_saves_versions_and_reads_an_earlier_one(client: TestClient, db: Session, org: Org) -> None:

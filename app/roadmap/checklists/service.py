@@ -49,14 +49,21 @@ class TeamChecklists:
 
 def team_lists(session: Session, *, team_id: int) -> TeamChecklists:
     """Every checklist of the team with its entries' states (a fixed number of queries)."""
-    found = team.states(session, team_id=team_id)
     roadmap = roadmap_service.get(session, team_id=team_id)
+    view = roadmap_service.view(session, roadmap=roadmap) if roadmap is not None else None
+    return lists_of_view(session, team_id=team_id, view=view)
+
+
+def lists_of_view(
+    session: Session, *, team_id: int, view: roadmap_service.RoadmapView | None
+) -> TeamChecklists:
+    """`team_lists` with the team's roadmap already read (None: it has none), as the review reads it."""
+    found = team.states(session, team_id=team_id)
     lists: list[team.TeamList] = []
-    if roadmap is not None:
-        plan = roadmap_service.view(session, roadmap=roadmap).plan
-        checklists = checklists_service.for_plan(session, roadmap_id=roadmap.id, plan=plan)
+    if view is not None:
+        checklists = checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan)
         lists = team.roadmap_lists(checklists.values(), found)
-    return TeamChecklists(team.playbook_lists(found), lists, roadmap is not None)
+    return TeamChecklists(team.playbook_lists(found), lists, view is not None)
 
 
 @in_savepoint  # refused input leaves nothing behind (not even the entry's first state row)
