@@ -19,6 +19,7 @@ from tests.access.conftest import act_as
 from tests.checklists.helpers import HTMX
 from tests.conftest import csrf_token
 from tests.factories import Org
+from tests.okrs import rows
 from tests.reviews.helpers import PERIOD, review_url, save, with_plan
 
 
@@ -221,6 +222,16 @@ def test_review_page_reads_in_japanese(client: TestClient, db: Session, org: Org
     assert "四半期の振り返り" in html
     assert "成熟度の変化" in html
     assert "テストを自動化する" in html
+
+
+def test_okr_outcomes_read_in_each_languages_punctuation(client: TestClient, db: Session, org: Org) -> None:
+    parent = rows.objective(db, org.team, org.manager, period=PERIOD)
+    rows.key_result(db, parent, org.manager, title="Deploys per month")
+    db.commit()
+    act_as(client, db, org.member)
+    assert "Deploys per month: 0% (no check-in yet)" in client.get(review_url(org)).text
+    japanese = client.get(review_url(org), headers={"Accept-Language": "ja"}).text
+    assert "Deploys per month：0%（チェックインなし）" in japanese  # no space after a full-width colon
 
 
 def test_a_save_that_lost_a_race_is_told_and_keeps_its_text(
