@@ -37,6 +37,21 @@ def test_confirmation_lists_what_will_be_created(client: TestClient, db: Session
     assert db.scalars(select(Objective).where(Objective.period == NEXT)).all() == []  # nothing made yet
 
 
+def test_confirmation_puts_each_objective_in_the_languages_brackets(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    parent = rows.objective(db, org.team, org.manager, title="Ship faster", period=PERIOD)
+    rows.key_result(db, parent, org.manager, title="Deploys per month")
+    db.commit()
+    act_as(client, db, org.manager)
+    assert (
+        'Deploys per month<span class="muted"> (Ship faster · 0%)'
+        in client.get(f"{review_url(org)}/next").text
+    )
+    japanese = client.get(f"{review_url(org)}/next", headers={"Accept-Language": "ja"}).text
+    assert 'Deploys per month<span class="muted">（Ship faster · 0%）' in japanese  # no space before "（"
+
+
 def test_start_creates_only_what_was_ticked(client: TestClient, db: Session, org: Org) -> None:
     with_plan(client, db, org)
     item_id = _in_progress(client, org)
