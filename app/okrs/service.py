@@ -527,17 +527,19 @@ def check_in(
         if winner is None:
             raise
         return winner
+    before = {"value": key_result.current_value, "confidence": key_result.confidence}
     key_result.current_value, key_result.confidence, key_result.checked_in_at = (
         data.value,
         data.confidence,
         now,
     )
     session.flush()
-    audit_service.changed(
+    audit_service.changed(  # the one record of a check-in: the value and confidence (its status) it moved
         session,
         actor=user,
         obj=key_result,
         verb="check_in",
+        before=before,
         after={"value": data.value, "confidence": data.confidence, "note": data.note, "source": source},
     )
     return row
