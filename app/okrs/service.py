@@ -65,6 +65,7 @@ class KeyResultStatus:
     direction: str = Direction.UP.value  # "up": higher is better; "down": lower is better
     due_on: date | None = None  # when it should be reached (else its objective's last day)
     expected: float | None = None  # the progress expected by today (0..1), where the page knows today
+    owner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def key_result_status(
         status=maths.status(kr.confidence),
         checked_in_at=kr.checked_in_at,
         owner_name=kr.owner.name if kr.owner is not None else None,
+        owner_id=kr.owner_id,
         signal=kr.signal,
         direction=kr.direction,
         due_on=kr.due_on,
