@@ -6,6 +6,7 @@ count does not grow with the data. Counts kept by other areas plug in through on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.assessments import scoring
 from app.assessments import service as assessments_service
 from app.checklists import service as checklists_service
+from app.checklists import team
 from app.dashboard import compare
 from app.delivery import service as delivery_service
 from app.learning import service as learning_service
@@ -68,10 +70,21 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Checklists:
+class Tally:
+    """Entries done of those that apply, over some checklists; "not applicable" ones are counted apart."""
+
     done: int
-    total: int
-    items: int
+    total: int  # entries that apply: those marked not applicable are left out
+    not_applicable: int
+    lists: int
+
+
+@dataclass(frozen=True)
+class Checklists:
+    """The team's checklists as they stand: the playbook's (every team has them) and its roadmap items'."""
+
+    playbook: Tally
+    roadmap: Tally | None  # None: no roadmap yet
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,7 @@ class Figures:
     maturity: Maturity | None
     plan: Plan | None
     okrs: list[okrs_service.ObjectiveStatus]
-    checklists: Checklists | None
+    checklists: Checklists
     delivery: Delivery
     learning_sessions: int  # from the team's learning log
 
@@ -107,7 +120,7 @@ def gather(session: Session, *, team_id: int, period: str, today: date, now: dat
         maturity=maturity(session, team_id=team_id, period=period),
         plan=plan(view, as_of) if view else None,
         okrs=okrs_service.team_status(session, team_ids=[team_id], period=period)[team_id],
-        checklists=checklists(session, view) if view else None,
+        checklists=checklists(session, team_id=team_id, view=view),
         delivery=delivery(session, team_id=team_id, now=now),
         learning_sessions=learning_sessions(session, team_id=team_id, period=period),
     )
@@ -153,10 +166,21 @@ def plan(view: roadmap_service.RoadmapView, as_of: date) -> Plan:
     return Plan(as_of, view.version.number, due, done, slipping, running, len(items))
 
 
-def checklists(session: Session, view: roadmap_service.RoadmapView) -> Checklists:
-    """Ticks on the roadmap items' checklists."""
-    found = checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan).values()
-    return Checklists(sum(c.done for c in found), sum(c.total for c in found), len(found))
+def checklists(session: Session, *, team_id: int, view: roadmap_service.RoadmapView | None) -> Checklists:
+    """The playbook's checklists and the roadmap items', each entry's status as the checklist page has it."""
+    found = team.states(session, team_id=team_id)
+    roadmap = None
+    if view is not None:
+        items = checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan).values()
+        roadmap = tally(team.roadmap_lists(items, found))
+    return Checklists(tally(team.playbook_lists(found)), roadmap)
+
+
+def tally(lists: Sequence[team.TeamList]) -> Tally:
+    """Done of the entries that apply, and how many were left out as not applicable."""
+    statuses = [e.status for c in lists for e in c.entries]
+    skipped = statuses.count(team.NOT_APPLICABLE)
+    return Tally(statuses.count(team.DONE), len(statuses) - skipped, skipped, len(lists))
 
 
 def delivery(session: Session, *, team_id: int, now: datetime) -> Delivery:
