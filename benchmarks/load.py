@@ -1,12 +1,14 @@
 """A realistic load mix on 127.0.0.1, bounded in time: managers answering (the questionnaire's htmx
-save), members on their team, results and OKR pages, checking in on key results and ticking checklist
-entries, viewers on the teams overview, the dashboard, results and report PDFs. Every simulated person
-signs in with their own session and waits ~--pause seconds (jittered) between requests. Reports throughput,
-p50/p95/p99 and errors per request kind, against the budgets (pages p95 < 100 ms, saves p95 < 25 ms).
+save) and reading their team's quarterly review, members on their team, results, OKR, checklist and review
+pages, checking in on key results and ticking checklist entries, viewers on the teams overview, the
+dashboard, results and report PDFs. Every simulated person signs in with their own session and waits
+~--pause seconds (jittered) between requests. Reports throughput, p50/p95/p99 and errors per request kind,
+against the budgets (pages p95 < 100 ms, saves p95 < 25 ms).
 
 Usage: uv run python -m benchmarks.load [--users 50] [--seconds 60] [--pause 1.0]
            [--database-url postgresql+psycopg://...  (or HOSHIN_LOAD_DATABASE_URL)] [--diagnose]
            [--workers N] [--read-slots N  (the server's HOSHIN_READ_SLOTS; 0 = no limit)]
+           [--without FEATURE,...  (leave out the kinds that need them, e.g. review,checklist-page)]
 --diagnose serves benchmarks.diagnose instead (Server-Timing, GC pauses, event-loop lag, commit and
 write-gate times) and prints client time against the app's own time per kind.
 Add a request kind with one line in KINDS (and a persona in PERSONAS if it is someone new); a kind that
@@ -24,9 +26,11 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import httpx
 
+from app.okrs.service import current_period
 from benchmarks.common import Figures, Server, demo_server, signed_in_client
 from tests.conftest import reset_database
 
@@ -111,18 +115,39 @@ class Kind:
     needs: str = ""  # a feature the tree must have (see FEATURES); without it the kind is left out
 
 
+async def review_page(user: User) -> httpx.Response:
+    """The team's quarterly review of the running quarter (where the review link's redirect lands)."""
+    return await user.http.get(f"/teams/{user.team_id}/reviews/{current_period(datetime.now(UTC).date())}")
+
+
 PAGE, SAVE = 100.0, 25.0
+# Weights count within a persona's round. The manager's and the members' rounds gained the review and
+# checklist pages at 1 in 8 of their requests, their earlier kinds keeping their proportions (weights x7
+# and x2), so the mix before them is this one `--without review,checklist-page`.
 KINDS = [
-    Kind("answer save (htmx)", "manager", SAVE, save_answer),
-    Kind("team page", "member", PAGE, lambda u: u.http.get(f"/teams/{u.team_id}"), weight=2),
+    Kind("answer save (htmx)", "manager", SAVE, save_answer, weight=7),
+    Kind("review page (manager)", "manager", PAGE, review_page, needs="review"),
+    Kind("team page", "member", PAGE, lambda u: u.http.get(f"/teams/{u.team_id}"), weight=4),
     Kind(
-        "results page (member)", "member", PAGE, lambda u: u.http.get(f"/assessments/{u.results_id}/results")
+        "results page (member)",
+        "member",
+        PAGE,
+        lambda u: u.http.get(f"/assessments/{u.results_id}/results"),
+        weight=2,
     ),
     Kind(
-        "OKR page", "member", PAGE, lambda u: u.http.get(f"/teams/{u.team_id}/okrs"), weight=2, needs="okrs"
+        "OKR page", "member", PAGE, lambda u: u.http.get(f"/teams/{u.team_id}/okrs"), weight=4, needs="okrs"
     ),
-    Kind("OKR check-in (htmx)", "member", SAVE, check_in, needs="okrs"),
-    Kind("checklist tick (htmx)", "member", SAVE, tick, needs="checklists"),
+    Kind("OKR check-in (htmx)", "member", SAVE, check_in, weight=2, needs="okrs"),
+    Kind("checklist tick (htmx)", "member", SAVE, tick, weight=2, needs="checklists"),
+    Kind(
+        "checklist page",
+        "member",
+        PAGE,
+        lambda u: u.http.get(f"/teams/{u.team_id}/checklists"),
+        needs="checklist-page",
+    ),
+    Kind("review page (member)", "member", PAGE, review_page, needs="review"),
     Kind("teams overview", "viewer", PAGE, lambda u: u.http.get("/")),
     Kind("dashboard", "viewer", PAGE, lambda u: u.http.get("/dashboard"), needs="dashboard"),
     Kind(
@@ -144,6 +169,8 @@ FEATURES = {
     "okrs": "/api/v1/teams/{team_id}/okrs",
     "checklists": "/api/v1/teams/{team_id}/roadmap/checklist",
     "dashboard": "/dashboard",
+    "review": "/teams/{team_id}/reviews",
+    "checklist-page": "/teams/{team_id}/checklists",
 }
 
 
@@ -361,6 +388,14 @@ def main() -> None:
         help="a PostgreSQL URL (a database this script may empty); default: a fresh SQLite file",
     )
     parser.add_argument(
+        "--without",
+        type=lambda value: {f for f in value.split(",") if f},
+        default=set(),
+        metavar="FEATURE,...",
+        help=f"leave out the kinds that need these features ({', '.join(FEATURES)}); the mix before the"
+        " review and checklist pages is --without review,checklist-page",
+    )
+    parser.add_argument(
         "--diagnose",
         action="store_true",
         help="serve benchmarks.diagnose (Server-Timing, GC, loop lag, commits) and print where time went",
@@ -378,7 +413,8 @@ def main() -> None:
         else {}
     )
     with demo_server(args.database_url, asgi=asgi, workers=args.workers, settings=settings) as server:
-        setup, features = _setup(server, _personas(args.users))
+        setup, found = _setup(server, _personas(args.users))
+        features = found - args.without
         kinds = [kind for kind in KINDS if not kind.needs or kind.needs in features]
         if args.diagnose:
             print(f"server pid {server.pid}", flush=True)
@@ -392,7 +428,11 @@ def main() -> None:
     )
     ok = report(figures, {kind.name: kind.budget_ms for kind in kinds})
     for kind in KINDS:
-        if kind not in kinds:
+        if kind in kinds:
+            continue
+        if kind.needs in args.without:
+            print(f"{kind.name:<28} not run: left out (--without {kind.needs})")
+        else:
             print(f"{kind.name:<28} not run: this tree has no {kind.needs} ({FEATURES[kind.needs]})")
     if samples is not None and own_lag is not None:
         _diagnosis(samples, stats, own_lag)

@@ -241,9 +241,11 @@ def set_done(
     done: bool,
     user: User,
     now: datetime,
+    audited: bool = True,
 ) -> ItemChecklist:
     """A person ticks or unticks one entry; returns its item's checklist. Doing what is already done
-    changes nothing and records nothing (an entry the evidence ticked stays the evidence's).
+    changes nothing and records nothing (an entry the evidence ticked stays the evidence's). With
+    `audited` False the caller records the change (the checklist page: one event for the whole change).
 
     Unticking an entry with a proof keeps the person's "not done" (evidence will not tick it again);
     ticking it removes that. Either way the entry's reading is stored with the choice, so the page can
@@ -260,7 +262,7 @@ def set_done(
             roadmap_id=roadmap.id, item_id=item_id, entry_id=entry_id, done_by_id=user.id, done_at=now
         )
         ticked.evidence = evidence
-        if _insert(session, ticked):
+        if _insert(session, ticked) and audited:
             _audit(session, roadmap, key, user, "checklist.tick", after={"done_at": now})
     elif not done and row is not None:
         before: dict[str, Any] = {"done_by_id": row.done_by_id, "done_at": row.done_at}
@@ -274,7 +276,8 @@ def set_done(
             )
             kept.evidence = _reading_now(session, roadmap, entry)
             _insert(session, kept)
-        _audit(session, roadmap, key, user, "checklist.untick", before=before)
+        if audited:
+            _audit(session, roadmap, key, user, "checklist.untick", before=before)
     return _checklist(item, _ticks(session, [roadmap.id], item_id=item_id).get(roadmap.id, {}))
 
 

@@ -65,6 +65,7 @@ class KeyResultStatus:
     direction: str = Direction.UP.value  # "up": higher is better; "down": lower is better
     due_on: date | None = None  # when it should be reached (else its objective's last day)
     expected: float | None = None  # the progress expected by today (0..1), where the page knows today
+    owner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def key_result_status(
         status=maths.status(kr.confidence),
         checked_in_at=kr.checked_in_at,
         owner_name=kr.owner.name if kr.owner is not None else None,
+        owner_id=kr.owner_id,
         signal=kr.signal,
         direction=kr.direction,
         due_on=kr.due_on,
@@ -527,17 +529,19 @@ def check_in(
         if winner is None:
             raise
         return winner
+    before = {"value": key_result.current_value, "confidence": key_result.confidence}
     key_result.current_value, key_result.confidence, key_result.checked_in_at = (
         data.value,
         data.confidence,
         now,
     )
     session.flush()
-    audit_service.changed(
+    audit_service.changed(  # the one record of a check-in: the value and confidence (its status) it moved
         session,
         actor=user,
         obj=key_result,
         verb="check_in",
+        before=before,
         after={"value": data.value, "confidence": data.confidence, "note": data.note, "source": source},
     )
     return row

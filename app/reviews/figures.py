@@ -6,6 +6,7 @@ count does not grow with the data. Counts kept by other areas plug in through on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,16 +15,17 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.assessments import scoring
 from app.assessments import service as assessments_service
+from app.checklists import service as checklists_service
+from app.checklists import team
 from app.dashboard import compare
 from app.delivery import service as delivery_service
 from app.learning import service as learning_service
 from app.maturity import service as maturity_service
 from app.maturity.schema import MaturityModel
-from app.models import Assessment, AssessmentStatus, ChecklistStatus, ItemStatus
+from app.models import Assessment, AssessmentStatus, ItemStatus
 from app.okrs import service as okrs_service
 from app.reviews import quarters
 from app.roadmap import service as roadmap_service
-from app.roadmap.checklists import service as roadmap_checklists
 from app.roadmap.planner.plan import Item
 
 
@@ -68,14 +70,21 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Checklists:
-    """The team's checklists as its checklist page counts them (the playbook's, which every team has,
-    and the roadmap items'): where their entries stand now."""
+class Tally:
+    """Entries done of those that apply, over some checklists; "not applicable" ones are counted apart."""
 
     done: int
-    total: int
+    total: int  # entries that apply: those marked not applicable are left out
     not_applicable: int
     lists: int
+
+
+@dataclass(frozen=True)
+class Checklists:
+    """The team's checklists as they stand: the playbook's (every team has them) and its roadmap items'."""
+
+    playbook: Tally
+    roadmap: Tally | None  # None: no roadmap yet
 
 
 @dataclass(frozen=True)
@@ -158,11 +167,20 @@ def plan(view: roadmap_service.RoadmapView, as_of: date) -> Plan:
 
 
 def checklists(session: Session, *, team_id: int, view: roadmap_service.RoadmapView | None) -> Checklists:
-    """Entries done, marked not applicable and in all, over every checklist of the team."""
-    lists = roadmap_checklists.lists_of_view(session, team_id=team_id, view=view).lists
-    entries = [e for c in lists for e in c.entries]
-    skipped = sum(1 for e in entries if e.status == ChecklistStatus.NOT_APPLICABLE)
-    return Checklists(sum(e.done for e in entries), len(entries), skipped, len(lists))
+    """The playbook's checklists and the roadmap items', each entry's status as the checklist page has it."""
+    found = team.states(session, team_id=team_id)
+    roadmap = None
+    if view is not None:
+        items = checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan).values()
+        roadmap = tally(team.roadmap_lists(items, found))
+    return Checklists(tally(team.playbook_lists(found)), roadmap)
+
+
+def tally(lists: Sequence[team.TeamList]) -> Tally:
+    """Done of the entries that apply, and how many were left out as not applicable."""
+    statuses = [e.status for c in lists for e in c.entries]
+    skipped = statuses.count(team.NOT_APPLICABLE)
+    return Tally(statuses.count(team.DONE), len(statuses) - skipped, skipped, len(lists))
 
 
 def delivery(session: Session, *, team_id: int, now: datetime) -> Delivery:

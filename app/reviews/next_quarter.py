@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -17,8 +18,10 @@ from app.maturity import service as maturity_service
 from app.models import ItemStatus, KeyResultKind, MaturityModelVersion, Objective, Team, User
 from app.okrs import adopt
 from app.okrs import service as okrs_service
+from app.reviews import quarters
 from app.reviews.figures import maturity
 from app.roadmap import service as roadmap_service
+from app.teams import service as teams_service
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,12 @@ class Proposed:
 
 @dataclass(frozen=True)
 class Carried:
-    """An unfinished key result of this quarter that can go forward, under its objective's title."""
+    """An unfinished key result of this quarter that can go forward, under its objective's title, with its
+    due date as it would be next quarter (see quarters.carried_due)."""
 
     objective: str
     status: okrs_service.KeyResultStatus
+    due_on: date | None
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,13 @@ def _proposed(session: Session, team: Team, locale: str) -> list[Proposed]:
 
 def _carried(session: Session, team: Team, period: str) -> list[Carried]:
     found = okrs_service.team_status(session, team_ids=[team.id], period=period)[team.id]
-    return [Carried(o.title, kr) for o in found for kr in o.key_results if kr.progress < 1]
+    following = okrs_service.shift_period(period, 1)
+    return [
+        Carried(o.title, kr, quarters.carried_due(kr.due_on, into=following))
+        for o in found
+        for kr in o.key_results
+        if kr.progress < 1
+    ]
 
 
 @dataclass(frozen=True)
@@ -133,16 +144,34 @@ def start(
                 signal=p.signal,
             )
             count += 1
-    for c in plan.carried:
-        if c.status.id in carried:
-            kr = c.status
-            data = okrs_service.KeyResultInput(
-                kr.title, kr.kind, kr.current or kr.start, kr.target, kr.unit, None
-            )
-            parent = _objective(session, objectives, team, plan.period, c.objective, user)
-            okrs_service.create_key_result(session, objective=parent, data=data, user=user, signal=kr.signal)
-            count += 1
+    chosen = [c for c in plan.carried if c.status.id in carried]
+    members = {u.id for u in teams_service.members(session, team_id=team.id)} if chosen else set()
+    for c in chosen:
+        parent = _objective(session, objectives, team, plan.period, c.objective, user)
+        data = _carried_input(c, parent, members)
+        signal = c.status.signal
+        okrs_service.create_key_result(session, objective=parent, data=data, user=user, signal=signal)
+        count += 1
     return Started(started, count)
+
+
+def _carried_input(carried: Carried, parent: Objective, members: set[int]) -> okrs_service.KeyResultInput:
+    """The carried copy: from its latest value to the same target, in the same direction, with the same
+    owner while they are still in the team, and its due date moved into next quarter (none when that falls
+    outside the objective's own dates: its last day then applies)."""
+    kr = carried.status
+    first, last = okrs_service.objective_dates(parent)
+    due = carried.due_on if carried.due_on is not None and first <= carried.due_on <= last else None
+    return okrs_service.KeyResultInput(
+        title=kr.title,
+        kind=kr.kind,
+        start=kr.current if kr.current is not None else kr.start,
+        target=kr.target,
+        unit=kr.unit,
+        owner_id=kr.owner_id if kr.owner_id in members else None,
+        direction=kr.direction,
+        due_on=due,
+    )
 
 
 def _objective(

@@ -59,8 +59,12 @@ WORDS: dict[str, dict[str, Any]] = {
         "attendee": "Mika Ito",
         "review": "Quarterly review for {period}",
         "outcome": "Automated test coverage ≥ 80%: 50% (On track)",
-        "checklist_figure": "{done} of {total} checklist entries done across {lists} checklists.",
-        "not_applicable": ("{n} entry is marked not applicable.", "{n} entries are marked not applicable."),
+        "playbook_figure": "Playbook checklists (technical and organisational): {done} of {total} done",
+        "not_applicable": (
+            "({n} entry marked not applicable left out)",
+            "({n} entries marked not applicable left out)",
+        ),
+        "roadmap_figure": "Roadmap checklists: {done} of {total} done across {lists} items",
         "sessions": "1 session held in {period}.",
         "went_well": "Coverage doubled after the contract-test study session",
         "bottleneck": "Releases wait for one reviewer",
@@ -101,8 +105,9 @@ WORDS: dict[str, dict[str, Any]] = {
         "attendee": "Mika Ito",
         "review": "{period} の四半期の振り返り",
         "outcome": "自動テストのカバレッジ80%以上：50%（順調）",
-        "checklist_figure": "チェックリスト {lists} 件の項目 {total} 件のうち {done} 件が完了。",
-        "not_applicable": ("「該当なし」の項目は {n} 件です。",) * 2,
+        "playbook_figure": "プレイブックのチェックリスト（技術・組織）：{total} 件のうち {done} 件が完了",
+        "not_applicable": ("（該当なしの {n} 件を除く）",) * 2,
+        "roadmap_figure": "ロードマップのチェックリスト：{lists} 項目の {total} 件のうち {done} 件が完了",
         "sessions": "{period} に学習セッションを 1 回開催しました。",
         "went_well": "契約テストの勉強会のあとカバレッジが倍になった",
         "bottleneck": "リリースのレビューが一人に集中している",
@@ -224,13 +229,22 @@ def test_a_team_runs_a_quarter_end_to_end(
     marked.wait_for()
     assert w["reason_shown"] in marked.inner_text()
     assert marked.locator(".check-changed").inner_text().startswith(w["changed_by"])
-    # What the review must count: every entry of every checklist on this page
-    counts = {
-        "done": member.locator("li.team-entry[data-status=done]").count(),
-        "total": member.locator("li.team-entry").count(),
-        "lists": member.locator("section.team-checklist").count(),
+
+    # What the review must count, as this page shows them: the playbook's entries that apply (those marked
+    # not applicable are left out and said so), and the roadmap items' apart
+    def count(source: str, status: str = "") -> int:
+        which = f"[data-status={status}]" if status else ""
+        return member.locator(f"section.team-checklist[id^=list-{source}-] li.team-entry{which}").count()
+
+    not_applicable = count("playbook", "not_applicable")
+    playbook = {"done": count("playbook", "done"), "total": count("playbook") - not_applicable}
+    roadmap = {
+        "done": count("roadmap", "done"),
+        "total": count("roadmap") - count("roadmap", "not_applicable"),
+        "lists": member.locator("section.team-checklist[id^=list-roadmap-]").count(),
     }
-    not_applicable = member.locator("li.team-entry[data-status=not_applicable]").count()
+    assert not_applicable >= 1
+    assert roadmap["lists"] >= 1
 
     # 4. ... and logs a study session held in the quarter, with an attendee.
     member.get_by_role("link", name=w["learning"], exact=True).click()
@@ -253,8 +267,12 @@ def test_a_team_runs_a_quarter_end_to_end(
     expect(manager.locator("h1")).to_have_text(w["review"].format(period=period))
     expect(manager.locator(".review-okrs")).to_contain_text(w["outcome"])
     figures = manager.locator(".review-more")
-    expect(figures).to_contain_text(w["checklist_figure"].format(**counts))
-    expect(figures).to_contain_text(w["not_applicable"][not_applicable > 1].format(n=not_applicable))
+    playbook_line = figures.locator("li[data-checklists=playbook]")
+    expect(playbook_line).to_contain_text(w["playbook_figure"].format(**playbook))
+    expect(playbook_line).to_contain_text(w["not_applicable"][not_applicable > 1].format(n=not_applicable))
+    expect(figures.locator("li[data-checklists=roadmap]")).to_contain_text(
+        w["roadmap_figure"].format(**roadmap)
+    )
     expect(figures).to_contain_text(w["sessions"].format(period=period))
 
     manager.fill("#went_well", w["went_well"])

@@ -279,3 +279,30 @@ def test_the_page_queries_a_fixed_number_of_times(
         assert client.get(url).status_code == 200
     assert len(few) == len(many), (len(few), len(many))
     assert len(many) <= 20, many
+
+
+def _audited(db: Session) -> list[AuditEvent]:
+    db.expire_all()
+    return list(db.scalars(select(AuditEvent).where(AuditEvent.object_type == "checklist_entry")))
+
+
+def test_each_change_of_a_roadmap_entry_is_one_audit_record_with_before_and_after(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    items = generate(client, db, org)
+    item, entry = items[0]["item_id"], items[0]["entries"][0]["entry_id"]
+    act_as(client, db, org.member)
+    path = f"/roadmap/{item}/{entry}"
+    assert _change(client, org, path, status="done", note="green").status_code == 200
+    [done] = _audited(db)
+    assert (done.action, done.object_id) == ("checklist.update", f"{org.team.id}/roadmap/{item}/{entry}")
+    assert (done.before, done.after) == (
+        {"note": "", "status": "not_started"},
+        {"note": "green", "status": "done"},
+    )
+    assert _tick(client, org, path, done=False).status_code == 200
+    assert len(_audited(db)) == 2
+    untick = _audited(db)[-1]
+    assert (untick.before, untick.after) == ({"status": "done"}, {"status": "not_started"})
+    assert _tick(client, org, DOCS).status_code == 200  # a playbook entry too
+    assert len(_audited(db)) == 3

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.catalogue.loader import builtin_catalogue as catalogue
 from app.kit import limits
-from app.models import CheckIn, KeyResult, Membership, Objective
+from app.models import AuditEvent, CheckIn, KeyResult, Membership, Objective
 from app.okrs import adopt, service
 from app.teams.raci import service as raci_service
 from tests import factories
@@ -206,6 +206,23 @@ def test_double_submit_of_one_form_creates_one_check_in(client: TestClient, db: 
     assert db.scalar(select(func.count()).select_from(CheckIn)) == 1
     db.refresh(kr)
     assert kr.current_value == 4
+
+
+def test_a_check_in_is_one_audit_record_with_the_value_and_confidence_before_and_after(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    kr = _setup(db, org)
+    made = db.scalar(select(func.max(AuditEvent.id)))  # the key result's creation
+    act_as(client, db, org.member)
+    assert _check_in(client, org, kr, client_token="first").status_code == 303
+    assert _check_in(client, org, kr, client_token="second", value="6", confidence="3").status_code == 303
+    events = db.scalars(select(AuditEvent).where(AuditEvent.id > made).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_id) for e in events] == [("key_result.check_in", str(kr.id))] * 2
+    assert (events[1].before, events[1].after) == (
+        {"value": 4, "confidence": 7},
+        {"value": 6, "confidence": 3, "note": "", "source": "manual"},
+    )
+    assert events[0].before == {"value": None, "confidence": None}
 
 
 def test_each_rendered_check_in_form_gets_its_own_token(client: TestClient, db: Session, org: Org) -> None:

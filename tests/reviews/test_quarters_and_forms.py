@@ -21,6 +21,17 @@ def test_figures_count_to_today_in_a_running_quarter_else_to_its_last_day() -> N
     assert quarters.as_of("2027-Q2", date(2027, 2, 10)) == date(2027, 4, 1)
 
 
+def test_a_carried_due_date_moves_on_a_quarter_keeping_its_place_in_the_quarter() -> None:
+    assert quarters.carried_due(date(2027, 2, 15), into="2027-Q2") == date(2027, 5, 15)
+    assert quarters.carried_due(date(2027, 3, 31), into="2027-Q2") == date(2027, 6, 30)  # end stays end
+    assert quarters.carried_due(date(2027, 9, 30), into="2027-Q4") == date(2027, 12, 31)
+    assert quarters.carried_due(date(2027, 1, 31), into="2027-Q2") == date(2027, 4, 30)
+    assert quarters.carried_due(date(2027, 11, 30), into="2028-Q1") == date(2028, 2, 29)
+    assert quarters.carried_due(date(2027, 1, 5), into="2027-Q4") == date(2027, 10, 5)  # a few quarters on
+    assert quarters.carried_due(date(2027, 5, 20), into="2027-Q2") == date(2027, 5, 20)  # in it already
+    assert quarters.carried_due(None, into="2027-Q2") is None
+
+
 def _draft(**given: object) -> forms.Draft:
     fields: dict[str, object] = {
         "went_well": "",

@@ -99,6 +99,7 @@ def change_entry(
             done=done,
             user=user,
             now=now,
+            audited=False,  # team.apply records the change once, with the entry's status before and after
         )
 
     def entry_now() -> team.TeamEntry:
