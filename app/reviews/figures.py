@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.assessments import scoring
 from app.assessments import service as assessments_service
-from app.checklists import service as checklists_service
 from app.checklists import team
 from app.dashboard import compare
 from app.delivery import service as delivery_service
@@ -26,6 +25,7 @@ from app.models import Assessment, AssessmentStatus, ItemStatus
 from app.okrs import service as okrs_service
 from app.reviews import quarters
 from app.roadmap import service as roadmap_service
+from app.roadmap.checklists import service as roadmap_checklists
 from app.roadmap.planner.plan import Item
 
 
@@ -81,7 +81,8 @@ class Tally:
 
 @dataclass(frozen=True)
 class Checklists:
-    """The team's checklists as they stand: the playbook's (every team has them) and its roadmap items'."""
+    """The team's checklists as its checklist page has them: the playbook's (every team has them) and
+    its roadmap items', each counted apart, where their entries stand now."""
 
     playbook: Tally
     roadmap: Tally | None  # None: no roadmap yet
@@ -168,12 +169,8 @@ def plan(view: roadmap_service.RoadmapView, as_of: date) -> Plan:
 
 def checklists(session: Session, *, team_id: int, view: roadmap_service.RoadmapView | None) -> Checklists:
     """The playbook's checklists and the roadmap items', each entry's status as the checklist page has it."""
-    found = team.states(session, team_id=team_id)
-    roadmap = None
-    if view is not None:
-        items = checklists_service.for_plan(session, roadmap_id=view.roadmap.id, plan=view.plan).values()
-        roadmap = tally(team.roadmap_lists(items, found))
-    return Checklists(tally(team.playbook_lists(found)), roadmap)
+    found = roadmap_checklists.lists_of_view(session, team_id=team_id, view=view)
+    return Checklists(tally(found.playbook), tally(found.roadmap) if found.has_roadmap else None)
 
 
 def tally(lists: Sequence[team.TeamList]) -> Tally:
