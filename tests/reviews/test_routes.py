@@ -102,6 +102,7 @@ def test_checklists_count_every_checklist_of_the_team_as_its_checklist_page_does
     assert "(1 entry marked not applicable left out)." in html
     assert f"Roadmap checklists: 1 of {sum(c['total'] for c in maps)} done across {len(maps)} items." in html
     assert total == books + 1 + sum(c["total"] for c in maps)  # every checklist of the page is counted
+    assert "Checklists, as they stand today" in html  # not as they stood at the quarter's end
     assert f'href="http://testserver{base}"' in html  # "Go to the checklists"
 
 
