@@ -11,9 +11,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -125,6 +126,7 @@ class Figures:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    failures: Counter[str] = field(default_factory=Counter)  # what the errors were: status code or exception
 
     @property
     def throughput(self) -> float:
@@ -137,8 +139,14 @@ class Figures:
     def line(self) -> str:
         return (
             f"{self.name:<28} {self.throughput:8.0f} req/s  p50 {self.percentile(50):6.1f} ms"
-            f"  p95 {self.percentile(95):6.1f} ms  p99 {self.percentile(99):6.1f} ms  errors {self.errors}"
+            f"  p95 {self.percentile(95):6.1f} ms  p99 {self.percentile(99):6.1f} ms"
+            f"  errors {self.errors}{self.failed_as()}"
         )
+
+    def failed_as(self) -> str:
+        """The errors by kind, e.g. " (503×6)", or nothing without errors."""
+        counts = ", ".join(f"{what}×{n}" for what, n in self.failures.most_common())
+        return f" ({counts})" if counts else ""
 
 
 def load(

@@ -281,11 +281,14 @@ async def _run(
                 try:
                     response = await kind.send(user)
                     failed = response.status_code >= 400
+                    what = str(response.status_code)
                     server_ms = _server_ms(response)
-                except httpx.HTTPError:
-                    failed = True
+                except httpx.HTTPError as error:
+                    failed, what = True, type(error).__name__
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 record = figures[kind.name]
+                if failed:
+                    record.failures[what] += 1
                 record.latencies_ms.append(elapsed_ms)
                 record.requests += 1
                 record.errors += failed
