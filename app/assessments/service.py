@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -124,7 +124,8 @@ def last_of_team(
 
 
 def previous_of_each(session: Session, *, assessments: Sequence[Assessment]) -> dict[int, Assessment]:
-    """For each assessment, `last_of_team(..., before=it)`, in two queries whatever their number."""
+    """For each assessment, `last_of_team(..., before=it)` with its model (not its answers: `results_for`
+    scores it), in two queries whatever their number."""
     slug_of = {a.id: a.model.slug for a in assessments}
     candidates = session.execute(
         select(Assessment.id, Assessment.team_id, Assessment.period, MaturityModelVersion.slug)
@@ -136,23 +137,20 @@ def previous_of_each(session: Session, *, assessments: Sequence[Assessment]) -> 
         )
         .order_by(Assessment.period.desc(), Assessment.submitted_at.desc())
     ).all()
+    by_series: dict[tuple[int, str], list[Any]] = {}  # (team, model) → its candidates, newest first
+    for c in candidates:
+        by_series.setdefault((c.team_id, c.slug), []).append(c)
     chosen: dict[int, int] = {}
     for a in assessments:
-        found = next(
-            (
-                c.id
-                for c in candidates
-                if (c.team_id, c.slug) == (a.team_id, slug_of[a.id]) and c.id != a.id and c.period <= a.period
-            ),
-            None,
-        )
+        series = by_series.get((a.team_id, slug_of[a.id]), [])
+        found = next((c.id for c in series if c.id != a.id and c.period <= a.period), None)
         if found is not None:
             chosen[a.id] = found
     if not chosen:
         return {}
     rows = session.scalars(
         select(Assessment)
-        .options(joinedload(Assessment.model), selectinload(Assessment.answers))
+        .options(joinedload(Assessment.model))
         .where(Assessment.id.in_(set(chosen.values())))
     ).all()
     by_id = {row.id: row for row in rows}
@@ -562,17 +560,42 @@ def answers_by_assessment(
 
 def results_for(session: Session, *, assessments: Sequence[Assessment]) -> dict[int, Results]:
     """Scored results for assessments whose `model` is loaded, with one query for the answers of those
-    not scored before. A submitted assessment's answers are locked until it is reopened, which moves its
-    version on (as submitting again does), so its results are kept for the same id, version and moment
-    of submission: pages over a whole organisation's quarters score each once per process."""
+    not scored before (none for those whose answers are loaded). A submitted assessment's answers are
+    locked until it is reopened, which moves its version on (as submitting again does), so its results
+    are kept for the same id, version and moment of submission: pages over a whole organisation's
+    quarters score each once per process."""
     out = {a.id: found for a in assessments if (found := _scored.get(_identity(a))) is not None}
     missing = [a for a in assessments if a.id not in out]
-    answers = answers_by_assessment(session, assessment_ids=[a.id for a in missing])
+    loaded = {a.id: answer_values(a.answers) for a in missing if "answers" not in inspect(a).unloaded}
+    unread = [a.id for a in missing if a.id not in loaded]
+    answers = loaded | answers_by_assessment(session, assessment_ids=unread)
     for a in missing:
         out[a.id] = score_assessment(maturity_service.parsed(a.model), answers[a.id])
         if a.status == AssessmentStatus.SUBMITTED:
             _scored.put(_identity(a), out[a.id])
     return out
+
+
+def not_applicable_reasons(
+    session: Session, *, assessments: Sequence[Assessment]
+) -> dict[int, dict[str, str]]:
+    """Why each answer marked not applicable does not apply (assessment id → question id → reason, blank
+    reasons left out), from the answers where they are loaded, with one query for the others."""
+    out = {
+        a.id: {x.question_id: x.na_reason.strip() for x in a.answers if x.not_applicable}
+        for a in assessments
+        if "answers" not in inspect(a).unloaded
+    }
+    unread = [a.id for a in assessments if a.id not in out]
+    out |= {i: {} for i in unread}
+    if unread:
+        for assessment_id, question_id, reason in session.execute(
+            select(Answer.assessment_id, Answer.question_id, Answer.na_reason).where(
+                Answer.assessment_id.in_(unread), Answer.not_applicable.is_(True)
+            )
+        ):
+            out[assessment_id][question_id] = reason.strip()
+    return {i: {q: r for q, r in found.items() if r} for i, found in out.items()}
 
 
 def _identity(assessment: Assessment) -> tuple[int, int, int, datetime | None]:

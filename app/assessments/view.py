@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
@@ -15,7 +15,7 @@ from app.assessments.targets import service as targets
 from app.evidence import summary as evidence_summary
 from app.i18n import N_
 from app.maturity.schema import Capability, Choice, MaturityModel, Question
-from app.models import Answer, Assessment
+from app.models import Assessment
 
 RADAR_CAPABILITY_LIMIT = 12  # beyond this the chart shows dimensions: thirty spokes are unreadable
 
@@ -78,33 +78,41 @@ def build_many(
 ) -> dict[int, ResultsView]:
     """`build` for several assessments (of any teams) at once, with the same fixed number of queries.
 
-    The assessments need their model and answers loaded."""
+    The assessments need their model loaded; their answers are read where they are not loaded."""
     if not assessments:
         return {}
     previous = service.previous_of_each(session, assessments=assessments)
     team_ids = {a.team_id for a in assessments}
     slugs = {service.model_of(a).id for a in assessments}
     goals = targets.levels_of_teams(session, organisation_id=organisation_id, team_ids=team_ids, slugs=slugs)
-    return {
-        a.id: _view(a, previous.get(a.id), goals[(a.team_id, service.model_of(a).id)]) for a in assessments
-    }
-
-
-def _view(assessment: Assessment, previous: Assessment | None, goal: dict[str, int]) -> ResultsView:
-    model = service.model_of(assessment)
-    results = scoring.score_assessment(model, service.answer_values(assessment.answers))
-    previous_results = None
-    if previous is not None:
-        previous_results = scoring.score_assessment(
-            service.model_of(previous), service.answer_values(previous.answers)
+    scored = service.results_for(session, assessments=[*assessments, *previous.values()])
+    reasons = service.not_applicable_reasons(session, assessments=assessments)
+    views = {}
+    for a in assessments:
+        before = previous.get(a.id)
+        goal = goals[(a.team_id, service.model_of(a).id)]
+        views[a.id] = _view(
+            a, scored[a.id], before, scored[before.id] if before else None, goal, reasons[a.id]
         )
+    return views
+
+
+def _view(
+    assessment: Assessment,
+    results: scoring.Results,
+    previous: Assessment | None,
+    previous_results: scoring.Results | None,
+    goal: dict[str, int],
+    reasons: Mapping[str, str],
+) -> ResultsView:
+    model = service.model_of(assessment)
     goal = {d.id: goal.get(d.id, targets.DEFAULT_TARGET) for d in model.dimensions}
     strongest, weakest = scoring.strongest_and_weakest(results)
     changes: dict[tuple[str, str], scoring.Change] = {
         (c.kind, c.id): c for c in scoring.compare(results, previous_results)
     }
     unanswered = tuple(q for q in model.questions() if q.id in set(results.unanswered))
-    skipped = not_applicable(model, results, assessment.answers)
+    skipped = not_applicable(model, results, reasons)
     return ResultsView(
         assessment,
         model,
@@ -122,10 +130,10 @@ def _view(assessment: Assessment, previous: Assessment | None, goal: dict[str, i
 
 
 def not_applicable(
-    model: MaturityModel, results: scoring.Results, answers: Iterable[Answer]
+    model: MaturityModel, results: scoring.Results, reasons: Mapping[str, str]
 ) -> tuple[NotApplicable, ...]:
-    """The capabilities that do not apply to the team, in model order, each with its reasons."""
-    reasons = {a.question_id: a.na_reason.strip() for a in answers if a.not_applicable}
+    """The capabilities that do not apply to the team, in model order, each with its reasons (`reasons`:
+    question id → why the answer does not apply)."""
     skipped = {c.id for c in results.capabilities if c.is_not_applicable}
     return tuple(
         NotApplicable(c, tuple(dict.fromkeys(r for q in c.questions if (r := reasons.get(q.id)))))

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app import i18n
 from app.assessments import view as results
@@ -200,7 +200,7 @@ def _source_assessments(
         return {}
     found = session.scalars(
         select(Assessment)
-        .options(joinedload(Assessment.model), joinedload(Assessment.team), selectinload(Assessment.answers))
+        .options(joinedload(Assessment.model), joinedload(Assessment.team))
         .where(Assessment.id.in_(set(wanted.values())))
     ).unique()
     by_id = {a.id: a for a in found}

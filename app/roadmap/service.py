@@ -300,8 +300,8 @@ def _not_applicable_reasons(
     why: dict[str, list[str]] = {}
     for index, assessment in enumerate(assessments):
         model = assessments_service.model_of(assessment)
-        answers = [a for a in marked if a.assessment_id == assessment.id]
-        for skipped in assessment_results.not_applicable(model, results[assessment.id], answers):
+        reasons = {a.question_id: a.na_reason.strip() for a in marked if a.assessment_id == assessment.id}
+        for skipped in assessment_results.not_applicable(model, results[assessment.id], reasons):
             if origin.get(skipped.capability.id) == index:
                 why[skipped.capability.id] = list(skipped.reasons)
     return why

@@ -224,3 +224,17 @@ def test_an_unknown_edition_is_refused(client: TestClient, db: Session, org: Org
     response = client.get("/reports/organisation?edition=everything")
     assert response.status_code == 422
     assert "edition" in response.text
+
+
+def test_a_team_without_a_roadmap_shows_why_its_capabilities_do_not_apply_from_its_assessment(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    # no roadmap: the report reads the reasons from the answers themselves (not loaded with the assessment)
+    model = factories.maturity_model(db, "mlops-full")
+    why = dict.fromkeys(("progressive-delivery", "rollback"), "Forecasts are weekly files: nothing is served.")
+    factories.assessment(db, org.team, model, level=1, submitted=True, not_applicable=why)
+    db.commit()
+    act_as(client, db, org.admin)
+    page = " ".join(client.get("/reports/organisation?lang=en").text.split())
+    assert "Progressive delivery: canary, shadow, A/B" in page
+    assert "Forecasts are weekly files: nothing is served." in page
