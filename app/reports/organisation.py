@@ -10,8 +10,9 @@ from starlette.requests import Request
 
 from app import i18n
 from app.assessments import view as results
+from app.kit.paging import Page
 from app.maturity.schema import MaturityModel
-from app.models import User
+from app.models import Team, User
 from app.reports import roadmap as roadmap_report
 from app.reports import teams as team_reports
 from app.roadmap import view as roadmap_view
@@ -41,13 +42,18 @@ def html(
     today: date,
     request: Request | None = None,
     summary: bool = False,
+    page: int = 1,
 ) -> str:
     """The report over the teams `viewer` may see (all of them for admins and leadership): in full, or
-    as its `summary` (the teams side by side, without a section per team)."""
+    as its `summary` (the teams side by side, without a section per team). In the browser the full
+    edition shows the sections of SECTIONS_PER_PAGE teams on each `page`; the PDF has every one."""
     teams = [team for team, _ in teams_service.visible_with_members(session, user=viewer)]
+    sections = _sections(teams, page=page, every=pdf, summary=summary)
     reports = team_reports.gather(
-        session, teams=teams, locale=locale, pdf=pdf, today=today, detail=not summary
+        session, teams=teams, locale=locale, pdf=pdf, today=today, detailed={t.id for t in sections.items}
     )
+    shown = {t.id for t in sections.items}
+    by_team = {r.team.id: r for r in reports}
     context = roadmap_report.shared_context(
         locale=locale, pdf=pdf, request=request, organisation_name=organisation_name
     )
@@ -59,8 +65,27 @@ def html(
         "comparisons": _comparisons(reports),
         "model_names": roadmap_view.model_names(session, locale),
         "summary_edition": summary,
+        "sections": sections.map(lambda team: by_team[team.id]),
+        "sections_shown": shown,
+        "section_page": {t.id: 1 + i // sections.per_page for i, t in enumerate(teams)},
     }
     return templates().get_template("reports/organisation.html").render(context)
+
+
+SECTIONS_PER_PAGE = 10  # the full edition in the browser: a section per team, ten teams a page
+
+
+def _sections(teams: list[Team], *, page: int, every: bool, summary: bool) -> Page[Team]:
+    """The teams whose sections this page shows: none in the summary, every one in the PDF, else the
+    teams of `page` (clamped to the pages that exist)."""
+    if summary:
+        return Page([], 1, max(1, len(teams)), len(teams))
+    if every:
+        return Page(teams, 1, max(1, len(teams)), len(teams))
+    pages = max(1, -(-len(teams) // SECTIONS_PER_PAGE))
+    number = min(max(1, page), pages)
+    start = (number - 1) * SECTIONS_PER_PAGE
+    return Page(teams[start : start + SECTIONS_PER_PAGE], number, SECTIONS_PER_PAGE, len(teams))
 
 
 def _overview(report: team_reports.TeamReport) -> Overview:

@@ -113,16 +113,29 @@ def organisation_report_pdf(
 
 @router.get("/reports/organisation", name="organisation_report")
 def organisation_report(
-    request: Request, session: SessionDep, viewer: CurrentUser, lang: Lang = None, edition: Edition = "full"
+    request: Request,
+    session: SessionDep,
+    viewer: CurrentUser,
+    lang: Lang = None,
+    edition: Edition = "full",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    """The organisation report as a page: all teams at a glance, then (in full) one section per team."""
+    """The organisation report as a page: all teams at a glance, then (in full) one section per team,
+    ten teams' sections a page."""
     locale = i18n.negotiate(lang, request.state.locale)
-    document = _organisation_html(request, session, viewer, locale, pdf=False, edition=edition)
+    document = _organisation_html(request, session, viewer, locale, pdf=False, edition=edition, page=page)
     return Response(document, media_type="text/html")
 
 
 def _organisation_html(
-    request: Request, session: SessionDep, viewer: User, locale: str, *, pdf: bool, edition: str
+    request: Request,
+    session: SessionDep,
+    viewer: User,
+    locale: str,
+    *,
+    pdf: bool,
+    edition: str,
+    page: int = 1,
 ) -> str:
     return organisation_report_html.html(
         session,
@@ -133,6 +146,7 @@ def _organisation_html(
         today=utcnow().date(),
         request=request,
         summary=edition == "summary",
+        page=page,
     )
 
 

@@ -3,7 +3,7 @@ report with the same fixed number of queries (no query per team)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -83,10 +83,16 @@ class TeamReport:
 
 
 def gather(
-    session: Session, *, teams: Sequence[Team], locale: str, pdf: bool, today: date, detail: bool = True
+    session: Session,
+    *,
+    teams: Sequence[Team],
+    locale: str,
+    pdf: bool,
+    today: date,
+    detailed: Collection[int] | None = None,
 ) -> list[TeamReport]:
-    """Report data for `teams` (their memberships and users loaded), in the order given; without `detail`,
-    no charts, phases or RACI table (a summary shows none of them)."""
+    """Report data for `teams` (their memberships and users loaded), in the order given; charts, phases
+    and RACI table only for the teams `detailed` names (None: every one; a summary shows none of them)."""
     i18n.current_locale.set(locale)
     ids = [t.id for t in teams]
     views_by_team = roadmap_service.views_of_teams(session, team_ids=ids)
@@ -121,7 +127,7 @@ def gather(
                 reviews.get(team.id),
                 locale=locale,
                 pdf=pdf,
-                detail=detail,
+                detail=detailed is None or team.id in detailed,
             )
         )
     return out

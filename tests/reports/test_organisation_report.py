@@ -231,10 +231,48 @@ def test_a_team_without_a_roadmap_shows_why_its_capabilities_do_not_apply_from_i
 ) -> None:
     # no roadmap: the report reads the reasons from the answers themselves (not loaded with the assessment)
     model = factories.maturity_model(db, "mlops-full")
-    why = dict.fromkeys(("progressive-delivery", "rollback"), "Forecasts are weekly files: nothing is served.")
+    why = dict.fromkeys(
+        ("progressive-delivery", "rollback"), "Forecasts are weekly files: nothing is served."
+    )
     factories.assessment(db, org.team, model, level=1, submitted=True, not_applicable=why)
     db.commit()
     act_as(client, db, org.admin)
     page = " ".join(client.get("/reports/organisation?lang=en").text.split())
     assert "Progressive delivery: canary, shadow, A/B" in page
     assert "Forecasts are weekly files: nothing is served." in page
+
+
+def test_the_full_page_shows_ten_teams_sections_a_page_and_links_every_team_to_its_page(
+    client: TestClient, db: Session, org: Org
+) -> None:
+    # the demo's two teams and ten more: 12 teams, sorted by name as the report lists them
+    for n in range(10):
+        factories.team(db, org.organisation, f"Team {n:02d}")
+    db.commit()
+    act_as(client, db, org.admin)
+    first = client.get("/reports/organisation?lang=en").text
+    sections = re.findall(r'<h2 class="team-name" id="team-(\d+)">', first)
+    assert len(sections) == 10
+    names = re.findall(
+        r'<section class="team-section">\s*<h2 class="team-name" id="team-\d+">([^<]+)</h2>', first
+    )
+    listed = re.findall(r'<tr>\s*<td><a href="[^"]*#team-(\d+)">', first)
+    assert len(listed) == 12  # the table at a glance has every team
+    last_two = listed[10:]
+    for team_id in last_two:  # their sections are on page 2, and the links say so
+        assert f'/reports/organisation?lang=en&amp;page=2#team-{team_id}"' in first
+    assert f'href="#team-{listed[0]}"' in first  # this page's sections by their anchor
+    assert "Sections of teams 1–10 of 12, 10 teams a page" in first
+    assert '/reports/organisation?lang=en&page=2#sections" rel="next"' in first
+    second = client.get("/reports/organisation?lang=en&page=2").text
+    assert re.findall(r'<h2 class="team-name" id="team-(\d+)">', second) == last_two
+    assert "Sections of teams 11–12 of 12" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert set(names).isdisjoint(re.findall(r'<h2 class="team-name" id="team-\d+">([^<]+)</h2>', second))
+    # past the last page: the last page; not a page number: refused
+    assert re.findall(r'id="team-(\d+)">', client.get("/reports/organisation?page=99").text)[-2:] == last_two
+    assert client.get("/reports/organisation?page=0").status_code == 422
+    # the PDF has every section
+    whole = " ".join(" ".join(_pages(client.get("/reports/organisation.pdf?lang=en").content)).split())
+    assert all(f"Team {n:02d}" in whole for n in range(10))
+    assert whole.count("No roadmap yet") == 12
