@@ -398,6 +398,7 @@ def _serve(connection: Connection, parent: int) -> None:
         try:
             function, args = connection.recv()
         except EOFError:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # leaving: a SIGTERM now would cut atexit short
             return
         try:
             answer: tuple[bool, Any] = (True, function(*args))
@@ -410,7 +411,9 @@ def _serve(connection: Connection, parent: int) -> None:
 
 
 def _leave(signum: int, frame: FrameType | None) -> None:
-    """In the render process, on SIGTERM: exit through atexit (the fonts' temporary folder goes too)."""
+    """In the render process, on SIGTERM: exit through atexit (the fonts' temporary folder goes too),
+    once: a second SIGTERM during atexit would interrupt it with a traceback."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(0)
 
 
