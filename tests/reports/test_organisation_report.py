@@ -267,7 +267,8 @@ def test_the_full_page_shows_ten_teams_sections_a_page_and_links_every_team_to_i
     second = client.get("/reports/organisation?lang=en&page=2").text
     assert re.findall(r'<h2 class="team-name" id="team-(\d+)">', second) == last_two
     assert "Sections of teams 11–12 of 12" in second
-    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert 'rel="prev"' in second
+    assert 'rel="next"' not in second
     assert set(names).isdisjoint(re.findall(r'<h2 class="team-name" id="team-\d+">([^<]+)</h2>', second))
     # past the last page: the last page; not a page number: refused
     assert re.findall(r'id="team-(\d+)">', client.get("/reports/organisation?page=99").text)[-2:] == last_two
