@@ -125,6 +125,12 @@ def browser():  # type: ignore[no-untyped-def]
         instance.close()
 
 
+# A download of a PDF waits for its render, which runs at a lower priority (app/reports/render.py's
+# RENDER_NICENESS): beside busy cores that takes far longer than a page, so downloads wait this long (ms)
+# rather than the pages' 10 s. A bound for a hung render, not a speed the test asks for.
+DOWNLOAD_WAIT = 180_000
+
+
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})

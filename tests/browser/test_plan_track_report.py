@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import DOWNLOAD_WAIT, LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
 TEAM, SLUG = "Demand Forecasting", "demand-forecasting"
@@ -176,8 +176,8 @@ def _dashboard_row(page, team: str):  # type: ignore[no-untyped-def]
 
 def _download(page, link: str, filename: str, folder: Path) -> str:  # type: ignore[no-untyped-def]
     """Click a download link on the page; the file must be a PDF named `filename`; returns its text."""
-    with page.expect_download() as info:
-        page.get_by_role("link", name=link, exact=True).click()
+    with page.expect_download(timeout=DOWNLOAD_WAIT) as info:
+        page.get_by_role("link", name=link, exact=True).click(timeout=DOWNLOAD_WAIT)
     download = info.value
     assert download.suggested_filename == filename
     path = folder / filename

@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from app.kit.time import utcnow
 from app.okrs import service as okrs_service
 from app.reviews import quarters
-from tests.browser.conftest import OUTPUT, LiveServer, sign_in
+from tests.browser.conftest import DOWNLOAD_WAIT, OUTPUT, LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
 SLUG = "recommendations"
@@ -339,8 +339,8 @@ def test_a_team_runs_a_quarter_end_to_end(
     _choose_language(viewer, lang)
     viewer.goto(team_url)
     viewer.get_by_role("link", name=w["roadmap"], exact=True).click()
-    with viewer.expect_download() as download:
-        viewer.get_by_role("link", name=w["roadmap_pdf"], exact=True).click()
+    with viewer.expect_download(timeout=DOWNLOAD_WAIT) as download:
+        viewer.get_by_role("link", name=w["roadmap_pdf"], exact=True).click(timeout=DOWNLOAD_WAIT)
     path = download.value.path()
     text = _pdf_text(path.read_bytes())
     squeezed = text.replace("\n", "")

@@ -9,7 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import DOWNLOAD_WAIT, LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
 SLUG = "demand-forecasting"
@@ -63,7 +63,9 @@ def test_manager_writes_the_review_and_its_action_reaches_the_roadmap_pdf(  # ty
 
     page.context.clear_cookies()
     sign_in(page, live_server, VIEWER)
-    pdf = page.request.get(f"{live_server.url}/reports/teams/{team_id}/roadmap.pdf?lang={lang}")
+    pdf = page.request.get(
+        f"{live_server.url}/reports/teams/{team_id}/roadmap.pdf?lang={lang}", timeout=DOWNLOAD_WAIT
+    )
     assert pdf.ok
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
     squeezed = text.replace("\n", "")

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from app import demo
-from tests.browser.conftest import LiveServer, _browser_database, _free_port, _wait_until_ready, sign_in
+from tests.browser.conftest import (
+    DOWNLOAD_WAIT,
+    LiveServer,
+    _browser_database,
+    _free_port,
+    _wait_until_ready,
+    sign_in,
+)
 from tests.conftest import reset_database
 
 pytestmark = pytest.mark.browser
@@ -67,8 +74,8 @@ def test_admin_exports_the_organisation_and_imports_it_into_a_fresh_instance(
     sign_in(page, live_server, demo.ADMIN[0])
     page.goto(f"{live_server.url}/admin/users")
     page.get_by_role("link", name="Export and import").click()
-    with page.expect_download() as download_info:
-        page.click("#export-download")
+    with page.expect_download(timeout=DOWNLOAD_WAIT) as download_info:
+        page.click("#export-download", timeout=DOWNLOAD_WAIT)
     export = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(export)
     assert export.name.startswith("hoshin-organisation-")
