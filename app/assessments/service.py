@@ -566,7 +566,7 @@ def results_for(session: Session, *, assessments: Sequence[Assessment]) -> dict[
     quarters score each once per process."""
     out = {a.id: found for a in assessments if (found := _scored.get(_identity(a))) is not None}
     missing = [a for a in assessments if a.id not in out]
-    loaded = {a.id: answer_values(a.answers) for a in missing if "answers" not in inspect(a).unloaded}
+    loaded = {a.id: answer_values(a.answers) for a in missing if _answers_loaded(a)}
     unread = [a.id for a in missing if a.id not in loaded]
     answers = loaded | answers_by_assessment(session, assessment_ids=unread)
     for a in missing:
@@ -584,7 +584,7 @@ def not_applicable_reasons(
     out = {
         a.id: {x.question_id: x.na_reason.strip() for x in a.answers if x.not_applicable}
         for a in assessments
-        if "answers" not in inspect(a).unloaded
+        if _answers_loaded(a)
     }
     unread = [a.id for a in assessments if a.id not in out]
     out |= {i: {} for i in unread}
@@ -596,6 +596,10 @@ def not_applicable_reasons(
         ):
             out[assessment_id][question_id] = reason.strip()
     return {i: {q: r for q, r in found.items() if r} for i, found in out.items()}
+
+
+def _answers_loaded(assessment: Assessment) -> bool:
+    return "answers" not in inspect(assessment).unloaded
 
 
 def _identity(assessment: Assessment) -> tuple[int, int, int, datetime | None]:

@@ -45,11 +45,22 @@ class Page(Generic[T]):
         return Page([convert(item) for item in self.items], self.number, self.per_page, self.total)
 
 
+def _clamped(page: int, *, total: int, per_page: int) -> int:
+    """`page`, or the nearest page that exists."""
+    return min(max(1, page), max(1, -(-total // per_page)))
+
+
 def paginate(session: Session, query: Select[*Ts], *, page: int, per_page: int) -> Page[Any]:
     """Rows of `query` on page `page` (clamped to the pages that exist)."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    number = min(max(1, page), pages)
+    number = _clamped(page, total=total, per_page=per_page)
     rows: Sequence[Any] = session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
     items: list[Any] = [row[0] if len(row) == 1 else tuple(row) for row in rows]
     return Page(items, number, per_page, total)
+
+
+def page_of(items: Sequence[T], *, page: int, per_page: int) -> Page[T]:
+    """`items` (already in memory) on page `page` (clamped to the pages that exist)."""
+    number = _clamped(page, total=len(items), per_page=per_page)
+    start = (number - 1) * per_page
+    return Page(items[start : start + per_page], number, per_page, len(items))

@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from app import i18n
 from app.assessments import view as results
-from app.kit.paging import Page
+from app.kit.paging import Page, page_of
 from app.maturity.schema import MaturityModel
 from app.models import Team, User
 from app.reports import roadmap as roadmap_report
@@ -49,10 +49,8 @@ def html(
     edition shows the sections of SECTIONS_PER_PAGE teams on each `page`; the PDF has every one."""
     teams = [team for team, _ in teams_service.visible_with_members(session, user=viewer)]
     sections = _sections(teams, page=page, every=pdf, summary=summary)
-    reports = team_reports.gather(
-        session, teams=teams, locale=locale, pdf=pdf, today=today, detailed={t.id for t in sections.items}
-    )
     shown = {t.id for t in sections.items}
+    reports = team_reports.gather(session, teams=teams, locale=locale, pdf=pdf, today=today, detailed=shown)
     by_team = {r.team.id: r for r in reports}
     context = roadmap_report.shared_context(
         locale=locale, pdf=pdf, request=request, organisation_name=organisation_name
@@ -82,10 +80,7 @@ def _sections(teams: list[Team], *, page: int, every: bool, summary: bool) -> Pa
         return Page([], 1, max(1, len(teams)), len(teams))
     if every:
         return Page(teams, 1, max(1, len(teams)), len(teams))
-    pages = max(1, -(-len(teams) // SECTIONS_PER_PAGE))
-    number = min(max(1, page), pages)
-    start = (number - 1) * SECTIONS_PER_PAGE
-    return Page(teams[start : start + SECTIONS_PER_PAGE], number, SECTIONS_PER_PAGE, len(teams))
+    return page_of(teams, page=page, per_page=SECTIONS_PER_PAGE)
 
 
 def _overview(report: team_reports.TeamReport) -> Overview:
