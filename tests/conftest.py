@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, make_url, text
@@ -21,6 +22,7 @@ from app import migrate
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
+from app.reports import cache as report_cache
 from tests import factories
 
 PASSWORD = factories.PASSWORD
@@ -126,21 +128,31 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     session.close()
 
 
+def settings_for(var_dir: Path, database_url: str) -> Settings:
+    return Settings(var_dir=var_dir, database_url=database_url, secret_key="test-" + "x" * 40)
+
+
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(var_dir=tmp_path / "var", database_url=database_url, secret_key="test-" + "x" * 40)
+    return settings_for(tmp_path / "var", database_url)
 
 
-@pytest.fixture
-def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    application = create_app(settings, engine=engine)
+def bind(application: FastAPI, session_factory: sessionmaker[Session]) -> FastAPI:
+    """Point an app at this test's transaction: its sessions, and a report memo of its own (the data
+    revisions a memo is keyed by roll back with each test, so a memo must not outlive one)."""
     application.state.session_factory = session_factory
     application.state.write_session_factory = session_factory
+    application.state.report_keys = report_cache.key_memo()
     return application
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def app(settings: Settings, engine: Engine, session_factory: sessionmaker[Session]) -> FastAPI:
+    return bind(create_app(settings, engine=engine), session_factory)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver", follow_redirects=False) as test_client:
         yield test_client
 
