@@ -98,8 +98,10 @@ def _share_metrics(var_dir: Path) -> None:
     os.environ[MULTIPROCESS_ENV] = str(folder)
 
 
-def _sync_context(settings: Settings, engine: Engine) -> SyncContext:
-    """How this command syncs: the installation's rules, and what else a good sync changes."""
+def _sync_context(settings: Settings, engine: Engine, *, foreground: bool) -> SyncContext:
+    """How this command syncs: the installation's rules, and what else a good sync changes.
+    `foreground`: someone waits for these syncs (hoshin sync, hoshin demo), so they run in this process;
+    periodic syncs (the server's, a worker's) run in the background sync process."""
     from app.server import write_gate
     from app.signals import sync as runs
     from app.sync_followers import FOLLOWERS
@@ -110,6 +112,7 @@ def _sync_context(settings: Settings, engine: Engine) -> SyncContext:
         secret_key=resolve_secret_key(settings),
         followers=FOLLOWERS,
         gate=write_gate.for_engine(engine),
+        foreground=foreground,
     )
 
 
@@ -121,7 +124,7 @@ def _periodic_syncs(settings: Settings) -> Scheduler | None:
 
     from app.signals.scheduler import Scheduler
 
-    context = _sync_context(settings, make_engine(settings.database_url))
+    context = _sync_context(settings, make_engine(settings.database_url), foreground=False)
     scheduler = Scheduler(context, interval=timedelta(minutes=settings.sync_interval_minutes))
     scheduler.start()
     return scheduler
@@ -253,7 +256,7 @@ def _sync_demo_source(settings: Settings, engine: Engine, source_id: int) -> Non
     from app.signals import demo as signals_demo
     from app.signals import sync as runs
 
-    context = _sync_context(settings, engine)
+    context = _sync_context(settings, engine, foreground=True)
     if settings.git_allowed_root is not None:
         path = signals_demo.repository_path(settings.git_allowed_root)
         replayed = 0
@@ -558,7 +561,7 @@ def sync_sources(
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        context = _sync_context(settings, engine)
+        context = _sync_context(settings, engine, foreground=True)
         ids = runs.chosen(context, team=team, source_id=source)
     except (ConfigurationError, LookupError) as exc:
         raise fail(str(exc)) from None
@@ -587,7 +590,7 @@ def worker(
     from app.signals import tasks
 
     try:
-        context = _sync_context(settings, make_engine(settings.database_url))
+        context = _sync_context(settings, make_engine(settings.database_url), foreground=False)
     except ConfigurationError as exc:
         raise fail(str(exc)) from None
     every = settings.sync_interval_minutes

@@ -58,6 +58,9 @@ class Context:
     # sessions for reading (on SQLite a plain BEGIN, not queued behind writers); None: `factory`
     reads: sessionmaker[Session] | None = None
     followers: tuple[Follower, ...] = ()
+    # a command someone waits for (hoshin sync, hoshin demo): the adapter runs in this process at its
+    # priority, not in the background sync process that yields every cycle to other work
+    foreground: bool = False
 
     @property
     def reader(self) -> sessionmaker[Session]:
@@ -159,7 +162,12 @@ def _call_sync(
     try:
         now = context.clock()
         result = sync_process.sync(
-            config, outbound=context.outbound, cache_dir=context.cache_dir, state=state, now=now
+            config,
+            outbound=context.outbound,
+            cache_dir=context.cache_dir,
+            state=state,
+            now=now,
+            here=context.foreground,
         )
         return result, None
     except SyncError as error:
@@ -232,9 +240,11 @@ def context_for(
     secret_key: str,
     followers: tuple[Follower, ...] = (),
     gate: Gate | None = None,
+    foreground: bool = False,
 ) -> Context:
     """The sync context of a command or job run outside the web server (same rules; `gate` is the
-    server's write gate for the engine, app.server.write_gate.for_engine)."""
+    server's write gate for the engine, app.server.write_gate.for_engine; `foreground`: someone waits
+    for these syncs, Context.foreground)."""
     return Context(
         factory=make_write_session_factory(engine),
         reads=make_session_factory(engine),
@@ -243,6 +253,7 @@ def context_for(
         cache_dir=settings.var_dir / "sources",
         gate=gate,
         followers=followers,
+        foreground=foreground,
     )
 
 
