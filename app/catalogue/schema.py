@@ -166,6 +166,11 @@ class Evidence(Frozen):
     """Levels an answer may differ from a suggested level before it is flagged (floors and ceilings: none)."""
     rules: tuple[EvidenceRule, ...] = Field(min_length=1)
 
+    @property
+    def signals(self) -> frozenset[str]:
+        """The keys of every signal the rules read, their extra conditions included."""
+        return frozenset(c.signal for rule in self.rules for c in (rule, *rule.also))
+
 
 class Role(Frozen):
     """A team role that can own roadmap work."""

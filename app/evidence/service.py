@@ -10,9 +10,10 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import service as audit_service
@@ -65,20 +66,23 @@ def teams_observations(
     observed: dict[int, dict[str, list[Observation]]] = {i: defaultdict(list) for i in ids}
     for signal in latest_signal_rows(session, source_ids=list(sources)):
         source = sources[signal.source_id]
-        observed[source.team_id][signal.key].append(
-            Observation(
-                key=signal.key,
-                value=signal.value,
-                unit=signal.unit,
-                source_id=source.id,
-                source_name=source.name,
-                observed_at=signal.observed_at,
-                url=signal.url,
-                detail=signal.detail or {},
-            )
-        )
+        observed[source.team_id][signal.key].append(_observation(signal, source.name))
     counts = Counter(source.team_id for source in sources.values())
     return {i: (counts[i], dict(observed[i])) for i in ids}
+
+
+def _observation(signal: Row[Any], source_name: str) -> Observation:
+    """An observation from a row of `latest_signal_rows`."""
+    return Observation(
+        key=signal.key,
+        value=signal.value,
+        unit=signal.unit,
+        source_id=signal.source_id,
+        source_name=source_name,
+        observed_at=signal.observed_at,
+        url=signal.url,
+        detail=signal.detail or {},
+    )
 
 
 def read_evidence(
@@ -262,15 +266,21 @@ def questionnaire_evidence(
     only: str | None = None,
 ) -> QuestionnaireEvidence:
     """What the evidence says beside each question (or only the question `only`), with the sources' sync
-    state and the reviewers' names: at most five queries, none when the team has no enabled source."""
-    count, observed = team_observations(session, team_id=team_id)
-    if not count:
-        return QuestionnaireEvidence(0, {}, {}, {})
-    capability = None
-    if only is not None:  # read the rules of that question's capability alone
+    state and the reviewers' names: at most four queries, one when the team has no enabled source."""
+    catalogue = builtin_catalogue()
+    capability, keys = None, None
+    if only is not None:  # read that question's capability's signals and rules alone
         capability = next((c.id for c in model.capabilities() if any(q.id == only for q in c.questions)), "")
-    evidence = read_evidence(builtin_catalogue(), observed, only=capability)
-    team = TeamEvidence(sources=count, capabilities=evidence)
+        entry = catalogue.capability(capability)
+        keys = entry.evidence.signals if entry is not None and entry.evidence is not None else frozenset()
+    syncs = source_syncs(session, team_id=team_id)  # the enabled sources, and how their syncs stand
+    if not syncs:
+        return QuestionnaireEvidence(0, {}, {}, {})
+    observed: dict[str, list[Observation]] = defaultdict(list)
+    for signal in latest_signal_rows(session, source_ids=list(syncs), keys=keys):
+        observed[signal.key].append(_observation(signal, syncs[signal.source_id].name))
+    evidence = read_evidence(catalogue, observed, only=capability)
+    team = TeamEvidence(sources=len(syncs), capabilities=evidence)
     reviews = reviews_of(session, assessment_id=assessment_id)
     found = question_evidence(model, answers, team, reviews)
     if only is not None:
@@ -282,11 +292,22 @@ def questionnaire_evidence(
             row.id: row.name
             for row in session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
         }
-    return QuestionnaireEvidence(count, found, source_syncs(session, team_id=team_id), names)
+    return QuestionnaireEvidence(len(syncs), found, syncs, names)
 
 
 def source_syncs(session: Session, *, team_id: int) -> dict[int, SourceSync]:
     """Each enabled source's last sync and last good sync (one query, reading only the team's runs)."""
+    return {
+        row.id: SourceSync(row.id, row.name, row.status, row.error_kind, row.started_at, row.good_at)
+        for row in session.execute(_source_syncs_query(), {"team_id": team_id})
+    }
+
+
+@cache
+def _source_syncs_query() -> Select[Any]:
+    """`source_syncs`' statement, built once: building its two subqueries took longer than running it on
+    each answer saved."""
+    team_id = bindparam("team_id", type_=Integer)
     teams_runs = SyncRun.source_id.in_(select(Source.id).where(Source.team_id == team_id))
     last = (
         select(SyncRun.source_id, func.max(SyncRun.id).label("last_id"))
@@ -300,17 +321,13 @@ def source_syncs(session: Session, *, team_id: int) -> dict[int, SourceSync]:
         .group_by(SyncRun.source_id)
         .subquery()
     )
-    query = (
+    return (
         select(Source.id, Source.name, SyncRun.status, SyncRun.error_kind, SyncRun.started_at, good.c.good_at)
         .outerjoin(last, last.c.source_id == Source.id)
         .outerjoin(SyncRun, SyncRun.id == last.c.last_id)
         .outerjoin(good, good.c.source_id == Source.id)
         .where(Source.team_id == team_id, Source.enabled.is_(True))
     )
-    return {
-        row.id: SourceSync(row.id, row.name, row.status, row.error_kind, row.started_at, row.good_at)
-        for row in session.execute(query)
-    }
 
 
 def one_question(

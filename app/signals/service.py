@@ -4,7 +4,7 @@ read the latest signals for pages. Keyword-only; only flushes (app/signals/sync.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -129,9 +129,12 @@ def latest_signals(session: Session, *, source_ids: Sequence[int]) -> dict[int, 
     return dict(found)
 
 
-def latest_signal_rows(session: Session, *, source_ids: Sequence[int]) -> Sequence[Row[Any]]:
-    """The same signals as plain rows (source_id, key, value, unit, observed_at, url, detail), sorted by key:
-    for what only reads them (the evidence beside every answer saved), without building ORM objects."""
+def latest_signal_rows(
+    session: Session, *, source_ids: Sequence[int], keys: Collection[str] | None = None
+) -> Sequence[Row[Any]]:
+    """The same signals as plain rows (source_id, key, value, unit, observed_at, url, detail), sorted by key,
+    only those named in `keys` when given: for what only reads them (the evidence beside every answer
+    saved), without building ORM objects."""
     query: Select[Any] = select(
         SignalValue.source_id,
         SignalValue.key,
@@ -142,6 +145,8 @@ def latest_signal_rows(session: Session, *, source_ids: Sequence[int]) -> Sequen
         SignalValue.detail,
     )
     query = query.where(SignalValue.sync_run_id.in_(_last_good(source_ids)))
+    if keys is not None:
+        query = query.where(SignalValue.key.in_(sorted(keys)))
     return session.execute(query.order_by(SignalValue.key, SignalValue.source_id)).all()
 
 

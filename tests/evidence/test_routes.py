@@ -109,6 +109,44 @@ def test_the_evidence_shows_beside_the_ci_question_with_its_source_and_age(
     assert 'class="evidence' not in other  # a capability without evidence rules shows none
 
 
+def _aside(html: str, question_id: str) -> str:
+    start = html.index(f'id="qev-{question_id}"')
+    start = html.rindex("<aside", 0, start)
+    return html[start : html.index("</aside>", start)].replace(' hx-swap-oob="true"', "")
+
+
+def test_a_save_shows_the_evidence_the_page_shows_beside_its_question_extra_conditions_included(
+    client: TestClient, org: Org, db: Session, fake: Script, context: Context
+) -> None:
+    # a save reads only its capability's signals: those of every rule's extra conditions as well
+    fake.signals = [
+        Signal("git.container.dockerfile", 1, "bool"),
+        Signal("git.ci.builds", 1, "bool"),  # only an extra condition ("also") reads it
+        Signal("git.deps.locked", 1, "bool"),
+        Signal("git.deps.pinned_share", 1.0, "ratio"),
+        *NO_CI[1:],  # signals of other capabilities only
+    ]
+    row = source(db, org.team)
+    db.commit()
+    assert sync.sync_source(context, source_id=row.id).status == "ok"
+    draft = factories.assessment(db, org.team, factories.maturity_model(db, "mlops-full"), level=3)
+    db.commit()
+    question = "reproducible-environments"
+    agree_except(db, draft, keep=(question,))
+    sign_in(client, org.member.email)
+    saved = client.post(
+        f"/assessments/{draft.id}/answers/{question}",
+        data={"version": "1", "choice": "level-1"},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf_token(client)},
+    )
+    assert saved.status_code == 200, saved.text
+    shown = _aside(saved.text, question)
+    assert "The repository has a Dockerfile and CI builds" in shown
+    assert "Dependencies are locked" in shown
+    assert 'class="evidence flagged"' in shown  # level 1 is below the floor the lock file sets
+    assert shown == _aside(_page(client, draft), question)
+
+
 def test_a_flag_says_what_was_answered_and_why_it_is_doubted(
     client: TestClient, org: Org, draft: Assessment
 ) -> None:
