@@ -6,10 +6,9 @@
 #   benchmarks/commits.sh [--rounds 2] REV [REV …] -- MODULE [ARGS …]
 #   e.g. benchmarks/commits.sh 2983fd6 f7d765f HEAD -- benchmarks.load --users 50 --seconds 60
 #
-# ARGS may name the commit's own short hash as {rev}; an argument only some commits' scripts know can be
-# given per commit as REV=ARG (e.g. HEAD=--without=review,checklist-page). Worktrees are kept under
-# ${HOSHIN_COMMITS_DIR:-/tmp/hoshin-commits} for the next run; each run's output is printed whole, under a
-# line naming the round and the commit.
+# An argument only some commits' scripts know is given per commit as REV=ARG (e.g.
+# HEAD=--without=review,checklist-page). Worktrees are kept under ${HOSHIN_COMMITS_DIR:-/tmp/hoshin-commits}
+# for the next run; each run's output is printed whole, under a line naming the round and the commit.
 set -euo pipefail
 rounds=2
 [ "${1:-}" = --rounds ] && { rounds="$2"; shift 2; }
@@ -51,8 +50,7 @@ done
 for round in $(seq "$rounds"); do
   for short in "${shorts[@]}"; do
     echo "=== round $round, $short ($(git -C "$here" log -1 --format='%ad %s' --date=short "$short" | cut -c1-90))"
-    run_args=("${args[@]/\{rev\}/$short}")
     # shellcheck disable=SC2086  # a commit's own extra arguments split on spaces, as given
-    (cd "$trees/$short" && .venv/bin/python -m "$module" "${run_args[@]}" ${extra[$short]:-}) || echo "(failed: $?)"
+    (cd "$trees/$short" && .venv/bin/python -m "$module" "${args[@]}" ${extra[$short]:-}) || echo "(failed: $?)"
   done
 done

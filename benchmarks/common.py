@@ -170,6 +170,7 @@ def load(
 async def _load(name, make_request, base_url, cookies, concurrency, seconds, ok, pause) -> Figures:  # type: ignore[no-untyped-def]
     latencies: list[float] = []
     errors = 0
+    failures: Counter[str] = Counter()
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, cookies=cookies, limits=limits, timeout=30) as client:
@@ -181,9 +182,15 @@ async def _load(name, make_request, base_url, cookies, concurrency, seconds, ok,
                 await asyncio.sleep(random.uniform(0, pause))
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
-                response = await make_request(client, number * 1_000_000 + count)  # type: ignore[misc]
+                try:  # a dropped connection is an error of the run, counted as such: not the end of it
+                    response = await make_request(client, number * 1_000_000 + count)  # type: ignore[misc]
+                    failed = None if ok(response) else str(response.status_code)
+                except httpx.HTTPError as error:
+                    failed = type(error).__name__
                 latencies.append((time.perf_counter() - start) * 1000)
-                errors += 0 if ok(response) else 1
+                if failed is not None:
+                    errors += 1
+                    failures[failed] += 1
                 count += 1
                 if pause:
                     await asyncio.sleep(pause * random.uniform(0.5, 1.5))
@@ -191,4 +198,4 @@ async def _load(name, make_request, base_url, cookies, concurrency, seconds, ok,
         started = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return Figures(name, len(latencies), errors, elapsed, latencies)
+    return Figures(name, len(latencies), errors, elapsed, latencies, failures)
