@@ -137,7 +137,7 @@ def evidence_context(
     answers: list[Answer],
     only: str | None = None,
 ) -> dict[str, Any]:
-    """The evidence beside the questions (or only the question `only`): at most five queries."""
+    """The evidence beside the questions (or only the question `only`): at most four queries."""
     loaded = evidence_service.questionnaire_evidence(
         session,
         assessment_id=ctx.assessment.id,
