@@ -14,15 +14,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.reports import revisions  # noqa: F401  (its listeners count every session's changes)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine that survives database restarts (pre-ping) and gives SQLite real transactions."""
+def make_engine(url: str, *, time_limit: bool = True, **kwargs: Any) -> Engine:
+    """An engine that survives database restarts (pre-ping) and gives SQLite real transactions.
+
+    On PostgreSQL a statement running longer than 15 s is cancelled, so that no request waits on one for
+    ever; `time_limit=False` is for work that may rightly take longer: migrations, creating databases.
+    """
     if url.startswith("sqlite"):
         _make_parent_dir(url)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    connect_args = {"connect_timeout": 3, "options": "-c statement_timeout=15000"}
+    timeout = STATEMENT_TIMEOUT_MS if time_limit else 0
+    connect_args = {"connect_timeout": 3, "options": f"-c statement_timeout={timeout}"}
     return create_engine(url, pool_pre_ping=True, pool_recycle=1800, connect_args=connect_args, **kwargs)
+
+
+STATEMENT_TIMEOUT_MS = 15_000
 
 
 def _make_parent_dir(url: str) -> None:

@@ -32,7 +32,7 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
-    engine = make_engine(url)
+    engine = make_engine(url, time_limit=False)  # a migration of a large table may take minutes
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

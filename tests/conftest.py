@@ -67,7 +67,9 @@ def ensure_database(url: str) -> None:
     target = make_url(url)
     if target.get_backend_name() != "postgresql":
         return
-    server = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    server = make_engine(
+        target.set(database="postgres").render_as_string(hide_password=False), time_limit=False
+    )
     with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         exists = connection.scalar(
             text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
@@ -80,7 +82,7 @@ def ensure_database(url: str) -> None:
 def reset_database(url: str) -> None:
     """An empty database: drop everything so migrations start from nothing."""
     ensure_database(url)
-    engine = make_engine(url)
+    engine = make_engine(url, time_limit=False)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))

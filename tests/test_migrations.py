@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, make_url
+from sqlalchemy import event, inspect, make_url, text
+from sqlalchemy.pool import Pool
 
 from app import migrate
 from app.db import make_engine
@@ -75,6 +77,35 @@ def test_upgrade_downgrade_to_base_and_upgrade_again(fresh_url: str) -> None:
     assert _tables(fresh_url) == set()
     migrate.upgrade(fresh_url)
     assert _tables(fresh_url) == _expected(fresh_url)
+
+
+def test_on_postgresql_migrations_run_without_the_time_limit_requests_have(tmp_path: Path) -> None:
+    # a request's statement is cancelled after 15 s; a migration of a large table may rightly take longer
+    urls = [url for url in _urls(tmp_path) if make_url(url).get_backend_name() == "postgresql"]
+    if not urls:
+        pytest.skip("PostgreSQL runs only when HOSHIN_TEST_DATABASE_URL is set (CI sets it)")
+    reset_database(urls[0])
+    limits: list[str] = []
+
+    def note(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            limits.append(cursor.fetchone()[0])
+        dbapi_connection.rollback()
+
+    event.listen(Pool, "connect", note)
+    try:
+        migrate.upgrade(urls[0])
+    finally:
+        event.remove(Pool, "connect", note)
+    assert limits
+    assert set(limits) == {"0"}, limits
+    engine = make_engine(urls[0])
+    try:
+        with engine.connect() as connection:
+            assert connection.scalar(text("SHOW statement_timeout")) == "15s"
+    finally:
+        engine.dispose()
 
 
 def test_there_is_a_single_head_and_files_are_date_named() -> None:

@@ -115,9 +115,12 @@ def _libpq(url: str) -> str:
 
 
 def _create_empty(url: str) -> None:
-    """A new database, as `createdb` makes one."""
+    """A new database, as `createdb` makes one (without the requests' time limit: on a busy machine creating
+    a database took longer than 15 s)."""
     name = make_url(url).database
-    server = make_engine(make_url(url).set(database="postgres").render_as_string(hide_password=False))
+    server = make_engine(
+        make_url(url).set(database="postgres").render_as_string(hide_password=False), time_limit=False
+    )
     with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
