@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -14,7 +16,9 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import migrate
 from app.config import Settings
+from app.db import make_engine, make_session_factory
 from app.kit.time import utcnow
 from app.main import create_app
 from app.models import UserSession
@@ -25,7 +29,7 @@ from app.server.read_slots import ReadSlots
 from app.server.url_memo import UrlCache
 from tests import factories
 from tests.access.conftest import act_as
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, settings_for
 from tests.factories import Org
 
 
@@ -142,20 +146,39 @@ def _last_seen_after_a_page(app: FastAPI, db: Session, org: Org, *, release: boo
     return any(moment > long_ago for moment in seen)
 
 
-def test_a_page_skips_its_bookkeeping_while_a_change_holds_sqlite(
-    settings: Settings, engine: Engine, session_factory: sessionmaker[Session], db: Session, org: Org
-) -> None:
-    app = _app(settings, engine, session_factory, "")
-    if app.state.write_gate is None:
-        pytest.skip("PostgreSQL has no write gate: bookkeeping goes in the request's own transaction")
-    assert not _last_seen_after_a_page(app, db, org, release=False)
+@dataclass
+class OnSqlite:
+    """A migrated SQLite database with an organisation, whatever database the suite runs on."""
+
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    db: Session
+    org: Org
 
 
-def test_with_bookkeeping_off_a_page_waits_for_the_gate_and_records_it(
-    settings: Settings, engine: Engine, session_factory: sessionmaker[Session], db: Session, org: Org
-) -> None:
-    app = _app(settings, engine, session_factory, "bookkeeping")
-    if app.state.write_gate is None:
-        pytest.skip("PostgreSQL has no write gate: bookkeeping goes in the request's own transaction")
+@pytest.fixture
+def on_sqlite(tmp_path: Path) -> Iterator[OnSqlite]:
+    # the write gate exists on SQLite only; CI runs the suite on PostgreSQL, so these tests bring their own
+    url = f"sqlite:///{tmp_path / 'gate.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    db = factory()
+    org = factories.org(db)
+    db.commit()
+    yield OnSqlite(settings_for(tmp_path / "var", url), engine, factory, db, org)
+    db.close()
+    engine.dispose()
+
+
+def test_a_page_skips_its_bookkeeping_while_a_change_holds_sqlite(on_sqlite: OnSqlite) -> None:
+    app = _app(on_sqlite.settings, on_sqlite.engine, on_sqlite.factory, "")
+    assert app.state.write_gate is not None
+    assert not _last_seen_after_a_page(app, on_sqlite.db, on_sqlite.org, release=False)
+
+
+def test_with_bookkeeping_off_a_page_waits_for_the_gate_and_records_it(on_sqlite: OnSqlite) -> None:
+    app = _app(on_sqlite.settings, on_sqlite.engine, on_sqlite.factory, "bookkeeping")
     app.state.bookkeeping_wait = 60.0  # the order decides, not the clock: the gate is let go once asked
-    assert _last_seen_after_a_page(app, db, org, release=True)
+    assert _last_seen_after_a_page(app, on_sqlite.db, on_sqlite.org, release=True)
