@@ -283,7 +283,8 @@ def test_the_page_queries_a_fixed_number_of_times(
 
 def _audited(db: Session) -> list[AuditEvent]:
     db.expire_all()
-    return list(db.scalars(select(AuditEvent).where(AuditEvent.object_type == "checklist_entry")))
+    query = select(AuditEvent).where(AuditEvent.object_type == "checklist_entry").order_by(AuditEvent.id)
+    return list(db.scalars(query))
 
 
 def test_each_change_of_a_roadmap_entry_is_one_audit_record_with_before_and_after(
