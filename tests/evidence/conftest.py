@@ -3,7 +3,7 @@ to leave one capability's disagreement open while the shipped rules speak to man
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,9 +11,34 @@ from sqlalchemy.orm import Session
 from app.evidence import service
 from app.maturity import service as maturity_service
 from app.models import Answer, Assessment, MaturityModelVersion
-from tests.signals.conftest import context, fake, ml_repo
+from app.signals import sync
+from app.signals.adapters.base import Signal
+from app.signals.sync import Context
+from tests import factories
+from tests.factories import Org
+from tests.signals.conftest import Script, context, fake, ml_repo, source
 
-__all__ = ["agree_except", "context", "fake", "ml_repo"]
+__all__ = ["agree_except", "context", "fake", "ml_repo", "synced_draft"]
+
+
+def synced_draft(
+    db: Session,
+    org: Org,
+    fake: Script,
+    context: Context,
+    signals: Sequence[Signal],
+    keep: Iterable[str] = ("ci-cd",),
+) -> Assessment:
+    """A draft of the full model answered at level 3, by a team whose one repository reported `signals`,
+    agreeing with the evidence outside the capabilities `keep`."""
+    fake.signals = list(signals)
+    row = source(db, org.team)
+    db.commit()
+    assert sync.sync_source(context, source_id=row.id).status == "ok"
+    assessment = factories.assessment(db, org.team, factories.maturity_model(db, "mlops-full"), level=3)
+    db.commit()
+    agree_except(db, assessment, keep)
+    return assessment
 
 
 def agree_except(db: Session, assessment: Assessment, keep: Iterable[str] = ("ci-cd",)) -> None:

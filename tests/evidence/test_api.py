@@ -10,13 +10,12 @@ from sqlalchemy.orm import Session
 
 from app.kit import limits
 from app.models import Answer, Assessment, AuditEvent, EvidenceReview
-from app.signals import sync
 from app.signals.adapters.base import Signal
 from app.signals.sync import Context
 from tests import factories
-from tests.evidence.conftest import agree_except
+from tests.evidence.conftest import synced_draft
 from tests.factories import Org
-from tests.signals.conftest import Script, source
+from tests.signals.conftest import Script
 
 WORKFLOWS = "https://git.example.com/t/r/-/tree/main/.github/workflows"
 
@@ -24,17 +23,8 @@ WORKFLOWS = "https://git.example.com/t/r/-/tree/main/.github/workflows"
 @pytest.fixture
 def draft(db: Session, org: Org, fake: Script, context: Context) -> Assessment:
     """The full model answered at level 3, by a team whose repository has no CI."""
-    fake.signals = [
-        Signal("git.ci.configured", 0, "bool", url=WORKFLOWS),
-        Signal("git.ci.runs_tests", 0, "bool"),
-    ]
-    row = source(db, org.team)
-    db.commit()
-    assert sync.sync_source(context, source_id=row.id).status == "ok"
-    assessment = factories.assessment(db, org.team, factories.maturity_model(db, "mlops-full"), level=3)
-    db.commit()
-    agree_except(db, assessment)
-    return assessment
+    signals = [Signal("git.ci.configured", 0, "bool", url=WORKFLOWS), Signal("git.ci.runs_tests", 0, "bool")]
+    return synced_draft(db, org, fake, context, signals)
 
 
 def _as(client: TestClient, db: Session, user: object) -> TestClient:

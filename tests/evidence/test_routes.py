@@ -19,7 +19,7 @@ from app.signals.adapters.base import Signal
 from app.signals.sync import Context
 from tests import factories
 from tests.conftest import csrf_token, sign_in
-from tests.evidence.conftest import agree_except
+from tests.evidence.conftest import synced_draft
 from tests.factories import Org
 from tests.signals.conftest import Script, failing, source
 
@@ -35,14 +35,7 @@ NO_CI = [
 @pytest.fixture
 def draft(db: Session, org: Org, fake: Script, context: Context) -> Assessment:
     """A draft of the full model answered at level 3 everywhere, by a team whose one repository has no CI."""
-    fake.signals = list(NO_CI)
-    row = source(db, org.team)
-    db.commit()
-    assert sync.sync_source(context, source_id=row.id).status == "ok"
-    assessment = factories.assessment(db, org.team, factories.maturity_model(db, "mlops-full"), level=3)
-    db.commit()
-    agree_except(db, assessment)
-    return assessment
+    return synced_draft(db, org, fake, context, NO_CI)
 
 
 def _card(html: str, question_id: str = QUESTION) -> str:
@@ -119,20 +112,15 @@ def test_a_save_shows_the_evidence_the_page_shows_beside_its_question_extra_cond
     client: TestClient, org: Org, db: Session, fake: Script, context: Context
 ) -> None:
     # a save reads only its capability's signals: those of every rule's extra conditions as well
-    fake.signals = [
+    question = "reproducible-environments"
+    signals = [
         Signal("git.container.dockerfile", 1, "bool"),
         Signal("git.ci.builds", 1, "bool"),  # only an extra condition ("also") reads it
         Signal("git.deps.locked", 1, "bool"),
         Signal("git.deps.pinned_share", 1.0, "ratio"),
         *NO_CI[1:],  # signals of other capabilities only
     ]
-    row = source(db, org.team)
-    db.commit()
-    assert sync.sync_source(context, source_id=row.id).status == "ok"
-    draft = factories.assessment(db, org.team, factories.maturity_model(db, "mlops-full"), level=3)
-    db.commit()
-    question = "reproducible-environments"
-    agree_except(db, draft, keep=(question,))
+    draft = synced_draft(db, org, fake, context, signals, keep=(question,))
     sign_in(client, org.member.email)
     saved = client.post(
         f"/assessments/{draft.id}/answers/{question}",
