@@ -270,7 +270,7 @@ def questionnaire_evidence(
     catalogue = builtin_catalogue()
     capability, keys = None, None
     if only is not None:  # read that question's capability's signals and rules alone
-        capability = next((c.id for c in model.capabilities() if any(q.id == only for q in c.questions)), "")
+        capability = capability_of(model, only) or ""
         entry = catalogue.capability(capability)
         keys = entry.evidence.signals if entry is not None and entry.evidence is not None else frozenset()
     syncs = source_syncs(session, team_id=team_id)  # the enabled sources, and how their syncs stand
