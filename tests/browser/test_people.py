@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import make_url
 
 from tests.browser.conftest import LiveServer, _free_port, _wait_until_ready, sign_in
@@ -118,11 +119,12 @@ def test_admin_invites_a_manager_who_builds_a_team_and_edits_its_raci(
 def test_viewer_cannot_change_anything_and_sees_no_edit_controls(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, live_server, "cto@example.com")
     page.get_by_role("link", name="Recommendations").click()
-    assert page.locator("h1").inner_text() == "Recommendations"
+    expect(page.locator("h1")).to_have_text("Recommendations")  # waits for the team's page
     assert page.get_by_role("button", name="Add member").count() == 0
     assert page.get_by_role("link", name="Edit team").count() == 0
     assert page.get_by_role("button", name=re.compile("Remove")).count() == 0
     page.get_by_role("link", name="RACI matrix").click()
+    expect(page.locator("table.raci")).to_be_visible()
     assert page.locator("table.raci select").count() == 0
     assert page.get_by_role("link", name="Admin").count() == 0
     response = page.request.post(f"{page.url}/reset", headers={"X-CSRF-Token": "x"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import LiveServer, sign_in
@@ -50,8 +52,8 @@ def test_the_page_fits_a_phone_screen(page, live_server: LiveServer) -> None:  #
 
 def test_back_after_sign_out_does_not_show_the_confidential_page_again(page, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, live_server, "admin@example.com")
-    page.locator("article.team-card a").first.click()
-    page.wait_for_selector("h1")
+    page.locator("article.team-card h2 a").first.click()
+    page.wait_for_url(re.compile(r".*/teams/\d+$"))  # the team's page, not the list still on screen
     confidential = page.url
     secret = page.locator("h1").inner_text()
     page.get_by_role("button", name="Sign out").click()

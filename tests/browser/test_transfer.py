@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from app import demo
 from tests.browser.conftest import (
@@ -89,18 +90,19 @@ def test_admin_exports_the_organisation_and_imports_it_into_a_fresh_instance(
         other.set_input_files("#file", str(export))
         other.check("#check_only")
         other.get_by_role("button", name="確認してインポート").click()
-        assert "インポートはしていません" in other.locator("#import-outcome").inner_text()
+        # Each form posts a whole page: the checks wait for the next page (expect retries) rather
+        # than read the page that is still on screen while the browser navigates.
+        expect(other.locator("#import-outcome")).to_contain_text("インポートはしていません")
         other.uncheck("#check_only")
         other.set_input_files("#file", str(export))
         other.get_by_role("button", name="確認してインポート").click()
-        outcome = other.locator("#import-outcome").inner_text()
-        assert "インポートしました" in outcome
+        expect(other.locator("#import-outcome")).to_contain_text("インポートしました")
         other.get_by_role("link", name="チームを見る").click()
         for team in demo.TEAMS:
-            assert other.get_by_role("link", name=team.name).is_visible()
+            expect(other.get_by_role("link", name=team.name)).to_be_visible()
         other.goto(f"{fresh_server.url}/admin/transfer")
         other.set_input_files("#file", str(export))
         other.get_by_role("button", name="確認してインポート").click()
-        assert "すでにデータがあります" in other.locator("#import-refusal").inner_text()
+        expect(other.locator("#import-refusal")).to_contain_text("すでにデータがあります")
     finally:
         fresh.close()
