@@ -152,6 +152,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     return report
 
 
+LANGUAGE_BUTTON = {"en": "English", "ja": "日本語"}
+
+
+def choose_language(page, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Switch the signed-in person's language with the header's buttons (stored on the account) and wait
+    for the page the switch leads to: the page before may already be in that language."""
+    with page.expect_event("load"):
+        page.get_by_role("button", name=LANGUAGE_BUTTON[lang]).click()
+    page.wait_for_selector(f"html[lang={lang}]")
+
+
+def htmx_settled(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until htmx has nothing in flight, queued or settling on the page. (`networkidle` does not do
+    this: it fires once a document, after its first quiet half second, and a busy machine has many.)"""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
+
 def sign_in(page, server: LiveServer, email: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{server.url}/sign-in")
     page.fill("input[name=email]", email)

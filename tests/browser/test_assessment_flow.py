@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer, htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 # Periods before the demo's history, so the teams' latest results (which other tests read) stay as loaded.
@@ -30,6 +30,7 @@ def test_manager_answers_every_question_reloads_submits_and_sees_results(  # typ
         page.uncheck("#copy_last")
         page.click("form[action$='/assessments'] button[type=submit]")
         page.wait_for_selector("article.question")
+        page.wait_for_load_state()  # every question parsed and htmx wired up before the first click
         questions = page.locator("article.question")
         chosen: dict[str, int] = {}
         for index in range(questions.count()):
@@ -45,7 +46,7 @@ def test_manager_answers_every_question_reloads_submits_and_sees_results(  # typ
                 page.keyboard.press("ArrowDown")
                 chosen[qid] = 1
             page.locator(f"#{qid} .saved").wait_for()
-        page.wait_for_load_state("networkidle")
+        htmx_settled(page)  # the keyboard's second save (ArrowDown) may still be queued behind the first
         page.reload()
         for qid, position in chosen.items():
             assert page.locator(f"#{qid} input[type=radio][name=choice]").nth(position).is_checked(), qid

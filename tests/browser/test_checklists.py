@@ -4,9 +4,11 @@ logs a study session with an attendee."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer, choose_language, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +29,10 @@ def test_member_ticks_and_marks_checklist_entries_and_logs_a_study_session(  # t
 ) -> None:
     member, ticked, skipped, reason, topic, attendee = CASES[lang]
     sign_in(page, live_server, member)
-    page.get_by_role("button", name={"en": "English", "ja": "日本語"}[lang]).click()
-    page.wait_for_selector(f"html[lang={lang}]")
+    choose_language(page, lang)
     page.get_by_role("link", name="Recommendations").first.click()
     page.locator("a[href$='/checklists']").first.click()
-    page.wait_for_selector(f"html[lang={lang}] section.team-checklist")
+    page.wait_for_url(re.compile(r".*/teams/\d+/checklists$"))  # loaded: htmx wired up before the first tick
 
     tick = page.locator(f"#check-playbook-{ticked}")
     assert tick.get_attribute("data-status") != "done"

@@ -185,6 +185,7 @@ def _start_draft(page: Page, server: LiveServer, team_id: int, period: str) -> N
     page.uncheck("#copy_last")
     page.click("form[action$='/assessments'] button[type=submit]")
     page.wait_for_selector("article.question")
+    page.wait_for_load_state()  # every question parsed and htmx wired up
 
 
 def _question(page: Page, question_id: str) -> Locator:

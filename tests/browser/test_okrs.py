@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer, choose_language, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +27,7 @@ def test_check_in_updates_its_key_result_and_keeps_the_other_half_typed(  # type
 ) -> None:
     member, objective, checked, value, other, progress = CASES[lang]
     sign_in(page, live_server, member)
-    page.get_by_role("button", name={"en": "English", "ja": "日本語"}[lang]).click()
-    page.wait_for_selector(f"html[lang={lang}]")
+    choose_language(page, lang)
     page.get_by_role("link", name="Recommendations").first.click()
     page.locator("main a[href*='/teams/'][href$='/okrs']").first.click()  # the team's, not the organisation's
     page.wait_for_selector(f"html[lang={lang}] section.okr-objective")

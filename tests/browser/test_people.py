@@ -96,6 +96,7 @@ def test_admin_invites_a_manager_who_builds_a_team_and_edits_its_raci(
     assert "Data engineer" not in manager.locator(".alert.warning").inner_text()
 
     manager.get_by_role("link", name="RACI matrix").click()
+    manager.wait_for_url(re.compile(r".*/teams/\d+/raci$"))  # loaded: htmx wired up before the first change
     cell = manager.get_by_label("CI/CD pipeline (build, test, package) – ML engineer")
     cell.select_option("A")  # a second Accountable: the row is flagged at once
     ci_row = manager.locator("#raci-ci-cd")

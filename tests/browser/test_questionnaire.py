@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer, htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 MANAGER = "ren.sato@example.com"
@@ -80,6 +80,7 @@ def _start_draft(page: Page, server: LiveServer, period: str) -> str:
     page.uncheck("#copy_last")
     page.click("form[action$='/assessments'] button[type=submit]")
     page.wait_for_selector("article.question")
+    page.wait_for_load_state()  # every question parsed and htmx wired up
     return page.url.split("#")[0]
 
 
@@ -100,7 +101,7 @@ def test_choosing_not_applicable_asks_for_the_reason_and_says_why_only_when_the_
     first, second = _question(page, 0), _question(page, 1)
 
     _choose_not_applicable(first)
-    page.wait_for_load_state("networkidle")
+    htmx_settled(page)
     expect(first.locator("input[name=na_reason]")).to_be_visible()
     expect(first.locator(".alert")).to_have_count(0)  # no error before they could type the reason
     first.locator("input[name=na_reason]").fill("No training data of our own")
@@ -112,6 +113,7 @@ def test_choosing_not_applicable_asks_for_the_reason_and_says_why_only_when_the_
     page.locator("h1").click()  # they move on without saying why
     expect(second.locator("[role=alert]")).to_have_text(TEXT[lang]["say_why"])
     expect(second.locator("input[name=na_reason]")).to_have_attribute("aria-invalid", "true")
+    htmx_settled(page)  # the question swapped in with its error is wired up before they type
     second.locator("input[name=na_reason]").fill("Data comes from a partner")
     page.keyboard.press("Tab")
     expect(second.locator(".saved")).to_be_visible()
@@ -141,7 +143,7 @@ def test_typed_but_unsaved_note_is_warned_about_before_the_page_is_left(
 
     page.keyboard.press("Tab")  # leaving the field saves it; then leaving the page asks nothing
     expect(question.locator(".saved")).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    htmx_settled(page)
     asked_again: list[Dialog] = []
     page.on("dialog", lambda d: (asked_again.append(d), d.dismiss()))
     page.locator(".crumbs a").first.click()
@@ -166,8 +168,8 @@ def test_two_people_on_one_answer_see_the_others_choice_note_and_links(
     their_question.locator("textarea[name=note]").fill("DVC since June")
     their_question.locator("textarea[name=evidence]").fill("https://git.example.com/data/dvc")
     their_question.locator("label.choice").nth(3).click()
-    expect(their_question.locator(".saved")).to_be_visible()
-    theirs.wait_for_load_state("networkidle")
+    expect(their_question.locator(".saved")).to_be_visible()  # perhaps the note's save, on leaving it
+    htmx_settled(theirs)  # the saves with the links and the choice were queued behind it
 
     my_question = _question(mine, 0)  # loaded before their save
     my_question.locator("label.choice").nth(1).click()
@@ -234,8 +236,8 @@ def test_resetting_the_raci_matrix_asks_first(
     sign_in(page, live_server, MANAGER)
     page.goto(f"{live_server.url}/teams/{_team_id(page, live_server)}/raci")
     cell = page.locator("table.raci select").first
-    cell.select_option(index=0 if cell.input_value() else 1)  # any change makes the matrix the team's own
-    page.wait_for_load_state("networkidle")
+    with page.expect_response(lambda response: response.url.endswith("/raci/cell")):
+        cell.select_option(index=0 if cell.input_value() else 1)  # any change makes the matrix the team's own
     page.reload()
     reset = "form[action$='/raci/reset'] button[type=submit]"
 

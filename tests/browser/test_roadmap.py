@@ -47,6 +47,7 @@ def test_pins_and_drops_survive_regeneration_and_closed_gaps_leave(page, live_se
     page.goto(f"{live_server.url}/teams/{team_id}/roadmap")
     page.click("#generate")
     page.wait_for_selector("article.roadmap-item")
+    page.wait_for_load_state()  # every item parsed
     assert page.locator(".gantt-scroll svg rect.gantt-bar").count() >= 3
     items = page.locator("article.roadmap-item").evaluate_all("nodes => nodes.map(n => n.dataset.item)")
     pinned, dropped, closing = items[0], items[1], items[2]
@@ -61,6 +62,7 @@ def test_pins_and_drops_survive_regeneration_and_closed_gaps_leave(page, live_se
     page.goto(f"{live_server.url}/teams/{team_id}/roadmap")
     page.click("#regenerate")
     page.wait_for_selector("text=Version 2")
+    page.wait_for_load_state()  # the version is in the page head: wait for the items and dropped list
     assert page.locator(f"#item-{pinned} .pinned-badge").count() == 1
     assert page.locator(f"#dropped li[data-item='{dropped}']").count() == 1
     assert page.locator(f"#item-{dropped}").count() == 0

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer, choose_language, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -86,8 +86,7 @@ def test_team_names_in_the_dashboard_table_break_only_between_words(
     page, live_server: LiveServer, lang: str
 ) -> None:  # type: ignore[no-untyped-def]
     sign_in(page, live_server, "cto@example.com")
-    page.get_by_role("button", name={"en": "English", "ja": "日本語"}[lang]).click()
-    page.wait_for_selector(f"html[lang={lang}]")
+    choose_language(page, lang)
     page.goto(f"{live_server.url}/dashboard")
     # the team names of the quarters table (the area figures' table below sits folded in a <details>)
     cells = page.locator("section[aria-labelledby=quarters-h] table th[scope=row]")
