@@ -130,8 +130,17 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     session.close()
 
 
+RENDER_TIMEOUT = 600  # seconds: a first render at nice 10 beside CPU-bound processes can take minutes
+
+
 def settings_for(var_dir: Path, database_url: str) -> Settings:
-    return Settings(var_dir=var_dir, database_url=database_url, secret_key="test-" + "x" * 40)
+    """Test settings; a render may take ten minutes (tests of the time-out give their own)."""
+    return Settings(
+        var_dir=var_dir,
+        database_url=database_url,
+        secret_key="test-" + "x" * 40,
+        render_timeout_seconds=RENDER_TIMEOUT,
+    )
 
 
 @pytest.fixture

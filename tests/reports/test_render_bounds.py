@@ -25,7 +25,7 @@ from app.main import create_app
 from app.reports import render
 from app.server import pdf_slots
 from tests import factories
-from tests.conftest import reset_database
+from tests.conftest import RENDER_TIMEOUT, reset_database
 from tests.reports import slow_render
 
 REAL_RENDER = render._render
@@ -53,6 +53,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         ids = first.id, second.id
 
     def app(**settings: Any) -> FastAPI:
+        settings = {"render_timeout_seconds": RENDER_TIMEOUT, **settings}
         chosen = Settings(var_dir=tmp_path / "var", database_url=database, secret_key="b" * 40, **settings)
         return create_app(chosen, engine=engine)
 
@@ -91,6 +92,7 @@ def test_a_render_past_its_time_out_is_stopped_its_process_replaced_and_the_read
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = _reader(world.app(render_timeout_seconds=1))
+    render.warm_up().join()  # a started process: the second is the slow render's, not a cold start's
     response = client.get(_pdf(world.first))
     slow = slow_render.wait_until_begun(os.getpid())
     assert response.status_code == 503
@@ -101,7 +103,7 @@ def test_a_render_past_its_time_out_is_stopped_its_process_replaced_and_the_read
     again = client.get(_pdf(world.first), headers={"Accept-Language": "ja"})
     assert again.status_code == 503  # the same document is refused at once, not rendered again
     assert "秒以上かかったため" in again.text
-    other = _reader(world.app()).get(_pdf(world.second))  # (a time-out the fonts' loading fits in)
+    other = _reader(world.app()).get(_pdf(world.second))  # (the tests' time-out: a cold render fits in)
     assert other.status_code == 200
     assert other.content.startswith(b"%PDF")
 

@@ -55,8 +55,9 @@ def _eventually(check: Callable[[], bool]) -> bool:
 
 
 def test_git_stops_while_the_server_answers_and_goes_on_after(
-    server_counter: Any, git_like: subprocess.Popen[bytes]
+    server_counter: Any, git_like: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(in_flight, "MAX_PAUSE", 60.0)  # no let-run while this test is held up by the machine
     with in_flight.Pausing(git_like.pid) as running:
         assert _state(git_like.pid) != "T"
         server_counter.value = 1  # a request arrives

@@ -99,7 +99,7 @@ async def _work(replicas: list[procrastinate.App], engine: Engine) -> None:
         )
         for n, queue in enumerate(replicas)
     ]
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # a bound for a hang: syncs run at idle priority (slow when busy)
     while await asyncio.to_thread(_unfinished, engine) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     for worker in workers:

@@ -55,6 +55,7 @@ def _keep_writing(database: Path, stop: threading.Event) -> None:
                 "'2026-12-07 00:00:00.000000')"
             )
             connection.commit()
+            stop.wait(0.005)  # a busy server's pace: a tight loop could outgrow what one backup step copies
     finally:
         connection.close()
 
