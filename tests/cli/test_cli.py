@@ -14,9 +14,19 @@ from app.kit import limits
 HOSHIN = [sys.executable, "-m", "app.cli"]
 
 
+# Seconds: a bound for a hang (`hoshin demo` took over 120 s at nice 19 beside two CPU-bound processes).
+COMMAND_TIMEOUT = 600
+
+
 def run(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*HOSHIN, *args], env=env, capture_output=True, text=True, input=stdin, timeout=120, check=False
+        [*HOSHIN, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
     )
 
 

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.kit import limits
-
-HOSHIN = [sys.executable, "-m", "app.cli"]
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HOSHIN, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+from tests.cli.test_cli import run
 
 
 @pytest.fixture(scope="module")
